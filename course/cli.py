@@ -1,0 +1,87 @@
+"""Commands: ``flask create-team-lead``, ``flask backup``, ``flask demo``, ``flask serve``."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from course.extensions import db, socketio
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_team_lead)
+    app.cli.add_command(backup)
+    app.cli.add_command(demo)
+    app.cli.add_command(serve)
+
+
+@click.command("create-team-lead")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--team", "team_name", required=True, help="The team's name (created if new).")
+@click.password_option(help="Asked for when not given.")
+def create_team_lead(email: str, name: str, team_name: str, password: str) -> None:
+    """Create the first team lead, who then creates the other staff accounts in the app."""
+    from course.people import services
+    from course.people.models import Role, Team
+
+    if len(password) < 10:
+        raise click.UsageError("The password must be at least 10 characters.")
+    team = db.session.scalar(sa.select(Team).where(Team.name == team_name))
+    if team is None:
+        team = Team(name=team_name)
+        db.session.add(team)
+    try:
+        services.create_staff(team, name, email, Role.TEAM_LEAD, password,
+                              must_change_password=False)
+    except services.PeopleError as err:
+        raise click.ClickException(f"not created: {err.code}") from err
+    db.session.commit()
+    click.echo(f"Team lead {email} created in team {team_name}.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup(target: Path) -> None:
+    """Write a consistent copy of the SQLite database to TARGET (online backup API) and check it."""
+    url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise click.UsageError("flask backup is for SQLite; use pg_dump for PostgreSQL.")
+    if target.exists():
+        raise click.UsageError(f"{target} exists; choose a new file.")
+    source = sqlite3.connect(url.database)
+    copy = sqlite3.connect(target)
+    try:
+        with copy:
+            source.backup(copy)
+        check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = copy.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    finally:
+        copy.close()
+        source.close()
+    if check != "ok":
+        raise click.ClickException(f"backup failed its integrity check: {check}")
+    click.echo(f"Backup written to {target}: integrity ok, {tables} tables.")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Seed (idempotently) the demo course and print the URLs and logins."""
+    from course import demo as demo_data
+
+    logins = demo_data.seed()
+    db.session.commit()
+    click.echo(demo_data.describe(logins, "http://127.0.0.1:5000"))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve with Socket.IO on the development server (threading). Production: see README."""
+    socketio.run(current_app, host=host, port=port, allow_unsafe_werkzeug=True,
+                 use_reloader=False, log_output=False)

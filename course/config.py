@@ -1,0 +1,109 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``COURSE_*`` environment variables.
+
+Nothing is read at import time: :func:`load` is called by the app factory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Every setting Teten knows, with its default. ``COURSE_<NAME>`` in the environment overrides it.
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # generated into instance/secret_key on first start when unset
+    # Keyed hash for personal codes; falls back to a key derived from SECRET_KEY.
+    "CODE_HASH_KEY": None,
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/teten.sqlite3
+    "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
+    "SOCKETIO_ASYNC_MODE": "threading",  # "gevent" under gunicorn
+    "SESSION_REDIS_URL": None,  # server-side sessions in Redis instead of instance/sessions
+    "SESSION_DIR": None,  # default: <instance>/sessions
+    "IDLE_TIMEOUT_MINUTES": 120,  # staff and citizens; a warning comes before it
+    "IDLE_WARNING_MINUTES": 5,
+    "SECURE_COOKIES": False,  # True behind HTTPS: Secure cookies and HSTS
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "LOGIN_MAX_FAILURES_DEVICE": 5,  # per device (and per e-mail) in the window
+    "LOGIN_MAX_FAILURES_COURSE": 30,  # per course code in the window: a whole room shares a router
+    "LOGIN_WINDOW_MINUTES": 10,
+    "DEFAULT_LOCALE": "da",
+    "PUBLIC_URL": None,  # how phones reach the app, for QR codes; default: the request's host
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Parse an environment string to the type of the setting's default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, dict | list):
+        return json.loads(raw)
+    return raw
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults, ``instance/config.py``, ``COURSE_*`` variables, overrides.
+
+    ``overrides`` (the factory's argument, used by tests) wins over everything.
+    """
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"COURSE_{name}")
+        if raw is not None:
+            app.config[name] = _coerce(raw, default)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    """Compute the Flask and extension settings that follow from Teten's own."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg["DATABASE_URL"] or (
+        f"sqlite:///{instance / 'teten.sqlite3'}"
+    )
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # CSRF tokens live as long as the session: a citizen writing for hours must still save.
+    cfg["WTF_CSRF_TIME_LIMIT"] = None
+    cfg["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
+    secure = bool(cfg["SECURE_COOKIES"])
+    cfg["SESSION_COOKIE_NAME"] = "teten_session"
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = secure
+    cfg["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
+    cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=int(cfg["IDLE_TIMEOUT_MINUTES"]))
+    cfg["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=0)
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
+    cfg["BABEL_DEFAULT_TIMEZONE"] = "Europe/Copenhagen"
+    cfg["MAX_CONTENT_LENGTH"] = cfg.get("MAX_CONTENT_LENGTH") or 11 * 1024 * 1024
+    if cfg.get("SESSION_TYPE") is None:
+        cfg["SESSION_TYPE"] = "redis" if cfg["SESSION_REDIS_URL"] else "cachelib"
+    cfg["SESSION_DIR"] = cfg["SESSION_DIR"] or str(instance / "sessions")
+
+
+def _instance_secret(path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it (mode 600) on first use."""
+    if not path.exists():
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,56 @@
+"""Error pages: generic, translated, without tracebacks or personal data."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Reload the page and try again."),
+        401: _("You are not signed in any more. Sign in again."),
+        403: _("You do not have access to this."),
+        404: _("We could not find that page."),
+        405: _("That action is not possible here."),
+        409: _("Someone else changed this at the same time."),
+        413: _("The file is too large."),
+        429: _("Too many attempts. Wait a little and try again."),
+        500: _("Something went wrong on our side. What you had saved is safe."),
+    }
+
+
+def error_response(code: int, message: str | None = None):
+    """A translated error page, or a short text for htmx so the page can show it in place."""
+    text = message or _messages().get(code) or _messages()[500]
+    if request.headers.get("HX-Request"):
+        return text, code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("errors/error.html", code=code, message=text), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        return error_response(400, _("The form had expired or was not sent from Teten. "
+                                     "Reload the page; what you typed is still in the box."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        response = error_response(err.code or 500)
+        if err.code == 429 and getattr(err, "retry_after", None):
+            body, code = response[0], response[1]
+            headers = dict(response[2]) if len(response) > 2 else {}
+            headers["Retry-After"] = str(err.retry_after)
+            return body, code, headers
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        if isinstance(err, HTTPException):
+            return http_error(err)
+        # Log the type and where, never request data (it may hold health details).
+        app.logger.error("unhandled %s at %s", type(err).__name__, request.endpoint,
+                         exc_info=err if (app.debug or app.testing) else None)
+        return error_response(InternalServerError.code)

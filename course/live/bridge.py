@@ -1,0 +1,130 @@
+"""The live bridge: fragments rendered once per audience, pushed after the commit, in sequence.
+
+Writes go over HTTP; only after the database commit does the server push. A push is the very
+partial the HTTP route renders, rendered once for each *audience* (the participants, the
+facilitators or the projector of one course) and emitted to that audience's room with the
+room's next sequence number. A browser that reconnects, or sees a gap in a room's sequence,
+re-fetches its live regions over HTTP — so a dropped socket never loses anything.
+
+Rooms are named here and joined by the server after a database check (see ``sockets``); a
+client never names a room.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, render_template
+from sqlalchemy.dialects import postgresql, sqlite
+
+from course.extensions import db, socketio
+from course.live.models import LiveConnection, LiveStream
+from course.people.models import Citizen, Role, Staff
+from course.schedule.models import Course
+
+PARTICIPANTS = "participants"
+FACILITATORS = "facilitators"
+PROJECTOR = "projector"
+AUDIENCES = (PARTICIPANTS, FACILITATORS, PROJECTOR)
+
+#: Socket.IO event names (server → client).
+EVENT_HELLO = "live:hello"
+EVENT_FRAGMENTS = "live:fragments"
+#: Socket.IO event names (client → server).
+EVENT_SYNC = "live:sync"
+
+
+def room(course_id: int, audience: str) -> str:
+    """The room of one audience of one course."""
+    if audience not in AUDIENCES:
+        raise ValueError(audience)
+    return f"course:{course_id}:{audience}"
+
+
+def rooms_for(person: Staff | Citizen) -> list[str]:
+    """The rooms the database entitles ``person`` to: what they could also GET over HTTP."""
+    if isinstance(person, Citizen):
+        return [room(person.course_id, PARTICIPANTS)] if person.active else []
+    if not person.active:
+        return []
+    query = sa.select(Course.id).where(Course.team_id == person.team_id)
+    if person.role != Role.TEAM_LEAD:
+        query = query.where(Course.facilitators.any(Staff.id == person.id))
+    return [room(course_id, FACILITATORS) for course_id in db.session.scalars(query)]
+
+
+def render_for(course_id: int, target: str, template: str,
+               audiences: dict[str, dict[str, Any]], **context: Any) -> None:
+    """Render ``template`` once per audience and queue it for ``#target`` in that audience's room.
+
+    ``audiences`` maps an audience to the extra context it renders with (``audience`` is always
+    set), e.g. ``{PARTICIPANTS: {}, PROJECTOR: {}}``. Nothing is sent until
+    :func:`commit_and_push`.
+    """
+    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
+    for audience, extra in audiences.items():
+        html = render_template(template, audience=audience, **context, **extra)
+        pending.setdefault(room(course_id, audience), []).append({"target": target, "html": html})
+
+
+def commit_and_push() -> None:
+    """Commit the request's work, then emit what :func:`render_for` queued.
+
+    Each room's sequence number is advanced inside the same transaction as the change it
+    announces, so the number a client holds always matches a state it can re-fetch.
+    """
+    pending: dict[str, list[dict[str, str]]] = g.pop("live_pushes", {})
+    messages = [(name, _advance(name), fragments) for name, fragments in pending.items()]
+    db.session.commit()
+    for name, seq, fragments in messages:
+        socketio.emit(EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments},
+                      to=name)
+
+
+def discard_pushes() -> None:
+    """Forget queued pushes (the request failed and rolled back)."""
+    g.pop("live_pushes", None)
+
+
+def _advance(name: str) -> int:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(LiveStream)
+        .values(room=name, seq=1)
+        .on_conflict_do_update(index_elements=[LiveStream.room],
+                               set_={"seq": LiveStream.seq + 1})
+        .returning(LiveStream.seq)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def current_seqs(rooms: list[str]) -> dict[str, int]:
+    """The last sequence number of each room (0 for a room nothing was pushed to yet)."""
+    known = dict(db.session.execute(
+        sa.select(LiveStream.room, LiveStream.seq).where(LiveStream.room.in_(rooms))
+    ).all()) if rooms else {}
+    return {name: known.get(name, 0) for name in rooms}
+
+
+def disconnect_sessions(login_session_ids: list[int]) -> None:
+    """Close every socket opened under these (ended) login sessions, in whichever process."""
+    if login_session_ids:
+        _disconnect(LiveConnection.login_session_id.in_(login_session_ids))
+
+
+def disconnect_display(display_link_id: int) -> None:
+    """Close every projector socket opened with a (revoked) display link."""
+    _disconnect(LiveConnection.display_link_id == display_link_id)
+
+
+def _disconnect(condition: Any) -> None:
+    sids = db.session.scalars(sa.select(LiveConnection.sid).where(condition)).all()
+    if not sids:
+        return
+    db.session.execute(sa.delete(LiveConnection).where(LiveConnection.sid.in_(sids)))
+    db.session.commit()
+    for sid in sids:
+        # With a message queue this reaches the process that holds the socket.
+        socketio.server.disconnect(sid, namespace="/")

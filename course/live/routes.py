@@ -1,0 +1,158 @@
+"""Live pages: the citizen's phone home, the facilitator console and the projector."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from course import access
+from course.access import CITIZEN, DISPLAY, STAFF, allow
+from course.extensions import db
+from course.live import bp, bridge, services
+from course.live.forms import AnnouncementForm
+from course.live.models import DisplayLink
+from course.people.models import Citizen
+from course.schedule.models import Course
+from course.web import render
+
+ANNOUNCEMENT_TEMPLATE = "live/_announcement.html"
+
+
+def _push_announcement(course_id: int) -> None:
+    """Queue the announcement region for every audience of the course."""
+    bridge.render_for(
+        course_id, "announcement", ANNOUNCEMENT_TEMPLATE,
+        {bridge.PARTICIPANTS: {}, bridge.FACILITATORS: {}, bridge.PROJECTOR: {}},
+        announcement=services.current_announcement(course_id),
+    )
+
+
+@bp.get("/me")
+@allow(CITIZEN)
+def phone():
+    """The citizen's phone: what happens in the course now, and announcements as they come."""
+    course = current_user.course
+    return render_template("live/phone.html", course=course,
+                           announcement=services.current_announcement(course.id),
+                           streams=bridge.current_seqs(bridge.rooms_for(current_user)))
+
+
+@bp.get("/courses/<int:course_id>/announcement")
+@allow(STAFF, CITIZEN)
+def announcement_region(course_id: int):
+    """The announcement region as the caller's audience sees it (re-fetched after a gap)."""
+    course = access.course_or_404(course_id)
+    audience = bridge.PARTICIPANTS if isinstance(current_user, Citizen) else bridge.FACILITATORS
+    return render_template(ANNOUNCEMENT_TEMPLATE, audience=audience, course=course,
+                           announcement=services.current_announcement(course.id))
+
+
+@bp.get("/courses/<int:course_id>/console")
+@allow(STAFF)
+def console(course_id: int):
+    """The facilitator console: announcements and the projector's display links."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    return _console(course, AnnouncementForm(formdata=None))
+
+
+def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, status=200):
+    return render("live/console.html", "live/_console_panel.html",
+                  course=course, form=form,
+                  announcement=services.current_announcement(course.id),
+                  links=services.live_display_links(course), new_link=new_link,
+                  streams=bridge.current_seqs(bridge.rooms_for(current_user))), status
+
+
+@bp.post("/courses/<int:course_id>/announcements")
+@allow(STAFF)
+def announce(course_id: int):
+    """Post an announcement: saved first, then pushed to the projector and every phone."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    form = AnnouncementForm()
+    if not form.validate_on_submit():
+        return _console(course, form, status=422)
+    try:
+        services.post_announcement(course, current_user, form.text.data)
+    except services.LiveError:
+        form.text.errors.append(_("Write the announcement first."))
+        return _console(course, form, status=422)
+    _push_announcement(course.id)
+    bridge.commit_and_push()
+    return _console(course, AnnouncementForm(formdata=None))
+
+
+@bp.post("/courses/<int:course_id>/announcements/clear")
+@allow(STAFF)
+def clear_announcement(course_id: int):
+    """Take the announcement off every screen."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    services.clear_announcement(course)
+    _push_announcement(course.id)
+    bridge.commit_and_push()
+    return _console(course, AnnouncementForm(formdata=None))
+
+
+@bp.post("/courses/<int:course_id>/display-links")
+@allow(STAFF)
+def create_display_link(course_id: int):
+    """Make a projector link for this course (shown once, in the console)."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    link, token = services.create_display_link(course, current_user)
+    db.session.commit()
+    return _console(course, AnnouncementForm(formdata=None), new_link=(link, token))
+
+
+@bp.post("/courses/<int:course_id>/display-links/<int:link_id>/revoke")
+@allow(STAFF)
+def revoke_display_link(course_id: int, link_id: int):
+    """Stop a projector link at once: its screen is disconnected and shows nothing more."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    link = db.session.get(DisplayLink, link_id)
+    if link is None or link.course_id != course.id:
+        abort(404)
+    services.revoke_display_link(link)
+    db.session.commit()
+    bridge.disconnect_display(link.id)
+    return _console(course, AnnouncementForm(formdata=None))
+
+
+def _link_or_404(token: str) -> DisplayLink:
+    link = services.display_link_for_token(token)
+    if link is None:
+        abort(404)
+    return link
+
+
+@bp.get("/projector/<token>")
+@allow(DISPLAY)
+def projector(token: str):
+    """The projector view of one course, opened through a display link (no sign-in, no timeout)."""
+    link = _link_or_404(token)
+    course = db.session.get(Course, link.course_id)
+    join_url = url_for("people.start", c=course.code, _external=True)
+    return render_template(
+        "live/projector.html", course=course, token=token, join_url=join_url,
+        announcement=services.current_announcement(course.id),
+        streams=bridge.current_seqs([bridge.room(course.id, bridge.PROJECTOR)]),
+    )
+
+
+@bp.get("/projector/<token>/announcement")
+@allow(DISPLAY)
+def projector_announcement(token: str):
+    """The projector's announcement region (re-fetched after a reconnect or a gap)."""
+    link = _link_or_404(token)
+    return render_template(ANNOUNCEMENT_TEMPLATE, audience=bridge.PROJECTOR,
+                           announcement=services.current_announcement(link.course_id))
+
+
+@bp.post("/courses/<int:course_id>/projector")
+@allow(STAFF)
+def open_projector(course_id: int):
+    """Open the projector from the console: a fresh display link, in a new window."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    _, token = services.create_display_link(course, current_user)
+    db.session.commit()
+    return redirect(url_for("live.projector", token=token))
+

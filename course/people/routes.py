@@ -1,0 +1,297 @@
+"""Sign-in, sign-out, language, and the team lead's staff administration."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
+
+from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
+from course.extensions import db
+from course.live import bridge
+from course.people import bp, services
+from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
+from course.people.models import Citizen, Role, Staff
+
+DEVICE_COOKIE = "teten_device"
+
+
+def _device_key() -> str:
+    """Who is knocking: the device cookie, or (cookies cleared) the address and browser."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if 16 <= len(device) <= 64 and device.isalnum():
+        return f"device:{device}"
+    browser = hashlib.sha256(request.user_agent.string.encode()).hexdigest()[:12]
+    return f"addr:{request.remote_addr}:{browser}"
+
+
+def _give_device_cookie(response):
+    """A long-lived random id per browser, so throttling does not punish a whole room's router."""
+    if DEVICE_COOKIE not in request.cookies:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=400 * 24 * 3600,
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config["SECURE_COOKIES"])
+    return response
+
+
+def _refuse_if_locked(keys: list[str]) -> None:
+    retry = services.throttle_retry_after(keys)
+    if retry is not None:
+        raise TooManyRequests(retry_after=retry)
+
+
+def _sign_in(person: Staff | Citizen) -> None:
+    """Start a fresh server-side session for ``person`` (new session id: no fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    session["lang"] = lang
+    current_app.session_interface.regenerate(session)
+    services.start_session(person)
+    login_user(person)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _home_for(person: Staff | Citizen) -> str:
+    if isinstance(person, Citizen):
+        return url_for("live.phone")
+    if person.must_change_password:
+        return url_for("people.change_password")
+    return url_for("schedule.office")
+
+
+@bp.get("/")
+@allow(PUBLIC)
+def start():
+    """The front door: citizens join with their codes here; staff find their sign-in link."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = JoinForm(course_code=request.args.get("c", ""))
+    return _give_device_cookie(current_app.make_response(
+        render_template("people/join.html", form=form)))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@allow(PUBLIC)
+def join():
+    """A citizen signs in with the course code (from the projector) and their personal code."""
+    form = JoinForm()
+    if request.method == "GET":
+        return redirect(url_for("people.start", c=request.args.get("c", "")))
+    status = 200
+    if form.validate_on_submit():
+        course = services.find_course_by_code(form.course_code.data)
+        device = _device_key()
+        keys = [device] + ([f"course:{course.id}"] if course else [])
+        _refuse_if_locked(keys)
+        citizen = services.authenticate_citizen(course, form.personal_code.data) if course else None
+        if citizen is not None:
+            services.clear_throttle([device])
+            _sign_in(citizen)
+            db.session.commit()
+            return redirect(url_for("live.phone"))
+        cfg = current_app.config
+        limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}
+        if course:
+            limits[f"course:{course.id}"] = cfg["LOGIN_MAX_FAILURES_COURSE"]
+        services.record_failure(limits)
+        db.session.commit()
+        form.personal_code.errors.append(
+            _("The course code or your personal code is not right. Check the card and try again."))
+        status = 422
+    elif form.errors:
+        status = 422
+    return _give_device_cookie(current_app.make_response(
+        (render_template("people/join.html", form=form), status)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    """Staff sign in with e-mail and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_home_for(current_user))
+    form = StaffLoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        device = _device_key()
+        keys = [device, f"email:{email}"]
+        _refuse_if_locked(keys)
+        staff = services.authenticate_staff(email, form.password.data)
+        if staff is not None:
+            services.clear_throttle(keys)
+            _sign_in(staff)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or _home_for(staff))
+        limit = current_app.config["LOGIN_MAX_FAILURES_DEVICE"]
+        services.record_failure({device: limit, f"email:{email}": limit * 2})
+        db.session.commit()
+        form.password.errors.append(_("The e-mail or the password is not right."))
+        status = 422
+    elif form.errors:
+        status = 422
+    return _give_device_cookie(current_app.make_response(
+        (render_template("people/login.html", form=form), status)))
+
+
+@bp.post("/logout")
+@allow(STAFF, CITIZEN)
+def logout():
+    """End this session on the server (a copied cookie stops working) and on open sockets."""
+    ended = services.end_session_by_token(current_user.login_token or "")
+    db.session.commit()
+    if ended is not None:
+        bridge.disconnect_sessions([ended])
+    logout_user()
+    session.clear()
+    current_app.session_interface.regenerate(session)
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("people.start"))
+
+
+@bp.post("/keepalive")
+@allow(STAFF, CITIZEN)
+def keepalive():
+    """The idle warning's "stay signed in": loading the session already touched it."""
+    return "", 204
+
+
+@bp.post("/language")
+@allow(PUBLIC)
+def language():
+    """Switch between Danish and English for this browser."""
+    lang = request.form.get("lang", "")
+    if lang in ("da", "en"):
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")) or url_for("people.start"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(STAFF)
+def change_password():
+    """Staff change their own password (required after a new account or a reset)."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        staff = current_user._get_current_object()
+        if services.authenticate_staff(staff.email, form.current.data) is None:
+            form.current.errors.append(_("The current password is not right."))
+            status = 422
+        else:
+            services.set_password(staff, form.new.data, must_change=False)
+            ended = services.end_sessions(staff=staff, reason="password_changed",
+                                          keep=g.login_session.id)
+            db.session.commit()
+            bridge.disconnect_sessions(ended)
+            flash(_("Your password is changed."), "info")
+            return redirect(url_for("schedule.office"))
+    elif form.errors:
+        status = 422
+    return render_template("people/password.html", form=form), status
+
+
+# -- the team lead's staff administration -------------------------------------------------
+
+
+def _team_member_or_404(staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or staff.team_id != current_user.team_id:
+        abort(404)
+    return staff
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@allow(TEAM_LEAD)
+def staff_accounts():
+    """List the team's staff accounts and create new ones (a temporary password is shown once)."""
+    form = StaffForm()
+    created: tuple[Staff, str] | None = None
+    status = 200
+    if form.validate_on_submit():
+        password = services.temporary_password()
+        try:
+            staff = services.create_staff(current_user.team, form.name.data, form.email.data,
+                                          Role(form.role.data), password)
+        except services.PeopleError:
+            form.email.errors.append(_("There is already an account with this e-mail."))
+            status = 422
+        else:
+            db.session.commit()
+            created = (staff, password)
+            form = StaffForm(formdata=None)
+    elif form.errors:
+        status = 422
+    members = db.session.scalars(
+        sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
+    ).all()
+    return render_template("people/staff.html", form=form, members=members,
+                           created=created), status
+
+
+@bp.post("/staff/<int:staff_id>/deactivate")
+@allow(TEAM_LEAD)
+def deactivate(staff_id: int):
+    """Deactivate an account: its sessions end at once, on every device and socket."""
+    staff = _team_member_or_404(staff_id)
+    if staff.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("people.staff_accounts"))
+    ended = services.deactivate_staff(staff)
+    db.session.commit()
+    bridge.disconnect_sessions(ended)
+    flash(_("%(name)s is deactivated and signed out everywhere.", name=staff.name), "info")
+    return redirect(url_for("people.staff_accounts"))
+
+
+@bp.post("/staff/<int:staff_id>/reactivate")
+@allow(TEAM_LEAD)
+def reactivate(staff_id: int):
+    """Let a deactivated account sign in again."""
+    staff = _team_member_or_404(staff_id)
+    services.reactivate_staff(staff)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=staff.name), "info")
+    return redirect(url_for("people.staff_accounts"))
+
+
+@bp.post("/staff/<int:staff_id>/reset")
+@allow(TEAM_LEAD)
+def reset_password(staff_id: int):
+    """Give an account a new temporary password (shown once); its sessions end."""
+    staff = _team_member_or_404(staff_id)
+    password = services.temporary_password()
+    services.set_password(staff, password, must_change=True)
+    ended = services.end_sessions(staff=staff, reason="password_reset")
+    db.session.commit()
+    bridge.disconnect_sessions(ended)
+    members = db.session.scalars(
+        sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
+    ).all()
+    return render_template("people/staff.html", form=StaffForm(formdata=None), members=members,
+                           created=None, reset=(staff, password))
+

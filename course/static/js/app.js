@@ -1,0 +1,121 @@
+/* Teten's browser glue: visible errors, the idle warning, and the Socket.IO → htmx bridge.
+ *
+ * Writes go over HTTP (htmx). The server pushes rendered fragments after each commit:
+ *   live:fragments {stream, seq, fragments: [{target, html}]}
+ * Each stream (an audience room) is numbered. A gap in the numbers, or a reconnect, makes the
+ * page re-fetch every region marked data-live-src over HTTP, so nothing pushed while the socket
+ * was down is ever missed.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+
+  // -- visible errors: a failed htmx request never fails silently --------------------------
+  var toast = document.getElementById("toast");
+  var toastTimer = null;
+
+  function showToast(text) {
+    if (!toast) return;
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 8000);
+  }
+
+  body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var text = xhr.responseText || "";
+    showToast(type.indexOf("text/plain") === 0 && text.length < 400 ? text : body.dataset.msgError);
+  });
+  body.addEventListener("htmx:sendError", function () {
+    showToast(body.dataset.msgOffline);
+  });
+
+  // -- idle warning: sessions end on the server; say so before it happens ------------------
+  var idleSeconds = Number(body.dataset.idleSeconds || 0);
+  var warnSeconds = Number(body.dataset.idleWarningSeconds || 0);
+  var idleDialog = document.getElementById("idle-dialog");
+  var lastActivity = Date.now();
+
+  function touched() {
+    lastActivity = Date.now();
+    if (idleDialog && idleDialog.open) idleDialog.close();
+  }
+
+  if (idleSeconds > 0) {
+    body.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) touched();
+    });
+    setInterval(function () {
+      var idle = (Date.now() - lastActivity) / 1000;
+      if (idle >= idleSeconds) {
+        window.location.reload(); // the server has ended the session: this shows sign-in
+      } else if (idle >= idleSeconds - warnSeconds && idleDialog && !idleDialog.open) {
+        idleDialog.showModal();
+      }
+    }, 10000);
+  }
+
+  // -- the live bridge ---------------------------------------------------------------------
+  if (!body.dataset.liveStreams || typeof io === "undefined") return;
+
+  var known = JSON.parse(body.dataset.liveStreams);
+  var status = document.getElementById("live-status");
+  var everConnected = false;
+
+  function setStatus(online) {
+    if (!status) return;
+    status.textContent = online ? status.dataset.online : status.dataset.offline;
+    status.classList.toggle("is-offline", !online);
+    body.classList.toggle("is-offline", !online);
+  }
+
+  function refetchRegions() {
+    document.querySelectorAll("[data-live-src]").forEach(function (region) {
+      htmx.ajax("GET", region.dataset.liveSrc, { target: region, swap: "innerHTML" });
+    });
+  }
+
+  var auth = body.dataset.displayToken ? { display: body.dataset.displayToken } : {};
+  var socket = io({ auth: auth });
+
+  socket.on("live:hello", function (message) {
+    var stale = everConnected;
+    Object.keys(message.streams).forEach(function (stream) {
+      if (known[stream] !== message.streams[stream]) stale = true;
+      known[stream] = message.streams[stream];
+    });
+    everConnected = true;
+    setStatus(true);
+    if (stale) refetchRegions();
+    body.dataset.liveReady = "true";
+  });
+
+  socket.on("live:fragments", function (message) {
+    var last = known[message.stream];
+    known[message.stream] = Math.max(message.seq, last || 0);
+    if (last !== undefined && message.seq !== last + 1) {
+      refetchRegions(); // a gap or a repeat: ask the server for the truth
+      return;
+    }
+    message.fragments.forEach(function (fragment) {
+      var region = document.getElementById(fragment.target);
+      if (region) htmx.swap(region, fragment.html, { swapStyle: "innerHTML" });
+    });
+  });
+
+  socket.on("disconnect", function (reason) {
+    setStatus(false);
+    if (reason === "io server disconnect") {
+      // The server ended this session (sign-out elsewhere, a revoked screen): show why.
+      window.location.reload();
+    }
+  });
+
+  socket.on("connect_error", function (error) {
+    setStatus(false);
+    if (error && error.message === "sign in first") window.location.reload();
+  });
+})();

@@ -1,0 +1,148 @@
+"""Shared fixtures: a fresh app per test from the factory, factory helpers, signed-in clients."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import settings
+from itsdangerous import URLSafeTimedSerializer
+
+from course import create_app
+from course.extensions import db
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+PASSWORD = "correct horse battery"
+
+
+def base_config(tmp_path) -> dict[str, Any]:
+    """The settings every test app starts from (a file SQLite database in tmp_path)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
+        "SERVER_NAME": "teten.test",
+    }
+
+
+def create_schema(app: Flask) -> None:
+    import peerreview.models
+
+    with app.app_context():
+        db.create_all()
+        peerreview.models.Base.metadata.create_all(db.engine)
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    app = create_app(base_config(tmp_path))
+    app.test_client_class = Client
+    create_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that sends a valid CSRF token with every unsafe request, like htmx does.
+
+    Pass ``csrf=False`` to send none (the CSRF tests do).
+    """
+
+    def open(self, *args: Any, csrf: bool = True, **kwargs: Any):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """A signed token for this client's session (created in the session if missing)."""
+        app = self.application
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", os.urandom(20).hex())
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()
+
+
+# -- factories ---------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Ids of a small, consistent world: one team, its staff, one course, citizens."""
+
+    team_id: int
+    facilitator_id: int
+    consultant_id: int
+    lead_id: int
+    course_id: int
+    course_code: str
+    citizens: list[tuple[int, str]]  # (id, personal code)
+
+
+@pytest.fixture
+def make_world(app: Flask):
+    """``make_world(team="A", citizens=3)`` builds a team with a course and returns its ids."""
+    from course.people import services
+    from course.people.models import Role, Team
+    from course.schedule.models import Course
+
+    def make(team: str = "Team A", citizens: int = 3, capacity: int = 20) -> World:
+        with app.app_context():
+            t = Team(name=team)
+            db.session.add(t)
+            db.session.flush()
+            slug = re.sub(r"\W+", "", team.lower())
+            fac = services.create_staff(t, f"Facilitator {team}", f"fac@{slug}.dk",
+                                        Role.FACILITATOR, PASSWORD, must_change_password=False)
+            con = services.create_staff(t, f"Consultant {team}", f"con@{slug}.dk",
+                                        Role.JOB_CONSULTANT, PASSWORD, must_change_password=False)
+            lead = services.create_staff(t, f"Lead {team}", f"lead@{slug}.dk",
+                                         Role.TEAM_LEAD, PASSWORD, must_change_password=False)
+            today = date.today()
+            course = Course(team=t, name=f"Course {team}", code=services.new_course_code(),
+                            venue="Room 1", capacity=capacity, kickoff_on=today,
+                            day1_on=today + timedelta(days=7), day2_on=today + timedelta(days=8))
+            course.facilitators.append(fac)
+            db.session.add(course)
+            db.session.flush()
+            people = []
+            for i in range(citizens):
+                citizen, code = services.enrol_citizen(course, f"Citizen {team} {i}", con)
+                people.append((citizen.id, code))
+            db.session.commit()
+            return World(t.id, fac.id, con.id, lead.id, course.id, course.code, people)
+
+    return make
+
+
+def login_staff(client: Client, email: str, password: str = PASSWORD):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def join_citizen(client: Client, course_code: str, personal_code: str):
+    response = client.post("/join", data={"course_code": course_code,
+                                          "personal_code": personal_code})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

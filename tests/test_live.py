@@ -1,0 +1,222 @@
+"""The live bridge: rooms from the database, pushes after commit, per audience, in sequence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from course.extensions import db, socketio
+from course.live import bridge
+from course.live.models import LiveConnection
+from tests.conftest import join_citizen, login_staff
+
+
+def _socket(app, client, auth=None):
+    return socketio.test_client(app, flask_test_client=client, auth=auth)
+
+
+def _events(sock, name):
+    return [e["args"][0] for e in sock.get_received() if e["name"] == name]
+
+
+def _display_token(client, course_id: int) -> str:
+    response = client.post(f"/courses/{course_id}/projector")
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_connecting_without_signing_in_is_refused(app, client):
+    sock = _socket(app, client)
+    assert not sock.is_connected()
+
+
+def test_a_forged_display_token_is_refused(app, client, make_world):
+    make_world()
+    assert not _socket(app, client, auth={"display": "not-a-token"}).is_connected()
+
+
+def test_server_joins_only_the_rooms_the_database_allows(app, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    phone, lead, consultant = app.test_client(), app.test_client(), app.test_client()
+    join_citizen(phone, a.course_code, a.citizens[0][1])
+    login_staff(lead, "lead@teama.dk")
+    login_staff(consultant, "con@teama.dk")
+    hello = _events(_socket(app, phone), bridge.EVENT_HELLO)[0]
+    assert set(hello["streams"]) == {f"course:{a.course_id}:participants"}
+    hello = _events(_socket(app, lead), bridge.EVENT_HELLO)[0]
+    assert set(hello["streams"]) == {f"course:{a.course_id}:facilitators"}
+    assert f"course:{b.course_id}:facilitators" not in hello["streams"]
+    hello = _events(_socket(app, consultant), bridge.EVENT_HELLO)[0]
+    assert hello["streams"] == {}
+
+
+def test_announcement_reaches_its_course_and_no_other(app, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    facilitator = app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    phones_a = [app.test_client() for _ in range(2)]
+    for phone, (_, code) in zip(phones_a, a.citizens, strict=False):
+        join_citizen(phone, a.course_code, code)
+    phone_b = app.test_client()
+    join_citizen(phone_b, b.course_code, b.citizens[0][1])
+    projector_a = _socket(app, app.test_client(),
+                          auth={"display": _display_token(facilitator, a.course_id)})
+    sockets_a = [_socket(app, phone) for phone in phones_a]
+    console_a = _socket(app, facilitator)
+    socket_b = _socket(app, phone_b)
+    for sock in [projector_a, console_a, socket_b, *sockets_a]:
+        sock.get_received()
+
+    response = facilitator.post(f"/courses/{a.course_id}/announcements",
+                                data={"text": "Kaffe <b>i kantinen</b> kl. 10"},
+                                headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+    for sock in [*sockets_a, projector_a]:
+        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        [fragment] = message["fragments"]
+        assert fragment["target"] == "announcement"
+        assert "Kaffe &lt;b&gt;i kantinen&lt;/b&gt; kl. 10" in fragment["html"]
+        assert "<b>" not in fragment["html"]
+        assert "Take it off the screens" not in fragment["html"]  # facilitators only
+    [console_message] = _events(console_a, bridge.EVENT_FRAGMENTS)
+    assert "Take it off the screens" in console_message["fragments"][0]["html"]
+    assert _events(socket_b, bridge.EVENT_FRAGMENTS) == []
+
+
+def test_each_room_counts_its_pushes(app, make_world):
+    world = make_world()
+    facilitator, phone = app.test_client(), app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    start = _events(sock, bridge.EVENT_HELLO)[0]["streams"][
+        f"course:{world.course_id}:participants"]
+    for text in ["one", "two", "three"]:
+        facilitator.post(f"/courses/{world.course_id}/announcements", data={"text": text})
+    seqs = [m["seq"] for m in _events(sock, bridge.EVENT_FRAGMENTS)]
+    assert seqs == [start + 1, start + 2, start + 3]
+    ack = sock.emit(bridge.EVENT_SYNC, callback=True)
+    assert ack["streams"][f"course:{world.course_id}:participants"] == start + 3
+
+
+def test_a_refused_announcement_pushes_nothing(app, make_world):
+    world = make_world()
+    facilitator, phone = app.test_client(), app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    sock.get_received()
+    for text in ["", "   ", "x" * 281]:
+        response = facilitator.post(f"/courses/{world.course_id}/announcements",
+                                    data={"text": text}, headers={"HX-Request": "true"})
+        assert response.status_code == 422
+    assert "At most 280 characters" in response.get_data(as_text=True)
+    assert _events(sock, bridge.EVENT_FRAGMENTS) == []
+
+
+def test_region_refetch_returns_the_same_fragment(app, make_world):
+    world = make_world()
+    facilitator, phone = app.test_client(), app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    sock.get_received()
+    facilitator.post(f"/courses/{world.course_id}/announcements", data={"text": "Frokost"})
+    pushed = _events(sock, bridge.EVENT_FRAGMENTS)[0]["fragments"][0]["html"]
+    fetched = phone.get(f"/courses/{world.course_id}/announcement").get_data(as_text=True)
+    assert fetched == pushed
+
+
+def test_logout_disconnects_the_persons_sockets(app, make_world):
+    world = make_world()
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    assert sock.is_connected()
+    phone.post("/logout")
+    assert not sock.is_connected()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveConnection)) == 0
+
+
+def test_deactivated_staff_socket_is_disconnected(app, make_world):
+    world = make_world()
+    facilitator, lead = app.test_client(), app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    login_staff(lead, "lead@teama.dk")
+    sock = _socket(app, facilitator)
+    assert sock.is_connected()
+    lead.post(f"/staff/{world.facilitator_id}/deactivate")
+    assert not sock.is_connected()
+
+
+def test_events_from_an_ended_session_are_refused(app, make_world):
+    """The socket's copy of the sign-in is re-checked on every event."""
+    from course.people.models import LoginSession
+    from course.types import utcnow
+
+    world = make_world()
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    with app.app_context():  # ended behind the socket's back (e.g. by another process)
+        db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
+        db.session.commit()
+    assert not sock.emit(bridge.EVENT_SYNC, callback=True)  # no streams answered
+    assert not sock.is_connected()
+
+
+def test_unknown_events_are_ignored(app, make_world):
+    world = make_world()
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    assert not sock.emit("join_room", "course:999:facilitators", callback=True)
+    assert sock.is_connected()
+    rooms = socketio.server.rooms(socketio.server.manager.sid_from_eio_sid(sock.eio_sid, "/"))
+    assert "course:999:facilitators" not in rooms
+
+
+def test_projector_link_shows_only_projector_content_and_can_be_revoked(app, make_world):
+    world = make_world()
+    facilitator = app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    token = _display_token(facilitator, world.course_id)
+    screen = app.test_client()
+    page = screen.get(f"/projector/{token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert world.course_code in html and "<svg" in html  # join code and QR
+    for _, code in world.citizens:
+        assert code not in html
+    assert "Citizen Team A" not in html  # no participant names on the wall
+    # the display link opens nothing else
+    assert screen.get(f"/courses/{world.course_id}/announcement").status_code == 302
+    assert screen.get("/office").status_code == 302
+    sock = _socket(app, screen, auth={"display": token})
+    assert sock.is_connected()
+    console = facilitator.get(f"/courses/{world.course_id}/console").get_data(as_text=True)
+    link_id = re.search(r"/display-links/(\d+)/revoke", console).group(1)
+    facilitator.post(f"/courses/{world.course_id}/display-links/{link_id}/revoke")
+    assert not sock.is_connected()
+    assert screen.get(f"/projector/{token}").status_code == 404
+    assert not _socket(app, screen, auth={"display": token}).is_connected()
+
+
+@pytest.mark.parametrize("token", ["x", "a" * 200, "../etc/passwd"])
+def test_bad_display_tokens_are_404(client, token):
+    assert client.get(f"/projector/{token}").status_code == 404
+
+
+def test_projector_survives_without_idle_timeout(app, make_world):
+    world = make_world()
+    facilitator = app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    token = _display_token(facilitator, world.course_id)
+    page = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    assert "data-idle-seconds" not in page and 'data-display-token="' in page

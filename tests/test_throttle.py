@@ -1,0 +1,65 @@
+"""Brute force of codes and passwords: 429 after a few tries, per device and per course code."""
+
+from __future__ import annotations
+
+from tests.conftest import join_citizen
+
+
+def _device(app, device_id: str):
+    client = app.test_client()
+    client.set_cookie("teten_device", device_id, domain="teten.test")
+    return client
+
+
+def _guess(client, course_code: str, code: str = "AAAA2222"):
+    return client.post("/join", data={"course_code": course_code, "personal_code": code})
+
+
+def test_one_device_is_stopped_after_a_few_wrong_codes(app, make_world):
+    world = make_world()
+    phone = _device(app, "a" * 32)
+    statuses = [_guess(phone, world.course_code).status_code for _ in range(6)]
+    assert statuses[:4] == [422] * 4
+    assert statuses[5] == 429
+    # even the right code is refused while locked: guessing does not pay
+    assert _guess(phone, world.course_code, world.citizens[0][1]).status_code == 429
+    locked = _guess(phone, world.course_code)
+    assert int(locked.headers["Retry-After"]) > 0
+    # the rest of the room (other devices behind the same router) is not affected
+    neighbour = _device(app, "b" * 32)
+    join_citizen(neighbour, world.course_code, world.citizens[1][1])
+
+
+def test_many_devices_guessing_one_course_are_stopped(app, make_world):
+    world = make_world()
+    app.config["LOGIN_MAX_FAILURES_COURSE"] = 8
+    for i in range(8):
+        assert _guess(_device(app, f"{i:032d}"), world.course_code).status_code in (422, 429)
+    fresh = _device(app, "c" * 32)
+    assert _guess(fresh, world.course_code).status_code == 429
+
+
+def test_cleared_cookies_do_not_reset_the_count(app, make_world):
+    world = make_world()
+    for _ in range(6):
+        last = _guess(app.test_client(), world.course_code)  # no device cookie: address + browser
+    assert last.status_code == 429
+
+
+def test_staff_password_guessing_is_throttled(app, make_world):
+    make_world()
+    client = _device(app, "d" * 32)
+    statuses = [client.post("/login", data={"email": "fac@teama.dk", "password": "wrong"}
+                            ).status_code for _ in range(6)]
+    assert statuses[0] == 422 and statuses[-1] == 429
+
+
+def test_a_success_clears_the_device_count(app, make_world):
+    world = make_world()
+    phone = _device(app, "e" * 32)
+    for _ in range(3):
+        _guess(phone, world.course_code)
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone.post("/logout")
+    for _ in range(3):
+        assert _guess(phone, world.course_code).status_code == 422
