@@ -29,7 +29,7 @@ messages: $(STAMP)  ## re-extract UI strings and update the catalogs
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	$(BIN)/flask serve --host 127.0.0.1 --port 5000
+	$(BIN)/python -m course --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +15,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides every other source (tests pass theirs here). Nothing is read from the
     environment before this is called.
     """
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=(config or {}).get("INSTANCE_PATH"))
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("COURSE_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     from course import config as settings
 
     settings.load(app, config)

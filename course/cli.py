@@ -1,4 +1,4 @@
-"""Commands: ``flask create-team-lead``, ``flask backup``, ``flask demo``, ``flask serve``."""
+"""Commands: ``flask create-team-lead``, ``flask backup`` and ``flask demo``."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from course.extensions import db, socketio
+from course.extensions import db
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_team_lead)
     app.cli.add_command(backup)
     app.cli.add_command(demo)
-    app.cli.add_command(serve)
 
 
 @click.command("create-team-lead")
@@ -76,12 +75,3 @@ def demo() -> None:
     logins = demo_data.seed()
     db.session.commit()
     click.echo(demo_data.describe(logins, "http://127.0.0.1:5000"))
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve with Socket.IO on the development server (threading). Production: see README."""
-    socketio.run(current_app, host=host, port=port, allow_unsafe_werkzeug=True,
-                 use_reloader=False, log_output=False)

@@ -7,6 +7,9 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
+
+import course.types
+import peerreview.models
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -90,7 +90,8 @@ def test_deactivation_ends_every_session(app, make_world):
     login_staff(laptop, "con@teama.dk")
     login_staff(lead, "lead@teama.dk")
     with app.app_context():
-        consultant_id = db.session.scalar(sa.text("select id from staff where email='con@teama.dk'"))
+        consultant_id = db.session.scalar(
+            sa.text("select id from staff where email='con@teama.dk'"))
     assert lead.post(f"/staff/{consultant_id}/deactivate").status_code == 302
     assert desk.get("/office").status_code == 302
     assert laptop.get("/office").status_code == 302
