@@ -19,12 +19,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d course/translations 2>/dev/null || \
-	  $(BIN)/pybabel compile -q -d course/translations
+	$(BIN)/pybabel compile -q -d course/translations
 
 messages: $(STAMP)  ## re-extract UI strings and update the catalogs
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o course/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i course/translations/messages.pot -d course/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o course/translations/messages.pot .
+	$(BIN)/pybabel update -N --no-location -i course/translations/messages.pot -d course/translations
 
 run: install
 	$(BIN)/flask db upgrade

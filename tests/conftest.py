@@ -146,3 +146,18 @@ def join_citizen(client: Client, course_code: str, personal_code: str):
                                           "personal_code": personal_code})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the catalogs (as `make` does) so a bare `pytest` also runs in Danish."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("course/translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))

@@ -82,9 +82,9 @@ def test_announcement_reaches_its_course_and_no_other(app, make_world):
         assert fragment["target"] == "announcement"
         assert "Kaffe &lt;b&gt;i kantinen&lt;/b&gt; kl. 10" in fragment["html"]
         assert "<b>" not in fragment["html"]
-        assert "Take it off the screens" not in fragment["html"]  # facilitators only
+        assert "Fjern den fra skærmene" not in fragment["html"]  # facilitators only
     [console_message] = _events(console_a, bridge.EVENT_FRAGMENTS)
-    assert "Take it off the screens" in console_message["fragments"][0]["html"]
+    assert "Fjern den fra skærmene" in console_message["fragments"][0]["html"]
     assert _events(socket_b, bridge.EVENT_FRAGMENTS) == []
 
 
@@ -115,7 +115,7 @@ def test_a_refused_announcement_pushes_nothing(app, make_world):
         response = facilitator.post(f"/courses/{world.course_id}/announcements",
                                     data={"text": text}, headers={"HX-Request": "true"})
         assert response.status_code == 422
-    assert "At most 280 characters" in response.get_data(as_text=True)
+    assert "Højst 280 tegn" in response.get_data(as_text=True)
     assert _events(sock, bridge.EVENT_FRAGMENTS) == []
 
 

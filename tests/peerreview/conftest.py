@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 from peerreview import services, signals
-from peerreview.models import Base, Round
+from peerreview.models import Assignment, Base, Round
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -173,6 +173,26 @@ def review(session: Session, clock: Clock):
         )
 
     return review_
+
+
+@pytest.fixture
+def assign(session: Session, clock: Clock):
+    """Send a reviewer to an owner's draft directly (bypassing the allocation) for set-ups that
+    need exact counts. The reviewer must not hold another open assignment."""
+
+    def assign_(round_: Round, reviewer_ref: int, owner_ref: int) -> Assignment:
+        snapshot = next(s for s in round_.snapshots if s.owner_ref == owner_ref)
+        assignment = Assignment(
+            round_id=round_.id,
+            reviewer_ref=reviewer_ref,
+            snapshot_id=snapshot.id,
+            created_at=clock.now,
+        )
+        session.add(assignment)
+        session.flush()
+        return assignment
+
+    return assign_
 
 
 @dataclass

@@ -79,7 +79,11 @@ def test_across_groups_when_a_group_is_too_small_for_the_minimum():
     # Equal counts: the small group's drafts compete with the own group's, not behind them.
     even = drafts(p1=0, p2=0, p3=0, p4=0, p5=0, p6=0, p7=0, p8=0, p9=0)
     assert set(rank_snapshots(1, seats=room, drafts=even, reviewed=(), minimum=2)[:5]) == {
-        102, 103, 104, 105, 106
+        102,
+        103,
+        104,
+        105,
+        106,
     }
     # With a minimum of 1 the pair suffices, so person 1 stays home.
     assert choose(1, room, even, minimum=1) in {102, 103, 104}
@@ -137,7 +141,9 @@ def test_ranking_is_deterministic_and_complete():
     room = seats([1, 2, 3], [4, 5, 6])
     loads = drafts(p1=0, p2=1, p3=2, p4=0, p5=1, p6=3)
     first = rank_snapshots(2, seats=room, drafts=loads, reviewed={101}, minimum=2)
-    again = rank_snapshots(2, seats=list(reversed(room)), drafts=loads[::-1], reviewed={101}, minimum=2)
+    again = rank_snapshots(
+        2, seats=list(reversed(room)), drafts=loads[::-1], reviewed={101}, minimum=2
+    )
     assert first == again
     assert first == [104, 105, 101, 103, 106]
 

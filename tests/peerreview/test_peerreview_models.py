@@ -37,7 +37,9 @@ def test_tables_are_prefixed_and_constraints_follow_the_naming_convention(engine
         "fk_pr_feedback_round_id_pr_round",
         "fk_pr_feedback_snapshot_id_pr_snapshot",
     }
-    assert "ix_pr_feedback_round_snapshot" in {i["name"] for i in inspector.get_indexes("pr_feedback")}
+    assert "ix_pr_feedback_round_snapshot" in {
+        i["name"] for i in inspector.get_indexes("pr_feedback")
+    }
 
 
 def test_no_foreign_key_leaves_the_package():
@@ -70,9 +72,7 @@ def test_check_constraints_refuse_bad_rounds(session: Session, column, value):
 
 def test_one_participant_row_per_person_and_round(session: Session, make_round):
     round_ = make_round()
-    session.add_all(
-        [RoundParticipant(round_id=round_.id, person_ref=5) for _ in range(2)]
-    )
+    session.add_all([RoundParticipant(round_id=round_.id, person_ref=5) for _ in range(2)])
     with pytest.raises(IntegrityError):
         session.flush()
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from peerreview import InvalidInput, NotAllowed, NotFound, RoundStateError, services
-from peerreview.models import Assignment, Round, RoundParticipant, Snapshot
+from peerreview.models import Assignment, Base, Round, RoundParticipant, Snapshot
 
 
 def errcode(exc_info) -> str:
@@ -41,7 +41,9 @@ def test_create_round_plans_a_round(session: Session):
 
 
 def test_create_round_with_an_own_prompt_set(session: Session, make_round):
-    prompts = {"criteria": [{"key": "money", "label": "Pengene", "stems": [{"key": "q", "label": "?"}]}]}
+    prompts = {
+        "criteria": [{"key": "money", "label": "Pengene", "stems": [{"key": "q", "label": "?"}]}]
+    }
     assert make_round(prompt_set=prompts).prompt_set == prompts
 
 
@@ -79,7 +81,9 @@ def test_get_round_of_a_forged_id(session: Session):
 # ----------------------------------------------------------------------------- open
 
 
-def test_open_round_freezes_drafts_and_makes_groups(session: Session, make_round, snapshot_input, clock, signal_log):
+def test_open_round_freezes_drafts_and_makes_groups(
+    session: Session, make_round, snapshot_input, clock, signal_log
+):
     round_ = make_round(group_size=3)
     services.join_round(session, round_.id, 50)  # pre-registered reviewer without a draft
     opened = services.open_round(
@@ -98,7 +102,8 @@ def test_open_round_freezes_drafts_and_makes_groups(session: Session, make_round
     assert set(people) == {1, 2, 3, 4, 5, 6, 50, 60}
     assert all(p.present for p in people.values())
     sizes = sorted(
-        sum(1 for p in people.values() if p.group_no == g) for g in {p.group_no for p in people.values()}
+        sum(1 for p in people.values() if p.group_no == g)
+        for g in {p.group_no for p in people.values()}
     )
     assert sizes == [4, 4]  # 8 people, groups of about 3: two groups of four, none of two
     assert sorted(p.seat_no for p in people.values()) == list(range(8))
@@ -114,8 +119,12 @@ def test_open_round_freezes_drafts_and_makes_groups(session: Session, make_round
 def test_open_round_grouping_is_reproducible_per_seed(session: Session, make_round, snapshot_input):
     def groups(seed):
         round_ = make_round()
-        services.open_round(session, round_.id, [snapshot_input(p) for p in range(1, 12)], seed=seed)
-        return sorted(sorted(p.person_ref for p in round_.participants if p.group_no == g) for g in (1, 2, 3))
+        services.open_round(
+            session, round_.id, [snapshot_input(p) for p in range(1, 12)], seed=seed
+        )
+        return sorted(
+            sorted(p.person_ref for p in round_.participants if p.group_no == g) for g in (1, 2, 3)
+        )
 
     assert groups(5) == groups(5)
 
@@ -136,7 +145,10 @@ def test_open_round_twice_is_refused(session: Session, open_room, snapshot_input
 @pytest.mark.parametrize(
     "items",
     [
-        [{"owner_ref": 1, "draft_ref": 1, "content": {}}, {"owner_ref": 1, "draft_ref": 2, "content": {}}],
+        [
+            {"owner_ref": 1, "draft_ref": 1, "content": {}},
+            {"owner_ref": 1, "draft_ref": 2, "content": {}},
+        ],
         [{"owner_ref": "1", "draft_ref": 1, "content": {}}],
         [{"owner_ref": 1, "draft_ref": None, "content": {}}],
         [{"owner_ref": 1, "draft_ref": 1}],
@@ -160,21 +172,30 @@ def test_open_round_refuses_bad_snapshots_and_stores_nothing(session: Session, m
 def test_stale_version_is_refused(session: Session, make_round, snapshot_input):
     round_ = make_round()
     with pytest.raises(RoundStateError) as err:
-        services.open_round(session, round_.id, [snapshot_input(1)], expected_version=round_.version + 1)
+        services.open_round(
+            session, round_.id, [snapshot_input(1)], expected_version=round_.version + 1
+        )
     assert errcode(err) == "stale_round"
     services.open_round(session, round_.id, [snapshot_input(1)], expected_version=round_.version)
     assert round_.version == 2
 
 
-def test_concurrent_state_change_is_reported_as_stale(engine, make_round, session: Session):
-    round_ = make_round()
-    session.commit()
-    with Session(engine) as other:
-        services.open_round(other, round_.id, [])
-        other.commit()
-    with pytest.raises(RoundStateError) as err:
-        services.open_round(session, round_.id, [])  # this session still believes it is planned
-    assert errcode(err) == "stale_round"
+def test_concurrent_state_change_is_reported_as_stale(tmp_path):
+    """Two facilitator consoles: the second write to the round loses clearly, not silently."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'rounds.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as setup:
+        round_id = services.create_round(setup, course_ref=1, title="Runde").id
+        setup.commit()
+    with Session(engine) as console_a, Session(engine) as console_b:
+        seen_by_a = services.get_round(console_a, round_id)
+        assert seen_by_a.state == "planned"
+        services.open_round(console_b, round_id, [])
+        console_b.commit()
+        with pytest.raises(RoundStateError) as err:
+            services.open_round(console_a, round_id, [])  # console A still sees "planned"
+        assert errcode(err) == "stale_round"
+    engine.dispose()
 
 
 # ----------------------------------------------------------------------------- closing
@@ -192,7 +213,9 @@ def test_closing_and_reopening(session: Session, open_room, clock, signal_log):
     ]
 
 
-def test_close_is_refused_while_present_drafts_lack_the_minimum(session: Session, open_room, review):
+def test_close_is_refused_while_present_drafts_lack_the_minimum(
+    session: Session, open_room, review
+):
     round_ = open_room(3, min_feedback=1)
     review(round_.id, 1)
     services.begin_closing(session, round_.id)
@@ -304,7 +327,7 @@ def test_a_person_can_only_bring_their_own_draft(session: Session, open_room, sn
     with pytest.raises(InvalidInput) as err:
         services.join_round(session, round_.id, 9, snapshot=snapshot_input(2))
     assert errcode(err) == "invalid_snapshot"
-    assert services.progress(session, round_.id).drafts.__len__() == 3
+    assert len(services.progress(session, round_.id).drafts) == 3
 
 
 def test_rejoining_keeps_the_frozen_snapshot(session: Session, open_room, snapshot_input, clock):
@@ -334,7 +357,9 @@ def test_mark_present_by_the_facilitator(session: Session, make_round, snapshot_
     round_ = make_round()
     services.join_round(session, round_.id, 5)
     services.mark_present(session, round_.id, 5, False)
-    services.open_round(session, round_.id, [snapshot_input(1), snapshot_input(2), snapshot_input(3)])
+    services.open_round(
+        session, round_.id, [snapshot_input(1), snapshot_input(2), snapshot_input(3)]
+    )
     late = next(p for p in round_.participants if p.person_ref == 5)
     assert (late.present, late.group_no) == (False, None), "absent at opening: not grouped"
     services.mark_present(session, round_.id, 5, True)

@@ -110,6 +110,8 @@ def test_an_override_is_recorded():
 
 def test_an_unneeded_override_is_not_recorded():
     round_ = a_round("closing")
-    apply_transition(round_, "closed", now=NOW, override_by_ref=9, override_reason="for en sikkerheds skyld")
+    apply_transition(
+        round_, "closed", now=NOW, override_by_ref=9, override_reason="for en sikkerheds skyld"
+    )
     assert round_.state == "closed"
     assert round_.completed_override_by_ref is None and round_.override_reason is None

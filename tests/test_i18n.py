@@ -1,0 +1,72 @@
+"""Danish by default, English as the second locale, Danish amounts and dates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from course import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_danish_is_the_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="da">' in page
+    assert "Log ind på forløbet" in page and "Join the course" not in page
+
+
+def test_english_can_be_chosen_and_is_remembered(client):
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Join the course" in page
+    client.post("/language", data={"lang": "xx"})  # nonsense keeps the choice
+    assert "Join the course" in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_does_not_redirect_offsite(client):
+    response = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_errors_are_translated(client, make_world):
+    world = make_world()
+    response = client.post("/join", data={"course_code": world.course_code,
+                                          "personal_code": "AAAA2222"})
+    assert "Forløbskoden eller din personlige kode er forkert" in response.get_data(as_text=True)
+
+
+def test_every_ui_string_has_a_danish_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    with (ROOT / "course/translations/da/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    done = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    assert sorted(wanted - done) == [], "run `make messages` and translate the new strings"
+
+
+def test_kroner_the_danish_way():
+    assert i18n.kroner(41100) == "41.100 kr."
+    assert i18n.kroner(50000) == "50.000 kr."
+    assert i18n.kroner(0) == "0 kr."
+
+
+def test_long_dates_in_danish_and_english(app):
+    with app.test_request_context():
+        assert i18n.long_date(date(2026, 11, 24)) == "24. november 2026"
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        from flask_babel import refresh
+
+        refresh()
+        assert i18n.long_date(date(2026, 11, 24)) == "24 November 2026"
