@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from course.extensions import db
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-team-lead")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--team", "team_name", required=True, help="The team's name (created if new).")
@@ -44,6 +46,7 @@ def create_team_lead(email: str, name: str, team_name: str, password: str) -> No
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup(target: Path) -> None:
     """Write a consistent copy of the SQLite database to TARGET (online backup API) and check it."""
@@ -68,6 +71,7 @@ def backup(target: Path) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Seed (idempotently) the demo course and print the URLs and logins."""
     from course import demo as demo_data

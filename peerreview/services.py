@@ -39,7 +39,7 @@ from .models import (
     utcnow,
 )
 from .prompts import default_prompt_set, find_criterion, has_stem, validate_prompt_set
-from .snapshots import freeze_content, public_line_ids
+from .snapshots import freeze_content, public_line_ids, public_line_titles
 from .state import (
     Grouping,
     RoundState,
@@ -369,6 +369,8 @@ def open_round(
         raise RoundStateError("invalid_transition", f"cannot open a round that is {round_.state}")
 
     items = list(snapshots)
+    if not all(isinstance(item, Mapping) for item in items):
+        raise InvalidInput("invalid_snapshot", "each snapshot must be an object")
     owners = [item.get("owner_ref") for item in items]
     if not all(_is_int(o) for o in owners) or len(set(owners)) != len(owners):
         raise InvalidInput("invalid_snapshot", "each snapshot needs its own integer owner_ref")
@@ -1043,6 +1045,7 @@ class FeedbackView:
     round_id: int
     snapshot_id: int
     criterion: str
+    criterion_label: str
     stem: str
     stem_label: str
     text: str
@@ -1064,35 +1067,42 @@ class CriterionFeedback:
     items: list[FeedbackView]
 
 
-def _group_by_criterion(
-    round_: Round, snapshot: Snapshot, feedback: Sequence[Feedback]
-) -> list[CriterionFeedback]:
-    titles = {line["id"]: line.get("title") for line in snapshot.peer_view()["lines"]}
-    groups = []
-    for criterion in round_.prompt_set["criteria"]:
-        stems = {s["key"]: s["label"] for s in criterion["stems"]}
-        items = [
-            FeedbackView(
-                id=f.id,
-                round_id=f.round_id,
-                snapshot_id=f.snapshot_id,
-                criterion=f.criterion,
-                stem=f.stem,
-                stem_label=stems.get(f.stem, f.stem),
-                text=f.text,
-                line_ref=f.line_ref,
-                line_title=titles.get(f.line_ref) if f.line_ref is not None else None,
-                reviewer_ref=None if round_.anonymous else f.reviewer_ref,
-                pinned=f.pinned,
-                helpful=f.helpful,
-                addressed=f.addressed,
-                created_at=f.created_at,
-            )
-            for f in feedback
-            if f.criterion == criterion["key"]
-        ]
-        groups.append(CriterionFeedback(criterion["key"], criterion["label"], items))
-    return groups
+def _view(round_: Round, feedback: Feedback) -> FeedbackView:
+    """The audience-safe view of a visible comment (no reviewer in an anonymous round)."""
+    criterion = find_criterion(round_.prompt_set, feedback.criterion) or {"stems": []}
+    stems = {s["key"]: s["label"] for s in criterion["stems"]}
+    line_title = None
+    if feedback.line_ref is not None:
+        line_title = public_line_titles(feedback.snapshot.content).get(feedback.line_ref)
+    return FeedbackView(
+        id=feedback.id,
+        round_id=feedback.round_id,
+        snapshot_id=feedback.snapshot_id,
+        criterion=feedback.criterion,
+        criterion_label=criterion.get("label", feedback.criterion),
+        stem=feedback.stem,
+        stem_label=stems.get(feedback.stem, feedback.stem),
+        text=feedback.text,
+        line_ref=feedback.line_ref,
+        line_title=line_title,
+        reviewer_ref=None if round_.anonymous else feedback.reviewer_ref,
+        pinned=feedback.pinned,
+        helpful=feedback.helpful,
+        addressed=feedback.addressed,
+        created_at=feedback.created_at,
+    )
+
+
+def _group_by_criterion(round_: Round, feedback: Sequence[Feedback]) -> list[CriterionFeedback]:
+    views = [_view(round_, f) for f in feedback]
+    return [
+        CriterionFeedback(
+            criterion["key"],
+            criterion["label"],
+            [v for v in views if v.criterion == criterion["key"]],
+        )
+        for criterion in round_.prompt_set["criteria"]
+    ]
 
 
 def _visible_feedback(session: Session, snapshot: Snapshot) -> list[Feedback]:
@@ -1123,7 +1133,7 @@ def feedback_for_owner(session: Session, round_id: int, owner_ref: int) -> list[
     ).one_or_none()
     if snapshot is None:
         raise NotFound("snapshot_not_found", f"person {owner_ref!r} has no draft in this round")
-    return _group_by_criterion(round_, snapshot, _visible_feedback(session, snapshot))
+    return _group_by_criterion(round_, _visible_feedback(session, snapshot))
 
 
 def feedback_for_draft(
@@ -1141,7 +1151,7 @@ def feedback_for_draft(
         .order_by(Round.closed_at, Round.id)
     )
     return [
-        (round_, _group_by_criterion(round_, snapshot, _visible_feedback(session, snapshot)))
+        (round_, _group_by_criterion(round_, _visible_feedback(session, snapshot)))
         for round_, snapshot in rows
     ]
 
@@ -1167,20 +1177,20 @@ def list_feedback(
     return list(session.scalars(query.order_by(Feedback.created_at, Feedback.id)))
 
 
-def pinned_feedback(session: Session, round_id: int) -> list[Feedback]:
-    """The visible pinned comments: the only comments whose full text the projector shows.
+def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:
+    """The visible pinned comments, the only ones whose full text the projector shows; as views,
+    so an anonymous round stays anonymous on the wall.
 
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    return list(
-        session.scalars(
-            select(Feedback)
-            .where(
-                Feedback.round_id == round_.id,
-                Feedback.pinned.is_(True),
-                Feedback.hidden.is_(False),
-            )
-            .order_by(Feedback.created_at, Feedback.id)
+    pinned = session.scalars(
+        select(Feedback)
+        .where(
+            Feedback.round_id == round_.id,
+            Feedback.pinned.is_(True),
+            Feedback.hidden.is_(False),
         )
+        .order_by(Feedback.created_at, Feedback.id)
     )
+    return [_view(round_, f) for f in pinned]

@@ -121,6 +121,15 @@ def peer_view(content: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(view))
 
 
+def public_line_titles(content: Mapping[str, Any]) -> dict[int, str]:
+    """Titles of the lines a peer may see and anchor a comment to (the non-private ones), by id."""
+    return {
+        line["id"]: line.get("title") or ""
+        for line in content.get("lines", [])
+        if not line.get("private", False)
+    }
+
+
 def public_line_ids(content: Mapping[str, Any]) -> set[int]:
     """Ids of the lines a peer may anchor a comment to (the non-private ones)."""
-    return {line["id"] for line in content.get("lines", []) if not line.get("private", False)}
+    return set(public_line_titles(content))

@@ -441,7 +441,17 @@ def test_pin_and_unpin(session, assigned, clock):
     round_, first = assigned
     feedback = post(session, round_, first, clock)
     services.pin_feedback(session, round_.id, feedback.id)
-    assert services.pinned_feedback(session, round_.id) == [feedback]
+    (pinned,) = services.pinned_feedback(session, round_.id)
+    assert (pinned.id, pinned.text, pinned.pinned, pinned.reviewer_ref) == (
+        feedback.id,
+        "Godt valg af kursus",
+        True,
+        1,
+    )
+    assert (pinned.criterion_label, pinned.stem_label) == (
+        "Planen kan ændre mine jobchancer",
+        "Jeg kan lide…",
+    )
     services.unpin_feedback(session, round_.id, feedback.id)
     assert services.pinned_feedback(session, round_.id) == []
 
@@ -592,7 +602,7 @@ def test_feedback_for_owner_is_grouped_by_criterion(session, open_room, assign, 
     )
 
 
-def test_anonymous_rounds_hide_the_reviewer_from_the_owner_not_from_facilitators(
+def test_anonymous_rounds_hide_the_reviewer_from_owner_and_projector_not_facilitators(
     session, open_room, review
 ):
     round_ = open_room(3, anonymous=True)
@@ -600,6 +610,8 @@ def test_anonymous_rounds_hide_the_reviewer_from_the_owner_not_from_facilitators
     owner = owner_of(round_, feedback.snapshot_id)
     items = [f for g in services.feedback_for_owner(session, round_.id, owner) for f in g.items]
     assert [f.reviewer_ref for f in items] == [None]
+    services.pin_feedback(session, round_.id, feedback.id)
+    assert [f.reviewer_ref for f in services.pinned_feedback(session, round_.id)] == [None]
     assert [f.reviewer_ref for f in services.list_feedback(session, round_.id)] == [1]
 
 
