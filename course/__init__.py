@@ -68,8 +68,10 @@ def _init_sessions(app: Flask) -> None:
     elif cfg["SESSION_TYPE"] == "cachelib" and cfg.get("SESSION_CACHELIB") is None:
         from cachelib import FileSystemCache
 
-        # threshold=0: never evict live sessions to make room; expired ones are pruned.
-        cfg["SESSION_CACHELIB"] = FileSystemCache(cfg["SESSION_DIR"], threshold=0, mode=0o600)
+        # Past the threshold cachelib prunes expired sessions first; it is set far above any
+        # job centre's number of live sessions so that no live one is ever evicted.
+        cfg["SESSION_CACHELIB"] = FileSystemCache(cfg["SESSION_DIR"], threshold=20_000,
+                                                  mode=0o600)
     cfg["SESSION_PERMANENT"] = True
     cfg["SESSION_USE_SIGNER"] = False  # 256-bit random ids; signing is deprecated upstream
     cfg["SESSION_KEY_PREFIX"] = "teten:"

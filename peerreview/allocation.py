@@ -14,7 +14,10 @@ the property tests drive the very same function through random rounds.
    they may still add comments to drafts they had);
 4. the reviewer's own group first — but a draft whose group is too small to give it the minimum
    with distinct reviewers (present members minus the owner < minimum) counts as everyone's
-   group, so help crosses over exactly where it is needed;
+   group, so help crosses over exactly where it is needed. Group comes before the count on
+   purpose: a group shares a table and talks the drafts through, so reviewers leave it only
+   when their own group needs nothing more from them (rules 2–3) or another group cannot
+   manage alone;
 5. the fewest *expected* comments (visible feedback + open assignments of others, so reviewers
    asking at the same moment spread out instead of all landing on one draft), then the fewest
    visible comments;

@@ -103,3 +103,19 @@ def test_a_crash_shows_a_generic_page_without_traceback_or_data(app, client, cap
     assert "Traceback" not in body and "therapy" not in body
     assert "Der gik noget galt hos os" in body
     assert "therapy" not in caplog.text.split("Traceback")[0]
+
+
+def test_no_eventlet_or_gevent_websocket_in_the_environment():
+    """Flask-SocketIO prefers eventlet when present, and engine.io picks up gevent-websocket."""
+    import importlib.util
+
+    assert importlib.util.find_spec("eventlet") is None
+    assert importlib.util.find_spec("geventwebsocket") is None
+
+
+def test_dependencies_pin_the_socketio_security_fixes():
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "python-engineio>=4.13.3" in deps and "python-socketio>=5.16.3" in deps
+    assert any(d.startswith("htmx-flask") for d in deps)

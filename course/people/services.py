@@ -178,12 +178,8 @@ def start_session(person: Staff | Citizen) -> str:
 
 
 def idle_timeout(person: Staff | Citizen) -> timedelta:
-    """How long a session of this person may go unused before it ends."""
-    cfg = current_app.config
-    minutes = cfg["IDLE_TIMEOUT_MINUTES"]
-    if isinstance(person, Citizen):
-        minutes = cfg.get("IDLE_TIMEOUT_MINUTES_CITIZEN") or minutes
-    return timedelta(minutes=int(minutes))
+    """How long a session may go unused before it ends (the same for staff and citizens)."""
+    return timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"]))
 
 
 @dataclass
