@@ -26,7 +26,8 @@ def test_create_team_lead(app):
 
 def test_create_team_lead_refuses_a_short_password(app):
     result = app.test_cli_runner().invoke(args=[
-        "create-team-lead", "--email", "a@b.dk", "--name", "A", "--team", "T", "--password", "short"])
+        "create-team-lead", "--email", "a@b.dk", "--name", "A", "--team", "T",
+        "--password", "short"])
     assert result.exit_code != 0
 
 
