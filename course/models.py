@@ -1,10 +1,20 @@
 """Every model of the app, imported in one place for metadata and migrations."""
 
-from course.live.models import Announcement, DisplayLink, LiveConnection, LiveStream
+from course.live.models import (
+    Announcement,
+    Attendance,
+    DisplayLink,
+    LiveConnection,
+    LiveSession,
+    LiveStream,
+    Question,
+    QuestionVote,
+)
 from course.people.models import Citizen, LoginSession, Staff, Team, ThrottleBucket
-from course.schedule.models import Course, course_facilitators
+from course.schedule.models import AgendaItem, Course, course_facilitators
 
 __all__ = [
+    "AgendaItem", "Attendance", "LiveSession", "Question", "QuestionVote",
     "Announcement", "Citizen", "Course", "DisplayLink", "LiveConnection", "LiveStream",
     "LoginSession", "Staff", "Team", "ThrottleBucket", "course_facilitators",
 ]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import db
-from course.people.models import Staff
+from course.people.models import Citizen, Staff
 from course.types import UTCDateTime, utcnow
 
 
@@ -68,3 +68,78 @@ class LiveConnection(db.Model):
         sa.ForeignKey("display_links.id", ondelete="CASCADE"), index=True
     )
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LiveSession(db.Model):
+    """The running session of one course day: which agenda item is on, and its countdown.
+
+    Held in the database, so a reloaded projector or a restarted server shows the same state.
+    The countdown is derived: ``elapsed`` seconds banked before the current run, plus the time
+    since ``timer_started_at`` while it runs; ``extra_seconds`` holds the "+5 min" presses.
+    """
+
+    __tablename__ = "live_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(sa.String(10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    current_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    elapsed_seconds: Mapped[int] = mapped_column(default=0)
+    extra_seconds: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "day", name="uq_live_sessions_course_day"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Attendance(db.Model):
+    """A citizen present on one course day: checked in (by signing in, or by a facilitator)."""
+
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(sa.String(10))
+    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id", ondelete="CASCADE"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "day", "citizen_id", name="uq_attendance_course_day"),
+    )
+
+
+class Question(db.Model):
+    """A question to the speaker of a talk, sent from a phone; the facilitator shows or hides it."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    agenda_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
+    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id", ondelete="CASCADE"))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str] = mapped_column(sa.String(280))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    votes: Mapped[int] = mapped_column(default=0)
+
+    citizen: Mapped[Citizen] = relationship()
+
+
+class QuestionVote(db.Model):
+    """One citizen's upvote of one question (at most one each)."""
+
+    __tablename__ = "question_votes"
+
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -101,13 +101,30 @@ class Citizen(Principal, db.Model):
     #: HMAC of the personal code; the code itself is shown once and never stored.
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     code_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: May sign in and counts against capacity: false after a "no" or an opt-out.
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: The eligibility checklist the enrolling staff member confirmed (keys, see enrolment).
+    eligibility: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    enrolled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    #: The meeting where the job consultant explained the method; a week to decide follows.
+    info_meeting_on: Mapped[date | None]
+    #: "pending", "yes" or "no" — participation is voluntary.
+    decision: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    decided_on: Mapped[date | None]
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="citizens")
-    job_consultant: Mapped[Staff | None] = relationship()
+    job_consultant: Mapped[Staff | None] = relationship(foreign_keys=[job_consultant_id])
+    enrolled_by: Mapped[Staff | None] = relationship(foreign_keys=[enrolled_by_id])
 
     role = Role.CITIZEN
+
+    __table_args__ = (
+        sa.CheckConstraint("decision IN ('pending', 'yes', 'no')", name="decision"),
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login

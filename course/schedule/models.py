@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import enum
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -34,6 +35,8 @@ class Course(db.Model):
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     capacity: Mapped[int] = mapped_column(default=24)
+    #: Questions to speakers: "named", "anonymous" or "either" (the citizen chooses).
+    question_mode: Mapped[str] = mapped_column(sa.String(10), default="either")
     kickoff_on: Mapped[date]
     day1_on: Mapped[date]
     day2_on: Mapped[date]
@@ -47,7 +50,84 @@ class Course(db.Model):
         back_populates="course", order_by="Citizen.name"
     )
 
-    __table_args__ = (sa.CheckConstraint("capacity > 0", name="capacity_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("question_mode IN ('named', 'anonymous', 'either')",
+                           name="question_mode"),
+    )
+
+    def date_of(self, day: Day) -> date:
+        """The calendar date of one of the course's three meetings."""
+        return {Day.KICKOFF: self.kickoff_on, Day.DAY1: self.day1_on, Day.DAY2: self.day2_on}[day]
+
+    def day_on(self, when: date) -> Day | None:
+        """Which meeting (if any) takes place on ``when``."""
+        for day in Day:
+            if self.date_of(day) == when:
+                return day
+        return None
 
     def __repr__(self) -> str:
         return f"<Course {self.id} {self.code}>"
+
+
+class Day(enum.StrEnum):
+    """The three meetings of a course."""
+
+    KICKOFF = "kickoff"
+    DAY1 = "day1"
+    DAY2 = "day2"
+
+
+class ItemKind(enum.StrEnum):
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    SPARRING_ROUND = "sparring_round"
+    BREAK = "break"
+    PLENARY = "plenary"
+
+
+class SpeakerRole(enum.StrEnum):
+    FORMER_PARTICIPANT = "former_participant"
+    EMPLOYER = "employer"
+    ENTREPRENEUR = "entrepreneur"
+    FACILITATOR = "facilitator"
+
+
+def _str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
+    """Store a string enum by value, with a CHECK constraint, portable to SQLite."""
+    return sa.Enum(enum_class, native_enum=False, length=30, create_constraint=True,
+                   validate_strings=True,
+                   values_callable=lambda members: [m.value for m in members],
+                   name=f"{enum_class.__name__.lower()}_value")
+
+
+class AgendaItem(db.Model):
+    """One item of a course day's agenda: a talk, a workshop, a sparring round, a break…"""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    day: Mapped[Day] = mapped_column(_str_enum(Day))
+    position: Mapped[int]
+    starts_at: Mapped[time]
+    ends_at: Mapped[time]
+    kind: Mapped[ItemKind] = mapped_column(_str_enum(ItemKind))
+    title: Mapped[str] = mapped_column(sa.String(160))
+    speaker_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    speaker_role: Mapped[SpeakerRole | None] = mapped_column(_str_enum(SpeakerRole))
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # markdown, sanitised on render
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        sa.Index("ix_agenda_items_course_day_position", "course_id", "day", "position"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def minutes(self) -> int:
+        """Planned length in minutes (0 when the end is not after the start)."""
+        start = self.starts_at.hour * 60 + self.starts_at.minute
+        end = self.ends_at.hour * 60 + self.ends_at.minute
+        return max(0, end - start)
