@@ -10,6 +10,7 @@ from htmx_flask import make_response
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
 
+from course import markdown
 from course.extensions import login
 
 
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     from course.live import bp as live_bp
     from course.live import routes as _live_routes  # noqa: F401
     from course.people import bp as people_bp
+    from course.people import enrolment as _enrolment_routes  # noqa: F401
     from course.people import routes as _people_routes  # noqa: F401
     from course.schedule import bp as schedule_bp
     from course.schedule import routes as _schedule_routes  # noqa: F401
@@ -34,6 +36,7 @@ def register(app: Flask) -> None:
     login.login_message = None
 
     app.jinja_env.globals["qr_svg"] = qr_svg
+    app.jinja_env.filters["markdown"] = markdown.render
     app.context_processor(_signed_in_context)
 
 

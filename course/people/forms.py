@@ -52,3 +52,11 @@ class StaffForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Write the e-mail.")),
                                                  Length(max=254), EMAIL])
     role = SelectField(_l("Role"), choices=role_choices, validate_choice=True)
+
+
+class EnrolForm(FlaskForm):
+    """Enrol a citizen: a name and their own job consultant. No CPR number, ever."""
+
+    name = StringField(_l("The citizen's name"), validators=[
+        DataRequired(_l("Write the citizen's name.")), Length(max=120)])
+    job_consultant = SelectField(_l("Own job consultant"), coerce=int, validate_choice=True)
