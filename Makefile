@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d course/translations
+	$(BIN)/pybabel compile --statistics -d course/translations
 
 messages: $(STAMP)  ## re-extract UI strings and update the catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o course/translations/messages.pot .
-	$(BIN)/pybabel update -N --no-location -i course/translations/messages.pot -d course/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i course/translations/messages.pot -d course/translations
 
 run: install
 	$(BIN)/flask db upgrade
