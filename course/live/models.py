@@ -84,6 +84,7 @@ class LiveSession(db.Model):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     day: Mapped[str] = mapped_column(sa.String(10))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_item_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL"))
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

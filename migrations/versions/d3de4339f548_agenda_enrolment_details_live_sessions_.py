@@ -59,6 +59,7 @@ def upgrade():
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('started_at', course.types.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', course.types.UTCDateTime(), nullable=True),
     sa.Column('current_item_id', sa.Integer(), nullable=True),
     sa.Column('timer_started_at', course.types.UTCDateTime(), nullable=True),
     sa.Column('elapsed_seconds', sa.Integer(), nullable=False),
