@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "CODE_HASH_KEY": None,
     "DATABASE_URL": None,  # default: sqlite:///<instance>/teten.sqlite3
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
+    # Redis pub/sub channel; deployments (or test runs) sharing one Redis need distinct ones.
+    "SOCKETIO_CHANNEL": "flask-socketio",
     "SOCKETIO_ASYNC_MODE": "threading",  # "gevent" under gunicorn
     "SESSION_REDIS_URL": None,  # server-side sessions in Redis instead of instance/sessions
     "SESSION_DIR": None,  # default: <instance>/sessions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import Flask, current_app, session
 from flask_babel import format_date, format_datetime
@@ -36,11 +36,17 @@ def long_date(value: date | datetime | None) -> str:
         value, "d MMMM y")
 
 
-def clock(value: datetime | None) -> str:
-    """``14.05`` in Danish, ``14:05`` in English, in Copenhagen time."""
+def clock(value: datetime | time | None) -> str:
+    """``14.05`` in Danish, ``14:05`` in English; timestamps in Copenhagen time.
+
+    A bare ``time`` (an agenda item's start) is already local and is shown as it is.
+    """
     if value is None:
         return ""
-    return format_datetime(value, "HH.mm" if select_locale() == "da" else "HH:mm")
+    pattern = "HH.mm" if select_locale() == "da" else "HH:mm"
+    if isinstance(value, time):
+        return value.strftime(pattern.replace("HH", "%H").replace("mm", "%M"))
+    return format_datetime(value, pattern)
 
 
 def init_app(app: Flask) -> None:

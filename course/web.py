@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     # Each routes module attaches its views to its package's blueprint when imported.
     from course.live import bp as live_bp
     from course.live import routes as _live_routes  # noqa: F401
+    from course.live import session_routes as _session_routes  # noqa: F401
     from course.people import bp as people_bp
     from course.people import enrolment as _enrolment_routes  # noqa: F401
     from course.people import routes as _people_routes  # noqa: F401

@@ -9,7 +9,7 @@ from flask_login import current_user
 from course import access
 from course.access import CITIZEN, DISPLAY, STAFF, allow
 from course.extensions import db
-from course.live import bp, bridge, services
+from course.live import bp, bridge, services, session, session_routes
 from course.live.forms import AnnouncementForm
 from course.live.models import DisplayLink
 from course.people.models import Citizen
@@ -33,9 +33,12 @@ def _push_announcement(course_id: int) -> None:
 def phone():
     """The citizen's phone: what happens in the course now, and announcements as they come."""
     course = current_user.course
-    return render_template("live/phone.html", course=course,
+    context = {**session_routes.now_context(course),
+               **session_routes.questions_context(course, bridge.PARTICIPANTS)}
+    return render_template("live/phone.html", audience=bridge.PARTICIPANTS,
                            announcement=services.current_announcement(course.id),
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)))
+                           streams=bridge.current_seqs(bridge.rooms_for(current_user)),
+                           **context)
 
 
 @bp.get("/courses/<int:course_id>/announcement")
@@ -57,8 +60,11 @@ def console(course_id: int):
 
 
 def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, status=200):
+    day = session_routes.day_of_session(course)
+    context = {**session_routes.now_context(course),
+               **session_routes.questions_context(course, bridge.FACILITATORS)}
     return render("live/console.html", "live/_console_panel.html",
-                  course=course, form=form,
+                  form=form, day=day, presence=session.attendance(course, day), **context,
                   announcement=services.current_announcement(course.id),
                   links=services.live_display_links(course), new_link=new_link,
                   streams=bridge.current_seqs(bridge.rooms_for(current_user))), status
@@ -130,11 +136,11 @@ def projector(token: str):
     """The projector view of one course, opened through a display link (no sign-in, no timeout)."""
     link = _link_or_404(token)
     course = db.session.get(Course, link.course_id)
-    join_url = url_for("people.start", c=course.code, _external=True)
     return render_template(
-        "live/projector.html", course=course, token=token, join_url=join_url,
+        "live/projector.html", token=token,
         announcement=services.current_announcement(course.id),
         streams=bridge.current_seqs([bridge.room(course.id, bridge.PROJECTOR)]),
+        **session_routes.now_context(course),
     )
 
 

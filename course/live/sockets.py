@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
-from flask_socketio import Namespace, disconnect, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
 
 from course.extensions import db, socketio
 from course.live import bridge, services

@@ -24,7 +24,8 @@ from werkzeug.exceptions import TooManyRequests
 
 from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
-from course.live import bridge
+from course.live import bridge, session_routes
+from course.live import session as live_session
 from course.people import bp, services
 from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
 from course.people.models import Citizen, Role, Staff
@@ -112,7 +113,10 @@ def join():
         if citizen is not None:
             services.clear_throttle([device])
             _sign_in(citizen)
-            db.session.commit()
+            day = live_session.check_in_on_sign_in(citizen)
+            if day is not None:
+                session_routes.push_attendance(citizen.course, day)
+            bridge.commit_and_push()
             return redirect(url_for("live.phone"))
         cfg = current_app.config
         limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}

@@ -38,7 +38,7 @@ DEFAULT_POSTGRES = ["postgresql://127.0.0.1:5432/postgres", "postgresql://127.0.
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 SESSION_COOKIE = "teten_session"
 SESSION_KEY_PREFIX = "teten:"  # course/__init__.py: _init_sessions
-SECRET_KEY = "services-test-" + secrets.token_hex(16)
+SECRET_KEY = "teten-services-test-secret"  # personal codes are keyed with it: CLI and app agree
 
 DEMO_COURSE_CODE = "TETEN2"
 DEMO_CITIZEN_CODE = "DEMA2345"
@@ -56,7 +56,7 @@ def require(service: str, probe: Callable[[], str | None]) -> str:
     if service not in _availability:
         try:
             found, reason = probe(), ""
-        except Exception as err:  # noqa: BLE001 - any failure means "not available"
+        except Exception as err:  # any failure means "not available"
             found, reason = None, f"{type(err).__name__}: {err}".strip()
         _availability[service] = (found, reason)
     found, reason = _availability[service]
@@ -172,7 +172,6 @@ def app_env(database_url: str, instance: Path, **settings: str) -> dict[str, str
     env.update(
         FLASK_APP="course",
         PYTHONUNBUFFERED="1",
-        PYTHONWARNINGS="ignore",  # the servers' own warnings are not this suite's business
         COURSE_DATABASE_URL=database_url,
         COURSE_INSTANCE_PATH=str(instance),
         COURSE_SECRET_KEY=SECRET_KEY,
@@ -197,6 +196,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PortTaken(Exception):
+    """Another process bound the free port between :func:`free_port` and the server."""
+
+
 #: Servers that are running now, so a failing test can show their logs.
 RUNNING: list[Server] = []
 
@@ -211,6 +214,8 @@ class Server:
     port: int
     log_path: Path
     process: subprocess.Popen | None = None
+    #: Session ids the server handed to the readiness probe (deleted from Redis at the end).
+    session_ids: set[str] = field(default_factory=set)
     _log: Any = None
 
     @property
@@ -218,7 +223,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")  # closed in stop()
         self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT,
                                         stdout=self._log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
@@ -231,11 +236,15 @@ class Server:
         last = "no answer"
         while time.monotonic() < deadline:
             assert self.process is not None
+            if "Address already in use" in self.logs():
+                raise PortTaken(self.port)  # before a probe could reach the port's owner
             if self.process.poll() is not None:
                 pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.logs()}",
                             pytrace=False)
             try:
                 with requests.get(self.url + "/", timeout=2, allow_redirects=False) as response:
+                    if response.cookies.get(SESSION_COOKIE):
+                        self.session_ids.add(response.cookies[SESSION_COOKIE])
                     if response.status_code == 200:
                         return
                     last = f"HTTP {response.status_code}"
@@ -253,10 +262,10 @@ class Server:
         return "\n".join(f"  [{self.name}] {line}" for line in lines[-tail:])
 
     def stop(self) -> None:
-        """Stop the whole process group: TERM, then KILL after a grace period."""
+        """Stop the whole process group: TERM, then KILL after a grace period (once)."""
         if self in RUNNING:
             RUNNING.remove(self)
-        process = self.process
+        process, self.process = self.process, None
         if process is not None and process.poll() is None:
             _signal_group(process, signal.SIGTERM)
             try:
@@ -283,9 +292,16 @@ def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
 
 def gunicorn_command(port: int) -> list[str]:
     """Production's command (README): gevent worker, one worker per process."""
-    return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1",
-            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "3", "--timeout", "30",
-            "--log-level", "info", "course.wsgi:app"]
+    from importlib.metadata import version
+
+    command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1",
+               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "3", "--timeout", "30",
+               "--log-level", "info"]
+    if int(version("gunicorn").split(".")[0]) >= 27:
+        # gunicorn 27 opens a control socket at one fixed path (~/.gunicorn/gunicorn.ctl)
+        # that every process on the machine would share; test servers need none.
+        command.append("--no-control-socket")
+    return [*command, "course.wsgi:app"]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -438,7 +454,10 @@ def cluster(postgres_admin: str, redis_url: str,
         settings = {
             "SOCKETIO_MESSAGE_QUEUE": redis_url,
             "SESSION_REDIS_URL": redis_url,
-            # Not read by the app yet (see the report): a channel of this run's own.
+            # A pub/sub channel of this run's own, once the app reads such a setting. Until
+            # then every Teten on this Redis shares Flask-SocketIO's "flask-socketio" channel
+            # (Redis pub/sub ignores the database number), so the tests only trust pushes
+            # that carry their own unique text.
             "SOCKETIO_CHANNEL": f"teten-test-{secrets.token_hex(6)}",
         }
         setup_env = app_env(database_url, tmp / "setup")
@@ -446,20 +465,34 @@ def cluster(postgres_admin: str, redis_url: str,
         flask_cli(setup_env, "demo")
         [(course_id,)] = query(database_url, "SELECT id FROM courses WHERE code = %s",
                                (DEMO_COURSE_CODE,))
-        for name in ("A", "B"):
+
+        def start(name: str, attempt: int = 0) -> Server:
             port = free_port()
             env = app_env(database_url, tmp / f"instance-{name}", **settings)
-            servers.append(Server(f"server {name}", gunicorn_command(port), env, port,
-                                  tmp / f"server-{name}.log").start())
-        for server in servers:
-            server.wait_ready()
-        run.a, run.b, run.course_id = servers[0], servers[1], course_id
+            server = Server(f"server {name}", gunicorn_command(port), env, port,
+                            tmp / f"server-{name}-{attempt}.log").start()
+            servers.append(server)
+            return server
+
+        ready = {name: start(name) for name in ("A", "B")}  # both boot at once
+        for name in ready:
+            for attempt in range(1, 4):
+                try:
+                    ready[name].wait_ready()
+                    break
+                except PortTaken:
+                    if attempt == 3:
+                        raise
+                    ready[name].stop()
+                    ready[name] = start(name, attempt)
+        run.a, run.b, run.course_id = ready["A"], ready["B"], course_id
         yield run
     finally:
         for browser in run.browsers:
             browser.close()
         for server in servers:
             server.stop()
+            session_ids |= server.session_ids
         if session_ids:
             client = redis.Redis.from_url(redis_url)
             try:

@@ -58,6 +58,53 @@
     }, 10000);
   }
 
+  // -- countdowns: the server sends where the clock stands; the browser ticks it ------------
+  function tick() {
+    document.querySelectorAll("[data-countdown]").forEach(function (clock) {
+      var remaining = Number(clock.dataset.remaining);
+      if (clock.dataset.endsAt) {
+        // Correct for this device's clock: the server's "now" arrived with the fragment.
+        var offset = Number(clock.dataset.serverNow) - Number(clock.dataset.receivedAt || Date.now());
+        remaining = Math.round((Number(clock.dataset.endsAt) - (Date.now() + offset)) / 1000);
+      }
+      var abs = Math.abs(remaining);
+      var text = (remaining < 0 ? "-" : "") + Math.floor(abs / 60) + ":" + String(abs % 60).padStart(2, "0");
+      if (clock.textContent !== text) clock.textContent = text;
+      clock.classList.toggle("is-overrun", remaining < 0);
+    });
+  }
+  function stampCountdowns(root) {
+    (root || document).querySelectorAll("[data-countdown]").forEach(function (clock) {
+      if (!clock.dataset.receivedAt) clock.dataset.receivedAt = String(Date.now());
+    });
+  }
+  stampCountdowns();
+  body.addEventListener("htmx:afterSettle", function (event) { stampCountdowns(event.target); });
+  body.addEventListener("htmx:load", function (event) { stampCountdowns(event.target); });
+  setInterval(tick, 1000);
+
+  // -- keyboard shortcuts for the console (never while typing) -------------------------------
+  var KEYS = { ArrowRight: "n", ArrowLeft: "p", " ": "k" };
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    var key = KEYS[event.key] || event.key.toLowerCase();
+    var button = document.querySelector('[data-shortcut="' + key + '"]');
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
+  // -- forms that empty themselves after a successful send (e.g. a question) ----------------
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form[data-reset-on-success]") &&
+        event.detail.xhr && event.detail.xhr.status === 200) {
+      form.reset();
+    }
+  });
+
   // -- the live bridge ---------------------------------------------------------------------
   if (!body.dataset.liveStreams || typeof io === "undefined") return;
 

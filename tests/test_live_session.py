@@ -1,0 +1,370 @@
+"""Running a course day: start, next/previous, countdown, attendance, questions, pushes."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from course.extensions import db, socketio
+from course.live import bridge
+from course.live import session as live
+from course.live.models import Attendance, LiveSession, Question
+from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
+from course.types import utcnow
+from tests.conftest import join_citizen, login_staff
+
+KICKOFF = [
+    ("13:00", "13:15", ItemKind.PLENARY, "Velkommen", "", None, "Vi byder **velkommen**."),
+    ("13:15", "13:40", ItemKind.TALK, "Mit forløb: valg og fravalg", "Lise Holm",
+     SpeakerRole.FORMER_PARTICIPANT, ""),
+    ("13:40", "13:50", ItemKind.BREAK, "Pause", "", None, ""),
+]
+
+
+def _t(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+@pytest.fixture
+def world(app, make_world):
+    world = make_world()
+    with app.app_context():
+        for position, (start, end, kind, title, speaker, role, text) in enumerate(KICKOFF):
+            db.session.add(AgendaItem(course_id=world.course_id, day=Day.KICKOFF,
+                                      position=position, starts_at=_t(start), ends_at=_t(end),
+                                      kind=kind, title=title, speaker_name=speaker,
+                                      speaker_role=role, description=text))
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def facilitator(app, world):
+    client = app.test_client()
+    login_staff(client, "fac@teama.dk")
+    return client
+
+
+def _post(client, path, **data):
+    return client.post(path, data=data, headers={"HX-Request": "true"})
+
+
+def _events(sock, target):
+    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
+            for f in e["args"][0]["fragments"] if f["target"] == target]
+
+
+def _start(facilitator, world, day="kickoff"):
+    response = _post(facilitator, f"/courses/{world.course_id}/session/start", day=day)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def test_phones_and_projector_follow_the_facilitator(app, world, facilitator):
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone_socket = socketio.test_client(app, flask_test_client=phone)
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    for sock in (phone_socket, wall):
+        sock.get_received()
+    assert "Forløbet er ikke begyndt endnu" in phone.get("/me").get_data(as_text=True)
+
+    console = _start(facilitator, world).get_data(as_text=True)
+    assert "Velkommen" in console and 'data-shortcut="n"' in console
+    [pushed] = _events(phone_socket, "now")
+    assert "Velkommen" in pushed and "<strong>velkommen</strong>" in pushed
+    [projected] = _events(wall, "now")
+    assert "Velkommen" in projected and "Mit forløb" in projected  # now and next
+
+    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    [pushed] = _events(phone_socket, "now")
+    assert "Oplæg ved Lise Holm" in pushed and "Tidligere deltager" in pushed
+    [projected] = _events(wall, "now")
+    assert "Lise Holm" in projected and "Tidligere deltager" in projected
+    # reloading shows the same state
+    assert "Lise Holm" in app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    assert "Lise Holm" in phone.get(f"/courses/{world.course_id}/now").get_data(as_text=True)
+
+    _post(facilitator, f"/courses/{world.course_id}/session/previous")
+    assert "Velkommen" in _events(phone_socket, "now")[0]
+
+
+def test_the_state_survives_a_server_restart(app, world, facilitator, tmp_path):
+    from course import create_app
+    from tests.conftest import base_config
+
+    _start(facilitator, world)
+    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    restarted = create_app(base_config(tmp_path))
+    page = restarted.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    assert "Mit forløb: valg og fravalg" in page
+
+
+def test_moving_past_the_ends_is_refused_with_a_message(world, facilitator):
+    _start(facilitator, world)
+    response = _post(facilitator, f"/courses/{world.course_id}/session/previous")
+    assert response.status_code == 422
+    assert "Der er ikke flere punkter i den retning" in response.get_data(as_text=True)
+    for _ in range(2):
+        assert _post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 200
+    assert _post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 422
+
+
+def test_controls_need_a_started_day(world, facilitator):
+    response = _post(facilitator, f"/courses/{world.course_id}/session/next")
+    assert response.status_code == 422 and "Start dagen først" in response.get_data(as_text=True)
+
+
+def test_unknown_day_is_refused(world, facilitator):
+    response = _post(facilitator, f"/courses/{world.course_id}/session/start", day="day9")
+    assert response.status_code == 400
+
+
+def test_only_the_courses_facilitators_run_the_day(app, world, make_world):
+    consultant, citizen, other = app.test_client(), app.test_client(), app.test_client()
+    login_staff(consultant, "con@teama.dk")
+    join_citizen(citizen, world.course_code, world.citizens[0][1])
+    make_world("Team B")
+    login_staff(other, "fac@teamb.dk")
+    path = f"/courses/{world.course_id}/session/start"
+    assert _post(consultant, path, day="kickoff").status_code == 404
+    assert _post(citizen, path, day="kickoff").status_code == 403
+    assert _post(other, path, day="kickoff").status_code == 404
+
+
+def test_go_to_an_item_of_another_course_is_404(app, world, facilitator, make_world):
+    other = make_world("Team B")
+    with app.app_context():
+        foreign = AgendaItem(course_id=other.course_id, day=Day.KICKOFF, position=0,
+                             starts_at=time(9), ends_at=time(10), kind=ItemKind.PLENARY,
+                             title="Fremmed")
+        db.session.add(foreign)
+        db.session.commit()
+        foreign_id = foreign.id
+    _start(facilitator, world)
+    assert _post(facilitator,
+                 f"/courses/{world.course_id}/session/items/{foreign_id}").status_code == 404
+
+
+def test_countdown_runs_pauses_and_extends(app, world):
+    with app.app_context():
+        course = db.session.get(Course, world.course_id)
+        running = live.start_session(course, Day.KICKOFF)
+        item = live.day_items(course.id, Day.KICKOFF)[0]  # 15 minutes
+        assert live.countdown(running, item).running is False
+        assert live.countdown(running, item).remaining == 15 * 60
+        live.start_timer(running)
+        later = utcnow() + timedelta(minutes=10)
+        assert live.countdown(running, item, later).remaining in range(299, 301)
+        live.extend_timer(running)
+        assert live.countdown(running, item, later).remaining in range(599, 601)
+        much_later = utcnow() + timedelta(minutes=25)
+        clock = live.countdown(running, item, much_later)
+        assert clock.overrun and clock.remaining < 0
+        live.pause_timer(running)
+        paused = live.countdown(running, item, utcnow() + timedelta(hours=1))
+        assert not paused.running and paused.ends_at_ms is None
+
+
+def test_concurrent_moves_one_wins_the_other_is_told(app, world, facilitator, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    _start(facilitator, world)
+
+    def lost_race(*args, **kwargs):
+        raise StaleDataError("another facilitator was faster")
+
+    monkeypatch.setattr(live, "move", lost_race)
+    response = _post(facilitator, f"/courses/{world.course_id}/session/next")
+    assert response.status_code == 409
+    assert "En anden facilitator ændrede forløbet" in response.get_data(as_text=True)
+
+
+def test_live_session_rows_are_versioned(app, world):
+    """Two writers of one session: the slower one's flush fails instead of overwriting."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    with app.app_context():
+        course = db.session.get(Course, world.course_id)
+        live.start_session(course, Day.KICKOFF)
+        db.session.commit()
+        engine = db.engine
+    with Session(engine) as first, Session(engine) as second:
+        a = first.scalars(sa.select(LiveSession)).one()
+        b = second.scalars(sa.select(LiveSession)).one()
+        a.extra_seconds = 300
+        first.commit()
+        b.extra_seconds = 600
+        with pytest.raises(StaleDataError):
+            second.commit()
+
+
+def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
+    phone = app.test_client()
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    console.get_received()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    [pushed] = _events(console, "attendance")
+    assert "1 af 3 er til stede" in pushed
+    with app.app_context():
+        row = db.session.scalars(sa.select(Attendance)).one()
+        assert row.day == "kickoff" and row.left_at is None and row.checked_in_by_id is None
+
+
+def test_facilitator_checks_people_in_and_out(app, world, facilitator):
+    citizen_id = world.citizens[1][0]
+    path = f"/courses/{world.course_id}/attendance/{citizen_id}"
+    page = _post(facilitator, path, present="1").get_data(as_text=True)
+    assert "1 af 3 er til stede" in page
+    page = _post(facilitator, path, present="0").get_data(as_text=True)
+    assert "0 af 3 er til stede" in page and "gik kl." in page
+    page = _post(facilitator, path, present="1").get_data(as_text=True)
+    assert "1 af 3 er til stede" in page
+
+
+def test_attendance_of_another_courses_citizen_is_404(world, facilitator, make_world):
+    other = make_world("Team B")
+    path = f"/courses/{world.course_id}/attendance/{other.citizens[0][0]}"
+    assert _post(facilitator, path, present="1").status_code == 404
+
+
+# -- questions -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_talk(world, facilitator):
+    _start(facilitator, world)
+    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    return world
+
+
+def _phone(app, world, index=0):
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[index][1])
+    return phone
+
+
+def test_questions_only_during_a_talk(app, world, facilitator):
+    phone = _phone(app, world)
+    _start(facilitator, world)
+    response = _post(phone, f"/courses/{world.course_id}/questions", text="Hvorfor?")
+    assert response.status_code == 422
+    assert "Du kan sende spørgsmål under et oplæg" in response.get_data(as_text=True)
+
+
+def test_ask_upvote_show_and_hide(app, in_talk, facilitator):
+    world = in_talk
+    asker, voter = _phone(app, world, 0), _phone(app, world, 1)
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(), auth={"display": token})
+    voter_socket = socketio.test_client(app, flask_test_client=voter)
+    for sock in (wall, voter_socket):
+        sock.get_received()
+
+    page = _post(asker, f"/courses/{world.course_id}/questions",
+                 text="Hvad <b>kostede</b> kurset?").get_data(as_text=True)
+    assert "Hvad &lt;b&gt;kostede&lt;/b&gt; kurset?" in page
+    assert "Hvad &lt;b&gt;kostede" in _events(voter_socket, "questions")[0]
+    assert not any("kostede" in html for html in _events(wall, "spotlight"))  # not shown yet
+
+    with app.app_context():
+        question_id = db.session.scalars(sa.select(Question.id)).one()
+    base = f"/courses/{world.course_id}/questions/{question_id}"
+    _post(voter, f"{base}/upvote")
+    _post(voter, f"{base}/upvote")  # twice counts once
+    _post(asker, f"{base}/upvote")  # own question does not count
+    with app.app_context():
+        assert db.session.get(Question, question_id).votes == 1
+
+    _post(facilitator, f"{base}/show")
+    assert any("kostede" in html for html in _events(wall, "spotlight"))
+    _post(facilitator, f"{base}/hide")
+    spotlight = _events(wall, "spotlight")
+    assert spotlight and not any("kostede" in html for html in spotlight)
+    assert "kostede" not in app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    assert "kostede" not in voter.get(f"/courses/{world.course_id}/questions").get_data(
+        as_text=True)
+    # a hidden question cannot be put on the projector
+    response = _post(facilitator, f"{base}/show")
+    assert response.status_code == 409 and "skjult" in response.get_data(as_text=True)
+    # the facilitator still sees it, marked hidden
+    console = facilitator.get(f"/courses/{world.course_id}/questions").get_data(as_text=True)
+    assert "kostede" in console and "skjult" in console
+
+
+def test_question_mode_decides_names(app, in_talk):
+    world = in_talk
+    with app.app_context():
+        db.session.get(Course, world.course_id).question_mode = "anonymous"
+        db.session.commit()
+    phone = _phone(app, world)
+    _post(phone, f"/courses/{world.course_id}/questions", text="Anonymt?", anonymous="0")
+    with app.app_context():
+        question = db.session.scalars(sa.select(Question)).one()
+        assert question.anonymous
+        db.session.get(Course, world.course_id).question_mode = "named"
+        db.session.commit()
+    _post(phone, f"/courses/{world.course_id}/questions", text="Med navn?", anonymous="1")
+    with app.app_context():
+        named = db.session.scalars(sa.select(Question).where(Question.text == "Med navn?")).one()
+        assert not named.anonymous
+
+
+def test_anonymous_questions_hide_the_name_from_phones_and_projector(app, in_talk, facilitator):
+    world = in_talk
+    asker = _phone(app, world, 0)
+    _post(asker, f"/courses/{world.course_id}/questions", text="Hemmeligt?", anonymous="1")
+    name = "Citizen Team A 0"
+    other = _phone(app, world, 1)
+    assert name not in other.get(f"/courses/{world.course_id}/questions").get_data(as_text=True)
+    with app.app_context():
+        question_id = db.session.scalars(sa.select(Question.id)).one()
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    _post(facilitator, f"/courses/{world.course_id}/questions/{question_id}/show")
+    wall = app.test_client().get(f"/projector/{token}/spotlight").get_data(as_text=True)
+    assert "Hemmeligt?" in wall and name not in wall and "Anonym" in wall
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "Skriv dit spørgsmål først"),
+    ("   ", "Skriv dit spørgsmål først"),
+    ("x" * 281, "Højst 280 tegn"),
+])
+def test_bad_questions_are_refused_and_keep_the_text(app, in_talk, text, message):
+    phone = _phone(app, in_talk)
+    response = _post(phone, f"/courses/{in_talk.course_id}/questions", text=text)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 0
+
+
+def test_question_flood_is_limited(app, in_talk):
+    phone = _phone(app, in_talk)
+    statuses = [_post(phone, f"/courses/{in_talk.course_id}/questions",
+                      text=f"Spørgsmål {i}").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 422]
+
+
+def test_questions_of_another_course_are_out_of_reach(app, in_talk, make_world):
+    other = make_world("Team B")
+    stranger = _phone(app, other)
+    asker = _phone(app, in_talk)
+    _post(asker, f"/courses/{in_talk.course_id}/questions", text="Mit spørgsmål")
+    with app.app_context():
+        question_id = db.session.scalars(sa.select(Question.id)).one()
+    assert _post(stranger, f"/courses/{in_talk.course_id}/questions",
+                 text="x").status_code == 404
+    assert _post(stranger, f"/courses/{in_talk.course_id}/questions/{question_id}/upvote"
+                 ).status_code == 404
+    assert stranger.get(f"/courses/{in_talk.course_id}/questions").status_code == 404
