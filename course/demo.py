@@ -1,4 +1,4 @@
-"""The demo course `make run` starts with: a team, four staff, six citizens, three dates.
+"""The demo course `make run` starts with: a team, four staff, six citizens, an agenda.
 
 Seeding is idempotent: running it again changes nothing and prints the same logins. The demo
 codes are fixed so the README can list them; real codes are always random.
@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from course.extensions import db
 from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
+from course.schedule import services as schedule_services
 from course.schedule.models import Course
 
 TEAM = "Jobcenter Demo, Team Nord"
@@ -65,12 +66,17 @@ def seed(today: date | None = None) -> Logins:
         course.facilitators.append(people["facilitator@demo.teten.dk"])
         db.session.add(course)
         db.session.flush()
+    if not schedule_services.has_agenda(course):
+        schedule_services.apply_template(course)
     consultants = [people["jobkonsulent1@demo.teten.dk"], people["jobkonsulent2@demo.teten.dk"]]
     for i, (name, code) in enumerate(CITIZENS):
         citizen = db.session.scalar(
             sa.select(Citizen).where(Citizen.course_id == course.id, Citizen.name == name))
         if citizen is None:
-            citizen, _ = services.enrol_citizen(course, name, consultants[i % 2])
+            citizen, _ = services.enrol_citizen(
+                course, name, consultants[i % 2], enrolled_by=consultants[i % 2],
+                eligibility=services.REQUIRED_ELIGIBILITY,
+                info_meeting_on=today - timedelta(days=2))
         services.set_citizen_code(citizen, code)
     db.session.flush()
     return Logins(

@@ -6,6 +6,7 @@ from typing import Any
 
 import segno
 from flask import Flask, Response, g, render_template
+from flask_wtf.csrf import generate_csrf
 from htmx_flask import make_response
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
@@ -36,9 +37,23 @@ def register(app: Flask) -> None:
     login.login_view = "people.start"
     login.login_message = None
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["qr_svg"] = qr_svg
+    app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.filters["markdown"] = markdown.render
     app.context_processor(_signed_in_context)
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input of a plain form — left out of live pushes.
+
+    A pushed fragment is rendered once for a whole audience, inside the request of whoever
+    caused the push: a token in it would be theirs. Pushes only reach pages running htmx, which
+    sends the reader's own token from the page's ``hx-headers``.
+    """
+    if g.get("rendering_push"):
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 def qr_svg(url: str) -> Markup:

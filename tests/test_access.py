@@ -110,8 +110,11 @@ def test_extra_form_fields_are_ignored(app, client, make_world):
     a = make_world("Team A")
     b = make_world("Team B")
     login_staff(client, "con@teama.dk")
+    from course.people.services import REQUIRED_ELIGIBILITY
+
     response = client.post(f"/courses/{a.course_id}/citizens", data={
         "name": "Smuggler", "job_consultant": str(a.consultant_id),
+        "info_meeting_on": "2026-01-05", "criteria": list(REQUIRED_ELIGIBILITY),
         "course_id": str(b.course_id), "active": "0", "code_hash": "x",
     })
     assert response.status_code == 200

@@ -368,3 +368,23 @@ def test_questions_of_another_course_are_out_of_reach(app, in_talk, make_world):
     assert _post(stranger, f"/courses/{in_talk.course_id}/questions/{question_id}/upvote"
                  ).status_code == 404
     assert stranger.get(f"/courses/{in_talk.course_id}/questions").status_code == 404
+
+
+def test_pushed_fragments_carry_no_ones_csrf_token(app, in_talk, facilitator):
+    """A push is rendered in one person's request for a whole room: no token may ride along."""
+    world = in_talk
+    other_facilitator = app.test_client()
+    login_staff(other_facilitator, "lead@teama.dk")
+    phone = _phone(app, world)
+    watchers = [socketio.test_client(app, flask_test_client=c)
+                for c in (other_facilitator, phone)]
+    for sock in watchers:
+        sock.get_received()
+    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    _post(phone, f"/courses/{world.course_id}/questions", text="Et spørgsmål")
+    pushed = [f["html"] for sock in watchers for e in sock.get_received()
+              if e["name"] == bridge.EVENT_FRAGMENTS for f in e["args"][0]["fragments"]]
+    assert pushed and not any("csrf_token" in html for html in pushed)
+    # the console's own HTTP answer (not a push) still has its token for plain forms
+    assert "csrf_token" in facilitator.get(f"/courses/{world.course_id}/console").get_data(
+        as_text=True)

@@ -63,9 +63,14 @@ def render_for(course_id: int, target: str, template: str,
     :func:`commit_and_push`.
     """
     pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
-    for audience, extra in audiences.items():
-        html = render_template(template, audience=audience, **context, **extra)
-        pending.setdefault(room(course_id, audience), []).append({"target": target, "html": html})
+    g.rendering_push = True  # no per-person content (CSRF tokens) in what a whole room gets
+    try:
+        for audience, extra in audiences.items():
+            html = render_template(template, audience=audience, **context, **extra)
+            pending.setdefault(room(course_id, audience), []).append(
+                {"target": target, "html": html})
+    finally:
+        g.rendering_push = False
 
 
 def commit_and_push() -> None:

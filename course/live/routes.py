@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import request as htmx_request
 
 from course import access
 from course.access import CITIZEN, DISPLAY, STAFF, allow
@@ -85,6 +86,13 @@ def announce(course_id: int):
         return _console(course, form, status=422)
     _push_announcement(course.id)
     bridge.commit_and_push()
+    return _after_change(course)
+
+
+def _after_change(course: Course):
+    """The console panel for htmx; a redirect for a plain form (a reload must not resubmit)."""
+    if not htmx_request.htmx:
+        return redirect(url_for("live.console", course_id=course.id))
     return _console(course, AnnouncementForm(formdata=None))
 
 
@@ -96,7 +104,7 @@ def clear_announcement(course_id: int):
     services.clear_announcement(course)
     _push_announcement(course.id)
     bridge.commit_and_push()
-    return _console(course, AnnouncementForm(formdata=None))
+    return _after_change(course)
 
 
 @bp.post("/courses/<int:course_id>/display-links")
@@ -120,7 +128,7 @@ def revoke_display_link(course_id: int, link_id: int):
     services.revoke_display_link(link)
     db.session.commit()
     bridge.disconnect_display(link.id)
-    return _console(course, AnnouncementForm(formdata=None))
+    return _after_change(course)
 
 
 def _link_or_404(token: str) -> DisplayLink:

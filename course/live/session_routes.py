@@ -305,6 +305,8 @@ def ask(course_id: int):
                                    text=text[:2000], status=422)
     push_questions(course)
     bridge.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.phone"))
     return _questions_fragment(course, bridge.PARTICIPANTS, error=None)
 
 
@@ -317,6 +319,8 @@ def upvote(course_id: int, question_id: int):
     if questions.upvote(question, current_user):
         push_questions(course)
         bridge.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.phone"))
     return _questions_fragment(course, bridge.PARTICIPANTS)
 
 

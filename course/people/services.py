@@ -5,9 +5,12 @@ Services ``flush()``; the request that called them commits once.
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -106,23 +109,246 @@ def _unused_code_hash() -> tuple[str, str]:
             return code, digest
 
 
-def enrol_citizen(course: Course, name: str, job_consultant: Staff | None) -> tuple[Citizen, str]:
-    """Enrol a citizen in ``course``; returns the citizen and the personal code (shown once)."""
+def enrol_citizen(course: Course, name: str, job_consultant: Staff | None, *,
+                  enrolled_by: Staff | None = None, phone: str = "", email: str = "",
+                  eligibility: Collection[str] = (), info_meeting_on: date | None = None,
+                  ) -> tuple[Citizen, str]:
+    """Create a citizen in ``course``; returns the citizen and the personal code (shown once).
+
+    This only creates the record (the demo seed and test fixtures use it directly). Staff enrol
+    through :func:`enrol`, which checks the enrolment rules first.
+    """
     code, digest = _unused_code_hash()
-    citizen = Citizen(course=course, name=name.strip(), job_consultant=job_consultant,
-                      code_hash=digest)
+    citizen = Citizen(course=course, name=_tidy(name), job_consultant=job_consultant,
+                      code_hash=digest, enrolled_by=enrolled_by, phone=phone.strip(),
+                      email=email.strip(), eligibility=sorted(set(eligibility)),
+                      info_meeting_on=info_meeting_on)
     db.session.add(citizen)
     db.session.flush()
     return citizen, code
 
 
 def reissue_code(citizen: Citizen) -> tuple[str, list[int]]:
-    """Give a citizen a new personal code. The old one stops working and open sessions end."""
+    """Give a citizen a new personal code. The old one stops working and open sessions end.
+
+    Refused (``PeopleError("inactive")``) for a citizen who said no or opted out: they may not
+    sign in, so a card would be of no use.
+    """
+    if not citizen.active:
+        raise PeopleError("inactive")
     code, digest = _unused_code_hash()
     citizen.code_hash = digest
     citizen.code_issued_at = utcnow()
     ended = end_sessions(citizen=citizen, reason="code_reissued")
     return code, ended
+
+
+# -- enrolment and voluntary participation ----------------------------------------------------
+
+#: The seed's five objective criteria (method.md §1, "objektive kriterier"): all must be confirmed.
+REQUIRED_ELIGIBILITY = ("age_30", "unemployed_12_months", "cash_benefit", "job_ready",
+                        "available")
+#: The job consultant's own assessment inside the target group: recorded when ticked, optional.
+ASSESSMENT = ("can_benefit", "motivated", "not_soon_employed", "can_self_direct", "informed")
+#: "en uges betænkningstid" after the information meeting.
+DECISION_DAYS = 7
+#: "højst 4 uger til at udarbejde sit personlige budget" after the yes.
+PLAN_DAYS = 28
+
+# A CPR number is ddmmyy-xxxx; written with a dash, a space or nothing between the halves. The day
+# and month must be plausible, so phone numbers such as +4512345678 are not mistaken for one.
+_CPR_SHAPED = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-\s]?\d{4}(?!\d)")
+
+
+class EnrolmentError(PeopleError):
+    """A refused enrolment or participation change; ``field`` names the form field at fault."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What staff type to enrol a citizen. No CPR number, ever."""
+
+    name: str
+    job_consultant: Staff | None
+    info_meeting_on: date | None
+    eligibility: Collection[str]
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Where a citizen stands in the voluntary part of the method, for screens and rules.
+
+    ``status`` is ``pending``, ``yes``, ``no`` or ``opted_out``.
+    """
+
+    status: str
+    decision_deadline: date | None
+    budget_deadline: date | None
+    decided_on: date | None
+    #: Still pending after the decision deadline.
+    overdue: bool
+    #: Days left until the deadline that matters now (decision or budget plan); may be negative.
+    days_left: int | None
+    can_decide: bool
+    can_opt_out: bool
+
+
+def local_today() -> date:
+    """Today's date where the job centre is (deadlines are calendar days in Denmark)."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def cpr_shaped(text: str | None) -> bool:
+    """True when ``text`` contains something shaped like a CPR number (ddmmyy-xxxx)."""
+    return bool(text) and _CPR_SHAPED.search(text) is not None
+
+
+def without_cpr(text: str) -> str:
+    """``text`` with every CPR-shaped number removed, so it is not even sent back to the browser."""
+    return _tidy(_CPR_SHAPED.sub("", text))
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split())
+
+
+def name_key(name: str) -> str:
+    """A name as duplicates are compared: case and spacing do not matter."""
+    return "".join(name.split()).casefold()
+
+
+def places_taken(course: Course) -> int:
+    """Places in use: active citizens who have not said no (a "no" or an opt-out frees one)."""
+    return sum(1 for c in course.citizens if c.active and c.decision != "no")
+
+
+def decision_deadline(citizen: Citizen) -> date | None:
+    """The last day of the week to decide (betænkningstid): information meeting + 7 days."""
+    if citizen.info_meeting_on is None:
+        return None
+    return citizen.info_meeting_on + timedelta(days=DECISION_DAYS)
+
+
+def budget_deadline(citizen: Citizen) -> date | None:
+    """The day the budget plan must be finished: the date of the yes + 28 days."""
+    if citizen.decision != "yes" or citizen.decided_on is None:
+        return None
+    return citizen.decided_on + timedelta(days=PLAN_DAYS)
+
+
+def participation(citizen: Citizen, today: date | None = None) -> Participation:
+    """The citizen's decision, deadlines and what staff may still record."""
+    today = today or local_today()
+    decide_by = decision_deadline(citizen)
+    plan_by = budget_deadline(citizen)
+    if citizen.opted_out_at is not None:
+        status = "opted_out"
+    else:
+        status = citizen.decision
+    pending = status == "pending" and citizen.active
+    focus = decide_by if pending else plan_by if status == "yes" else None
+    return Participation(
+        status=status, decision_deadline=decide_by, budget_deadline=plan_by,
+        decided_on=citizen.decided_on,
+        overdue=pending and decide_by is not None and today > decide_by,
+        days_left=(focus - today).days if focus is not None else None,
+        can_decide=pending,
+        can_opt_out=citizen.active and status == "yes",
+    )
+
+
+def roster(course: Course) -> list[tuple[Citizen, Participation]]:
+    """The course's citizens with their participation: active ones first, then by name."""
+    today = local_today()
+    people = sorted(course.citizens, key=lambda c: (not c.active, name_key(c.name)))
+    return [(c, participation(c, today)) for c in people]
+
+
+def enrol(course: Course, details: Enrolment, *, enrolled_by: Staff) -> tuple[Citizen, str]:
+    """Enrol a citizen after checking every rule; returns the citizen and the personal code.
+
+    Refuses with :class:`EnrolmentError` before writing anything: a CPR-shaped string in a free
+    text (``cpr``), an unconfirmed objective criterion (``eligibility``), an information meeting
+    in the future (``info_meeting_future``) or missing (``info_meeting_missing``), a job
+    consultant who is not an active job consultant of the course's team (``consultant``), a
+    full course (``full``), or a citizen of the same name already active in it (``duplicate``).
+    """
+    for field in ("name", "phone", "email"):
+        if cpr_shaped(getattr(details, field)):
+            raise EnrolmentError("cpr", field)
+    if not _tidy(details.name):
+        raise EnrolmentError("name_missing", "name")
+    if not set(REQUIRED_ELIGIBILITY) <= set(details.eligibility):
+        raise EnrolmentError("eligibility", "criteria")
+    if details.info_meeting_on is None:
+        raise EnrolmentError("info_meeting_missing", "info_meeting_on")
+    if details.info_meeting_on > local_today():
+        raise EnrolmentError("info_meeting_future", "info_meeting_on")
+    consultant = details.job_consultant
+    if consultant is None or not (consultant.team_id == course.team_id and consultant.active
+                                  and consultant.role == Role.JOB_CONSULTANT):
+        raise EnrolmentError("consultant", "job_consultant")
+    key = name_key(details.name)
+    if any(c.active and name_key(c.name) == key for c in course.citizens):
+        raise EnrolmentError("duplicate", "name")
+    if places_taken(course) >= course.capacity:
+        raise EnrolmentError("full")
+    known = set(REQUIRED_ELIGIBILITY) | set(ASSESSMENT)
+    return enrol_citizen(course, details.name, consultant, enrolled_by=enrolled_by,
+                         phone=details.phone, email=details.email,
+                         eligibility=[k for k in details.eligibility if k in known],
+                         info_meeting_on=details.info_meeting_on)
+
+
+def record_decision(citizen: Citizen, decision: str, decided_on: date | None = None) -> list[int]:
+    """Record the citizen's yes or no; returns the login sessions ended (to disconnect).
+
+    Participation is voluntary. A yes must come within the week to decide (``after_deadline``
+    otherwise) and starts the four weeks for the budget plan. A no makes the citizen inactive:
+    they can no longer sign in, their sessions end and their place is freed. Only a pending,
+    active citizen can decide (``already_decided``); the date of the answer can be neither in
+    the future (``decided_in_future``) nor before the information meeting
+    (``decided_before_meeting``).
+    """
+    today = local_today()
+    decided_on = decided_on or today
+    if decision not in ("yes", "no"):
+        raise EnrolmentError("bad_decision", "decision")
+    if not citizen.active or citizen.decision != "pending":
+        raise EnrolmentError("already_decided", "decision")
+    if decided_on > today:
+        raise EnrolmentError("decided_in_future", "decided_on")
+    if citizen.info_meeting_on is not None and decided_on < citizen.info_meeting_on:
+        raise EnrolmentError("decided_before_meeting", "decided_on")
+    deadline = decision_deadline(citizen)
+    if decision == "yes" and deadline is not None and decided_on > deadline:
+        raise EnrolmentError("after_deadline", "decision")
+    citizen.decision, citizen.decided_on = decision, decided_on
+    if decision == "yes":
+        db.session.flush()
+        return []
+    citizen.active = False
+    return end_sessions(citizen=citizen, reason="declined")
+
+
+def opt_out(citizen: Citizen) -> list[int]:
+    """Record that a participating citizen opts out; returns the login sessions ended.
+
+    The citizen becomes inactive (cannot sign in, frees the place) and ``opted_out_at`` is set;
+    the yes stays on record. Only an active citizen who said yes can opt out (``cannot_opt_out``):
+    a pending citizen says no instead.
+    """
+    if not citizen.active or citizen.decision != "yes" or citizen.opted_out_at is not None:
+        raise EnrolmentError("cannot_opt_out")
+    citizen.active = False
+    citizen.opted_out_at = utcnow()
+    return end_sessions(citizen=citizen, reason="opted_out")
 
 
 def set_citizen_code(citizen: Citizen, code: str) -> None:

@@ -1,18 +1,92 @@
-"""The office side of courses: the staff start page and a course's page."""
+"""The office side of courses: the start page, creating and editing courses, and the agenda.
+
+Agenda editing is htmx inline editing with a plain-HTML fallback. Every form has a real
+``method``/``action``; htmx adds ``hx-post`` and a target:
+
+* a row's edit form and a day's add form target themselves, so a refused save (422) or a
+  conflict (409) comes back in place with the typed text kept;
+* a successful change re-renders the whole day (``HX-Retarget``), because order, times and
+  overlap flags of the other items may have changed with it;
+* without JavaScript the same URLs answer with the full page, and a successful change
+  redirects back to the agenda (post/redirect/get).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from flask import render_template
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import request as htmx_request
+from wtforms import SelectChoice
 
 from course import access
-from course.access import STAFF, allow
+from course.access import FACILITATOR, STAFF, TEAM_LEAD, allow
 from course.extensions import db
+from course.i18n import long_date
+from course.live import bridge, session_routes
+from course.live import session as live_session
 from course.people import enrolment
-from course.people.models import Citizen
-from course.schedule import bp
-from course.schedule.models import Course
+from course.people.models import Citizen, Staff
+from course.schedule import bp, services
+from course.schedule.forms import (
+    AgendaItemForm,
+    CourseForm,
+    DeleteForm,
+    MoveForm,
+    NewCourseForm,
+)
+from course.schedule.models import AgendaItem, Course, Day
+from course.schedule.services import CourseDetails, ItemDetails, ScheduleError
+from course.schedule.template import DAY_ENDS, DAY_STARTS
+from course.web import render
+
+AGENDA_PAGE = "schedule/agenda.html"
+DAY_FRAGMENT = "schedule/_agenda_day.html"
+ROW_FRAGMENT = "schedule/_agenda_item.html"
+FORM_FRAGMENT = "schedule/_agenda_item_form.html"
+DELETE_FRAGMENT = "schedule/_agenda_item_delete.html"
+ADD_FRAGMENT = "schedule/_agenda_add.html"
+DAYS = "any(kickoff,day1,day2)"
+
+
+def _messages() -> dict[str, str]:
+    """What each domain rule says when it refuses something."""
+    return {
+        "name_missing": _("Write a name for the course."),
+        "date_missing": _("Choose a date."),
+        "past_date": _("The date has passed. Choose today or a later date."),
+        "day1_not_after_kickoff": _("Course day 1 must come after the kickoff meeting."),
+        "day2_not_after_day1": _("Course day 2 must come after course day 1."),
+        "capacity_missing": _("Write how many places the course has."),
+        "capacity_range": _("The capacity must be from %(min)d to %(max)d places.",
+                            min=services.CAPACITY_MIN, max=services.CAPACITY_MAX),
+        "capacity_below_enrolled": _("More participants are enrolled already; the capacity "
+                                     "cannot be lower than that."),
+        "question_mode": _("Choose how participants may ask questions."),
+        "no_facilitator": _("Choose at least one facilitator."),
+        "foreign_facilitator": _("Choose facilitators among your team's active facilitators "
+                                 "and team leads."),
+        "foreign_source": _("Choose an agenda from one of your team's courses."),
+        "title_missing": _("Write a title."),
+        "end_not_after_start": _("The end must be after the start."),
+        "agenda_not_empty": _("The course already has an agenda."),
+    }
+
+
+def _add_error(form: Any, error: ScheduleError) -> None:
+    """Show a domain error on its field (once), or on the form as a whole."""
+    message = _messages().get(error.code, _("That could not be saved. Check the form."))
+    target = getattr(form, error.field, None) if error.field else None
+    if target is None:
+        form.form_errors.append(message)
+    elif message not in target.errors:
+        target.errors = [*target.errors, message]
+
+
+# -- the start page and the course page ------------------------------------------------------
 
 
 @bp.get("/office")
@@ -28,7 +102,8 @@ def office():
         .where(Citizen.active).group_by(Citizen.course_id)
     ).all())
     return render_template("schedule/office.html", courses=courses, counts=counts,
-                           can_facilitate=access.can_facilitate)
+                           can_facilitate=access.can_facilitate,
+                           can_create=current_user.role in services.FACILITATING_ROLES)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -39,3 +114,384 @@ def course_page(course_id: int):
     return render_template("schedule/course.html", course=course,
                            enrol_form=enrolment.enrol_form(course),
                            can_facilitate=access.can_facilitate(course))
+
+
+# -- creating and editing a course -----------------------------------------------------------
+
+
+def _facilitator_choices(form: CourseForm, course: Course | None) -> None:
+    """The team's facilitators and team leads (plus any current ones no longer eligible)."""
+    eligible = services.eligible_facilitators(current_user.team_id)
+    current = [s for s in (course.facilitators if course else []) if s not in eligible]
+    form.facilitators.choices = [SelectChoice(str(s.id), s.name) for s in eligible] + [
+        SelectChoice(str(s.id), _("%(name)s (no longer a facilitator)", name=s.name))
+        for s in current]
+
+
+def _agenda_choices(form: NewCourseForm) -> None:
+    form.agenda_from.choices = [
+        SelectChoice("template", _("The best-practice template (recommended)"))] + [
+        SelectChoice(str(c.id), _("A copy of %(name)s (kickoff %(date)s)", name=c.name,
+                                  date=long_date(c.kickoff_on)))
+        for c in services.earlier_courses(current_user.team_id)
+    ]
+
+
+def _chosen_staff(form: CourseForm) -> list[Staff]:
+    """The staff the form names; ids that name nobody become a form error."""
+    ids = set(form.facilitators.data or [])
+    staff = list(db.session.scalars(sa.select(Staff).where(Staff.id.in_(ids)))) if ids else []
+    if len(staff) != len(ids):
+        _add_error(form, ScheduleError("foreign_facilitator", "facilitators"))
+    return staff
+
+
+def _validated_course(form: CourseForm, course: Course | None
+                      ) -> tuple[CourseDetails, list[Staff]] | None:
+    """Check the form and the course rules together, so every problem is shown at once.
+
+    The course rules also run on a partly unreadable form (they skip what is missing).
+    """
+    valid = form.validate_on_submit()
+    unreadable = {name for name, errors in form.errors.items() if errors}
+    staff = _chosen_staff(form)
+    details = CourseDetails(**form.details_kwargs())  # type: ignore[arg-type]
+    problems = services.course_problems(current_user.team, details, staff, existing=course)
+    for problem in problems:
+        if problem.field not in unreadable:  # one message per field: what the form said first
+            _add_error(form, problem)
+    if not valid or problems or form.facilitators.errors:
+        return None
+    return details, staff
+
+
+def _course_form_page(form: CourseForm, course: Course | None, status: int = 200):
+    return render_template("schedule/course_form.html", form=form, course=course), status
+
+
+@bp.get("/courses/new")
+@allow(FACILITATOR, TEAM_LEAD)
+def new_course():
+    """The form for a new course; its agenda starts from the template or an earlier course."""
+    form = NewCourseForm(formdata=None)
+    if current_user.role.value == FACILITATOR:
+        form.facilitators.data = [current_user.id]
+    _facilitator_choices(form, None)
+    _agenda_choices(form)
+    return _course_form_page(form, None)
+
+
+@bp.post("/courses/new")
+@allow(FACILITATOR, TEAM_LEAD)
+def create_course():
+    """Create a course in the signer's team, with its first agenda; then show that agenda."""
+    form = NewCourseForm()
+    _facilitator_choices(form, None)
+    _agenda_choices(form)
+    checked = _validated_course(form, None)
+    source = None
+    if form.agenda_from.data not in (None, "", "template"):
+        source = _own_course(form.agenda_from.data)
+        if source is None:
+            _add_error(form, ScheduleError("foreign_source", "agenda_from"))
+    if checked is None or form.agenda_from.errors:
+        return _course_form_page(form, None, 422)
+    details, staff = checked
+    try:
+        course = services.create_course(current_user.team, details, staff, copy_from=source)
+    except services.InvalidCourse as err:
+        db.session.rollback()
+        for problem in err.errors:
+            _add_error(form, problem)
+        return _course_form_page(form, None, 422)
+    except ScheduleError as err:
+        db.session.rollback()
+        _add_error(form, err)
+        return _course_form_page(form, None, 422)
+    db.session.commit()
+    if source is None:
+        flash(_("The course is created with the best-practice agenda. Adjust it below."))
+    else:
+        flash(_("The course is created with a copy of the agenda of %(name)s.",
+                name=source.name))
+    return redirect(url_for("schedule.agenda", course_id=course.id), 303)
+
+
+def _own_course(raw: str) -> Course | None:
+    """One of the signer's team's courses, from a form value; ``None`` for anything else."""
+    try:
+        course = db.session.get(Course, int(raw))
+    except (TypeError, ValueError):
+        return None
+    return course if course is not None and course.team_id == current_user.team_id else None
+
+
+@bp.get("/courses/<int:course_id>/edit")
+@allow(STAFF)
+def edit_course(course_id: int):
+    """The course's details in a form (facilitators of the course and the team lead)."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    form = CourseForm(formdata=None, obj=course)
+    form.facilitators.data = [s.id for s in course.facilitators]
+    _facilitator_choices(form, course)
+    return _course_form_page(form, course)
+
+
+@bp.post("/courses/<int:course_id>/edit")
+@allow(STAFF)
+def update_course(course_id: int):
+    """Save the course's details; its agenda, participants and join code stay as they are."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    form = CourseForm()
+    _facilitator_choices(form, course)
+    checked = _validated_course(form, course)
+    if checked is None:
+        return _course_form_page(form, course, 422)
+    details, staff = checked
+    try:
+        services.update_course(course, details, staff)
+    except services.InvalidCourse as err:
+        db.session.rollback()
+        for problem in err.errors:
+            _add_error(form, problem)
+        return _course_form_page(form, course, 422)
+    db.session.commit()
+    flash(_("The course is saved."))
+    return redirect(url_for("schedule.course_page", course_id=course.id), 303)
+
+
+# -- the agenda ------------------------------------------------------------------------------
+
+
+def _add_form(course: Course, day: Day) -> AgendaItemForm:
+    """An empty add form for one meeting, its times suggested after the last item."""
+    starts, ends = services.suggested_slot(course, day)
+    return AgendaItemForm(formdata=None, prefix=f"new-{day.value}", starts_at=starts,
+                          ends_at=ends)
+
+
+def _edit_form(item: AgendaItem, *, submitted: bool = False) -> AgendaItemForm:
+    prefix = f"item-{item.id}"
+    if submitted:
+        return AgendaItemForm(prefix=prefix)
+    form = AgendaItemForm(formdata=None, prefix=prefix, obj=item)
+    form.kind.data = item.kind.value
+    form.speaker_role.data = item.speaker_role.value if item.speaker_role else ""
+    return form
+
+
+def _context(course: Course, **extra: Any) -> dict[str, Any]:
+    """Everything the agenda page needs; ``extra`` sets the rows in edit/delete mode, etc."""
+    context: dict[str, Any] = {
+        "course": course,
+        "plans": [services.day_plan(course, day) for day in Day],
+        "can_edit": access.can_facilitate(course),
+        "editing": {},
+        "conflicts": set(),
+        "deleting": {},
+        "add_forms": {},
+        "open_add": None,
+        "status_message": {},
+        "day_starts": DAY_STARTS,
+        "day_ends": DAY_ENDS,
+    }
+    context.update(extra)
+    for day in Day:
+        if day not in context["add_forms"]:
+            context["add_forms"][day] = _add_form(course, day)
+    context["plan_of"] = {plan.day: plan for plan in context["plans"]}
+    return context
+
+
+def _item_or_404(course: Course, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.course_id != course.id:
+        abort(404)
+    return item
+
+
+def _commit_agenda_change(course: Course) -> None:
+    """Commit an agenda edit; during a running day the console, projector and phones follow."""
+    if live_session.current_session(course.id) is not None:
+        session_routes.push_now(course)
+    bridge.commit_and_push()
+
+
+def _changed(course: Course, day: Day, message: str, anchor: str):
+    """After a committed change: the re-rendered day for htmx, a redirect without it."""
+    if htmx_request.htmx and not htmx_request.htmx.boosted:
+        context = _context(course, status_message={day: message})
+        response = make_response(render_template(DAY_FRAGMENT, plan=context["plan_of"][day],
+                                                 **context))
+        response.headers["HX-Retarget"] = f"#day-{day.value}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    else:
+        flash(message)
+        response = redirect(url_for("schedule.agenda", course_id=course.id, _anchor=anchor), 303)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/courses/<int:course_id>/agenda")
+@allow(STAFF)
+def agenda(course_id: int):
+    """The agenda of the kickoff and the two course days; editable by those who run it."""
+    course = access.course_or_404(course_id)
+    return render_template(AGENDA_PAGE, **_context(course))
+
+
+@bp.post("/courses/<int:course_id>/agenda/template")
+@allow(STAFF)
+def apply_template(course_id: int):
+    """Give a course without any agenda the best-practice template."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    try:
+        services.apply_template(course)
+    except ScheduleError:
+        db.session.rollback()
+        flash(_("The course already has an agenda."), "error")
+        return redirect(url_for("schedule.agenda", course_id=course.id), 303)
+    db.session.commit()
+    flash(_("The agenda now follows the best-practice template."))
+    return redirect(url_for("schedule.agenda", course_id=course.id), 303)
+
+
+@bp.post(f"/courses/<int:course_id>/agenda/<{DAYS}:day>/items")
+@allow(STAFF)
+def add_item(course_id: int, day: str):
+    """Add an item to one meeting (placed by its start time; overlaps are flagged, not refused)."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    meeting = Day(day)
+    form = AgendaItemForm(prefix=f"new-{meeting.value}")
+    context = {"add_forms": {meeting: form}, "open_add": meeting}
+    if not form.validate_on_submit():
+        return _add_refused(course, meeting, context)
+    try:
+        item = services.add_item(course, meeting, ItemDetails(**form.details_kwargs()))
+    except ScheduleError as err:
+        db.session.rollback()
+        _add_error(form, err)
+        return _add_refused(course, meeting, context)
+    _commit_agenda_change(course)
+    return _changed(course, meeting, _("Added: %(title)s", title=item.title), f"item-{item.id}")
+
+
+def _add_refused(course: Course, day: Day, extra: dict[str, Any]):
+    context = _context(course, **extra)
+    return render(AGENDA_PAGE, ADD_FRAGMENT, plan=context["plan_of"][day], **context), 422
+
+
+@bp.get("/courses/<int:course_id>/agenda/items/<int:item_id>")
+@allow(STAFF)
+def agenda_item(course_id: int, item_id: int):
+    """One agenda item as the agenda shows it (also what "Cancel" in an edit goes back to)."""
+    course = access.course_or_404(course_id)
+    item = _item_or_404(course, item_id)
+    context = _context(course)
+    return render(AGENDA_PAGE, ROW_FRAGMENT, item=item, plan=context["plan_of"][item.day],
+                  **context)
+
+
+@bp.get("/courses/<int:course_id>/agenda/items/<int:item_id>/edit")
+@allow(STAFF)
+def edit_item(course_id: int, item_id: int):
+    """The item as a form, in its place in the agenda."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item = _item_or_404(course, item_id)
+    form = _edit_form(item)
+    context = _context(course, editing={item.id: form})
+    return render(AGENDA_PAGE, FORM_FRAGMENT, item=item, form=form,
+                  plan=context["plan_of"][item.day], **context)
+
+
+@bp.post("/courses/<int:course_id>/agenda/items/<int:item_id>")
+@allow(STAFF)
+def update_item(course_id: int, item_id: int):
+    """Save an edited item. An edit of an older version is a 409 showing both versions."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item = _item_or_404(course, item_id)
+    form = _edit_form(item, submitted=True)
+    if not form.validate_on_submit():
+        return _edit_refused(course, item, form, 422)
+    # A missing version cannot be trusted to be current: treat it as stale (versions start at 1).
+    seen = form.version.data if form.version.data is not None else 0
+    try:
+        services.update_item(item, ItemDetails(**form.details_kwargs()), expected_version=seen)
+    except services.StaleItem:
+        db.session.rollback()
+        item = _item_or_404(course, item_id)
+        db.session.refresh(item)
+        form.version.raw_data = None
+        form.version.data = item.version  # saving again now knowingly replaces theirs
+        return _edit_refused(course, item, form, 409, conflict=True)
+    except ScheduleError as err:
+        db.session.rollback()
+        _add_error(form, err)
+        return _edit_refused(course, item, form, 422)
+    _commit_agenda_change(course)
+    return _changed(course, item.day, _("Saved: %(title)s", title=item.title),
+                    f"item-{item.id}")
+
+
+def _edit_refused(course: Course, item: AgendaItem, form: AgendaItemForm, status: int, *,
+                  conflict: bool = False):
+    context = _context(course, editing={item.id: form},
+                       conflicts={item.id} if conflict else set())
+    return render(AGENDA_PAGE, FORM_FRAGMENT, item=item, form=form,
+                  plan=context["plan_of"][item.day], **context), status
+
+
+@bp.post("/courses/<int:course_id>/agenda/items/<int:item_id>/move")
+@allow(STAFF)
+def move_item(course_id: int, item_id: int):
+    """Move an item up or down; it swaps time slots with its neighbour."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item = _item_or_404(course, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        moved = services.move_item(item, form.direction.data)
+    except services.StaleItem:
+        db.session.rollback()
+        moved = False
+    _commit_agenda_change(course)
+    message = (_("Moved: %(title)s", title=item.title) if moved
+               else _("%(title)s cannot move further.", title=item.title))
+    return _changed(course, item.day, message, f"item-{item.id}")
+
+
+@bp.get("/courses/<int:course_id>/agenda/items/<int:item_id>/delete")
+@allow(STAFF)
+def confirm_delete_item(course_id: int, item_id: int):
+    """Ask before deleting: the row turns into a question with a second, real delete button."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item = _item_or_404(course, item_id)
+    context = _context(course, deleting={item.id: False})
+    return render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=False,
+                  plan=context["plan_of"][item.day], **context)
+
+
+@bp.post("/courses/<int:course_id>/agenda/items/<int:item_id>/delete")
+@allow(STAFF)
+def delete_item(course_id: int, item_id: int):
+    """Delete an item, if it is still the version the person confirmed; 409 otherwise."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item = _item_or_404(course, item_id)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    seen = form.version.data if form.version.data is not None else 0
+    title, day = item.title, item.day
+    try:
+        services.delete_item(item, expected_version=seen)
+    except services.StaleItem:
+        db.session.rollback()
+        item = _item_or_404(course, item_id)
+        db.session.refresh(item)
+        context = _context(course, deleting={item.id: True})
+        return render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=True,
+                      plan=context["plan_of"][item.day], **context), 409
+    _commit_agenda_change(course)
+    return _changed(course, day, _("Deleted: %(title)s", title=title), f"day-{day.value}")
+
