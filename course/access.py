@@ -13,6 +13,7 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from course.budgets.models import Draft
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
 
@@ -114,3 +115,31 @@ def course_or_404(course_id: int, rule: Callable[[Course], bool] = can_see_cours
     if course is None or not rule(course):
         abort(404)
     return course
+
+
+def can_see_draft_in_progress(draft: Draft) -> bool:
+    """A draft in progress: its owner, the owner's own job consultant, the course's facilitators
+    (and the team's team lead). Peers never see a draft — only round snapshots of it."""
+    if isinstance(current_user, Citizen):
+        return draft.citizen_id == current_user.id
+    if not isinstance(current_user, Staff) or draft.course.team_id != current_user.team_id:
+        return False
+    return (draft.citizen.job_consultant_id == current_user.id
+            or current_user.role == Role.TEAM_LEAD
+            or current_user in draft.course.facilitators)
+
+
+def can_edit_draft(draft: Draft) -> bool:
+    """Only the owner writes their plan."""
+    return isinstance(current_user, Citizen) and draft.citizen_id == current_user.id
+
+
+def draft_or_404(draft_id: int, rule: Callable[[Draft], bool] = can_see_draft_in_progress
+                 ) -> Draft:
+    """The draft, if ``rule`` lets the current principal at it; 404 otherwise."""
+    from course.extensions import db
+
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or not rule(draft):
+        abort(404)
+    return draft

@@ -8,6 +8,7 @@ from flask import Flask, current_app, session
 from flask_babel import format_date, format_datetime
 
 from course.extensions import babel
+from course.money import format_amount
 
 LOCALES = ("da", "en")
 
@@ -19,10 +20,8 @@ def select_locale() -> str:
 
 
 def kroner(amount: int | None) -> str:
-    """Whole kroner the Danish way: ``41.100 kr.`` (the money module owns arithmetic)."""
-    if amount is None:
-        return ""
-    return f"{amount:,}".replace(",", ".") + " kr."
+    """Whole kroner the Danish way: ``41.100 kr.`` (see :mod:`course.money`)."""
+    return "" if amount is None else format_amount(amount)
 
 
 def long_date(value: date | datetime | None) -> str:

@@ -1,5 +1,13 @@
 """Every model of the app, imported in one place for metadata and migrations."""
 
+from course.budgets.models import (
+    Attachment,
+    BudgetLine,
+    Draft,
+    DraftComment,
+    FieldVersion,
+    StrategyItem,
+)
 from course.live.models import (
     Announcement,
     Attendance,
@@ -14,6 +22,7 @@ from course.people.models import Citizen, LoginSession, Staff, Team, ThrottleBuc
 from course.schedule.models import AgendaItem, Course, course_facilitators
 
 __all__ = [
+    "Attachment", "BudgetLine", "Draft", "DraftComment", "FieldVersion", "StrategyItem",
     "AgendaItem", "Attendance", "LiveSession", "Question", "QuestionVote",
     "Announcement", "Citizen", "Course", "DisplayLink", "LiveConnection", "LiveStream",
     "LoginSession", "Staff", "Team", "ThrottleBucket", "course_facilitators",

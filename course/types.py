@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -33,3 +35,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
+    """Store a string enum by value, with a CHECK constraint, portable to SQLite."""
+    return sa.Enum(enum_class, native_enum=False, length=30, create_constraint=True,
+                   validate_strings=True,
+                   values_callable=lambda members: [m.value for m in members],
+                   name=f"{enum_class.__name__.lower()}_value")

@@ -90,6 +90,8 @@ class LiveSession(db.Model):
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     elapsed_seconds: Mapped[int] = mapped_column(default=0)
     extra_seconds: Mapped[int] = mapped_column(default=0)
+    #: During a change-theory workshop: the guided step on screen (0 = the introduction).
+    workshop_step: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (sa.UniqueConstraint("course_id", "day", name="uq_live_sessions_course_day"),)

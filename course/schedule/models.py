@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import db
-from course.types import UTCDateTime, utcnow
+from course.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from course.people.models import Citizen, Staff, Team
@@ -37,6 +37,8 @@ class Course(db.Model):
     capacity: Mapped[int] = mapped_column(default=24)
     #: Questions to speakers: "named", "anonymous" or "either" (the citizen chooses).
     question_mode: Mapped[str] = mapped_column(sa.String(10), default="either")
+    #: The most a citizen's budget may total, in whole kroner (the method's DKK 50,000).
+    budget_cap: Mapped[int] = mapped_column(default=50_000)
     kickoff_on: Mapped[date]
     day1_on: Mapped[date]
     day2_on: Mapped[date]
@@ -94,14 +96,6 @@ class SpeakerRole(enum.StrEnum):
     FACILITATOR = "facilitator"
 
 
-def _str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
-    """Store a string enum by value, with a CHECK constraint, portable to SQLite."""
-    return sa.Enum(enum_class, native_enum=False, length=30, create_constraint=True,
-                   validate_strings=True,
-                   values_callable=lambda members: [m.value for m in members],
-                   name=f"{enum_class.__name__.lower()}_value")
-
-
 class AgendaItem(db.Model):
     """One item of a course day's agenda: a talk, a workshop, a sparring round, a break…"""
 
@@ -109,14 +103,14 @@ class AgendaItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
-    day: Mapped[Day] = mapped_column(_str_enum(Day))
+    day: Mapped[Day] = mapped_column(str_enum(Day))
     position: Mapped[int]
     starts_at: Mapped[time]
     ends_at: Mapped[time]
-    kind: Mapped[ItemKind] = mapped_column(_str_enum(ItemKind))
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind))
     title: Mapped[str] = mapped_column(sa.String(160))
     speaker_name: Mapped[str] = mapped_column(sa.String(120), default="")
-    speaker_role: Mapped[SpeakerRole | None] = mapped_column(_str_enum(SpeakerRole))
+    speaker_role: Mapped[SpeakerRole | None] = mapped_column(str_enum(SpeakerRole))
     description: Mapped[str] = mapped_column(sa.Text, default="")  # markdown, sanitised on render
     version: Mapped[int] = mapped_column(default=1)
 
