@@ -34,7 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_COURSE": 30,  # per course code in the window: a whole room shares a router
     "LOGIN_WINDOW_MINUTES": 10,
     "DEFAULT_LOCALE": "da",
-    "PUBLIC_URL": None,  # how phones reach the app, for QR codes; default: the request's host
+    "PUBLIC_URL": None,
+    "ATTACHMENT_DIR": None,  # default: <instance>/attachments
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # how phones reach the app, for QR codes; default: the request's host
 }
 
 
@@ -98,6 +100,7 @@ def _derive(app: Flask) -> None:
     if cfg.get("SESSION_TYPE") is None:
         cfg["SESSION_TYPE"] = "redis" if cfg["SESSION_REDIS_URL"] else "cachelib"
     cfg["SESSION_DIR"] = cfg["SESSION_DIR"] or str(instance / "sessions")
+    cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
 
 
 def _instance_secret(path: Path) -> str:

@@ -17,6 +17,10 @@ from course.extensions import login
 
 def register(app: Flask) -> None:
     # Each routes module attaches its views to its package's blueprint when imported.
+    from course.budgets import attachments as _attachment_routes  # noqa: F401
+    from course.budgets import bp as budgets_bp
+    from course.budgets import comments as _comment_routes  # noqa: F401
+    from course.budgets import routes as _budget_routes  # noqa: F401
     from course.live import bp as live_bp
     from course.live import routes as _live_routes  # noqa: F401
     from course.live import session_routes as _session_routes  # noqa: F401
@@ -29,6 +33,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(live_bp)
+    app.register_blueprint(budgets_bp)
 
     login.init_app(app)
     # "strong" would sign out a phone that moves from wifi to 4G; sessions are revocable
