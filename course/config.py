@@ -34,9 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_COURSE": 30,  # per course code in the window: a whole room shares a router
     "LOGIN_WINDOW_MINUTES": 10,
     "DEFAULT_LOCALE": "da",
-    "PUBLIC_URL": None,
+    "PUBLIC_URL": None,  # how phones reach the app, for QR codes; default: the request's host
     "ATTACHMENT_DIR": None,  # default: <instance>/attachments
-    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,  # how phones reach the app, for QR codes; default: the request's host
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 
