@@ -63,3 +63,31 @@ def test_a_success_clears_the_device_count(app, make_world):
     phone.post("/logout")
     for _ in range(3):
         assert _guess(phone, world.course_code).status_code == 422
+
+
+def test_the_facilitator_lifts_a_course_lockout(app, make_world):
+    from tests.conftest import login_staff
+
+    world = make_world()
+    app.config["LOGIN_MAX_FAILURES_COURSE"] = 3
+    for i in range(3):
+        _guess(_device(app, f"{i:032d}"), world.course_code)
+    assert _guess(_device(app, "f" * 32), world.course_code).status_code == 429
+    facilitator = app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    console = facilitator.get(f"/courses/{world.course_id}/console").get_data(as_text=True)
+    assert "Login er sat på pause" in console
+    lifted = facilitator.post(f"/courses/{world.course_id}/join-lock/lift")
+    assert lifted.status_code == 302
+    join_citizen(_device(app, "f" * 32), world.course_code, world.citizens[0][1])
+    console = facilitator.get(f"/courses/{world.course_id}/console").get_data(as_text=True)
+    assert "Login er sat på pause" not in console
+
+
+def test_only_the_courses_facilitators_lift_a_lockout(app, make_world):
+    from tests.conftest import login_staff
+
+    world = make_world()
+    consultant = app.test_client()
+    login_staff(consultant, "con@teama.dk")
+    assert consultant.post(f"/courses/{world.course_id}/join-lock/lift").status_code == 404

@@ -13,6 +13,7 @@ from course.extensions import db
 from course.live import bp, bridge, services, session, session_routes
 from course.live.forms import AnnouncementForm
 from course.live.models import DisplayLink
+from course.people import services as people_services
 from course.people.models import Citizen
 from course.schedule.models import Course
 from course.web import render
@@ -68,6 +69,8 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
                   form=form, day=day, presence=session.attendance(course, day), **context,
                   announcement=services.current_announcement(course.id),
                   links=services.live_display_links(course), new_link=new_link,
+                  join_locked_for=people_services.throttle_retry_after(
+                      [people_services.course_throttle_key(course)]),
                   streams=bridge.current_seqs(bridge.rooms_for(current_user))), status
 
 
@@ -104,6 +107,16 @@ def clear_announcement(course_id: int):
     services.clear_announcement(course)
     _push_announcement(course.id)
     bridge.commit_and_push()
+    return _after_change(course)
+
+
+@bp.post("/courses/<int:course_id>/join-lock/lift")
+@allow(STAFF)
+def lift_join_lock(course_id: int):
+    """Let the room sign in again after too many wrong codes locked the course code."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    people_services.clear_throttle([people_services.course_throttle_key(course)])
+    db.session.commit()
     return _after_change(course)
 
 

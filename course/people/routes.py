@@ -107,7 +107,7 @@ def join():
     if form.validate_on_submit():
         course = services.find_course_by_code(form.course_code.data)
         device = _device_key()
-        keys = [device] + ([f"course:{course.id}"] if course else [])
+        keys = [device] + ([services.course_throttle_key(course)] if course else [])
         _refuse_if_locked(keys)
         citizen = services.authenticate_citizen(course, form.personal_code.data) if course else None
         if citizen is not None:
@@ -121,7 +121,7 @@ def join():
         cfg = current_app.config
         limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}
         if course:
-            limits[f"course:{course.id}"] = cfg["LOGIN_MAX_FAILURES_COURSE"]
+            limits[services.course_throttle_key(course)] = cfg["LOGIN_MAX_FAILURES_COURSE"]
         services.record_failure(limits)
         db.session.commit()
         form.personal_code.errors.append(

@@ -500,6 +500,11 @@ def record_failure(limits: dict[str, int]) -> None:
     db.session.flush()
 
 
+def course_throttle_key(course: Course) -> str:
+    """The throttling key of a course code (a whole room shares it)."""
+    return f"course:{course.id}"
+
+
 def clear_throttle(keys: list[str]) -> None:
     """Forget failures for ``keys`` (after a success, or when a facilitator lifts a lockout)."""
     db.session.execute(sa.delete(ThrottleBucket).where(ThrottleBucket.key.in_(keys)))
