@@ -9,6 +9,7 @@ from htmx_flask import request as htmx_request
 
 from course import access
 from course.access import CITIZEN, DISPLAY, STAFF, allow
+from course.budgets import services as budget_services
 from course.extensions import db
 from course.live import bp, bridge, services, session, session_routes
 from course.live.forms import AnnouncementForm
@@ -41,6 +42,20 @@ def phone():
                            announcement=services.current_announcement(course.id),
                            streams=bridge.current_seqs(bridge.rooms_for(current_user)),
                            **context)
+
+
+@bp.get("/me/workshop")
+@allow(CITIZEN)
+def workshop():
+    """During the change-theory workshop: the step on now, and the citizen's own lines to write
+    a change theory for (autosaved, like the budget tool itself)."""
+    course = current_user.course
+    draft = budget_services.draft_of(current_user)
+    versions = budget_services.field_versions(draft) if draft else {}
+    return render_template("live/workshop.html", audience=bridge.PARTICIPANTS, draft=draft,
+                           versions=versions,
+                           streams=bridge.current_seqs(bridge.rooms_for(current_user)),
+                           **session_routes.now_context(course))
 
 
 @bp.get("/courses/<int:course_id>/announcement")

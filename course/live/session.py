@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from course.extensions import db
 from course.live.models import Attendance, LiveSession
 from course.people.models import Citizen, Staff
-from course.schedule.models import AgendaItem, Course, Day
+from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import utcnow
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -105,9 +105,23 @@ def go_to(session: LiveSession, item: AgendaItem) -> AgendaItem:
     session.current_item_id = item.id
     session.elapsed_seconds = 0
     session.extra_seconds = 0
+    session.workshop_step = 0
     session.timer_started_at = utcnow()
     db.session.flush()
     return item
+
+
+def move_workshop_step(session: LiveSession, step: int, steps: int) -> int:
+    """Go ``step`` guided steps forward or back in the workshop on now (of ``steps`` steps)."""
+    item = db.session.get(AgendaItem, session.current_item_id) if session.current_item_id else None
+    if item is None or item.kind != ItemKind.WORKSHOP:
+        raise SessionError("not_workshop")
+    target = session.workshop_step + step
+    if not 0 <= target < steps:
+        raise SessionError("no_more_steps")
+    session.workshop_step = target
+    db.session.flush()
+    return target
 
 
 def _bank(session: LiveSession, now: datetime) -> None:

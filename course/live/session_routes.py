@@ -13,11 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from course import access
 from course.access import CITIZEN, DISPLAY, STAFF, allow
+from course.budgets import workshop
 from course.errors import error_response
 from course.extensions import db
 from course.live import bp, bridge, questions, services, session
 from course.people.models import Citizen
-from course.schedule.models import AgendaItem, Course, Day
+from course.schedule.models import AgendaItem, Course, Day, ItemKind
 
 NOW_TEMPLATE = "live/_now.html"
 QUESTIONS_TEMPLATE = "live/_questions.html"
@@ -39,6 +40,8 @@ SESSION_ERRORS = {
     "no_item": lambda: _("Choose an agenda item first."),
     "not_in_day": lambda: _("That item belongs to another day."),
     "not_started": lambda: _("Start the day first."),
+    "not_workshop": lambda: _("The item on now is not a workshop."),
+    "no_more_steps": lambda: _("There are no more steps in that direction."),
 }
 
 
@@ -47,8 +50,21 @@ SESSION_ERRORS = {
 
 def now_context(course: Course) -> dict[str, Any]:
     view = session.now_view(course)
-    return {"course": course, "view": view,
+    return {"course": course, "view": view, "workshop": workshop_context(course, view),
             "shown_question": questions.shown(course.id) if view.session else None}
+
+
+def workshop_context(course: Course, view: session.NowView) -> dict[str, Any] | None:
+    """During a workshop item: the guided step, the worked examples, and the room's progress
+    (counts only — the console never shows anyone's text)."""
+    if view.current is None or view.current.kind != ItemKind.WORKSHOP:
+        return None
+    day = Day(view.session.day)
+    presence = session.attendance(course, day)
+    present = [p.citizen.id for p in presence if p.present] or [p.citizen.id for p in presence]
+    index = view.session.workshop_step
+    return {"index": index, "step": workshop.step(index), "steps": workshop.STEPS,
+            "examples": workshop.EXAMPLES, "progress": workshop.progress(present)}
 
 
 def questions_context(course: Course, audience: str) -> dict[str, Any]:
@@ -171,6 +187,24 @@ def go_to_item(course_id: int, item_id: int):
     if item is None or item.course_id != course.id:
         abort(404)
     return _run(course, lambda: session.go_to(_running(course), item))
+
+
+@bp.post("/courses/<int:course_id>/session/workshop/next")
+@allow(STAFF)
+def next_workshop_step(course_id: int):
+    """The workshop's next guided step, on the projector and every phone."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: session.move_workshop_step(
+        _running(course), +1, len(workshop.STEPS)))
+
+
+@bp.post("/courses/<int:course_id>/session/workshop/previous")
+@allow(STAFF)
+def previous_workshop_step(course_id: int):
+    """Back one guided step of the workshop."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: session.move_workshop_step(
+        _running(course), -1, len(workshop.STEPS)))
 
 
 @bp.post("/courses/<int:course_id>/session/timer/start")

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from course import access
 from course.access import STAFF, allow
+from course.budgets import services as budget_services
 from course.extensions import db
 from course.i18n import long_date
 from course.live import bridge
@@ -107,8 +108,11 @@ def _citizen_page(course: Course, citizen: Citizen, *, decision_form: DecisionFo
     if decision_form is None:
         decision_form = DecisionForm(formdata=None, decided_on=services.local_today())
     decision_form.decided_on.render_kw = {"max": services.local_today().isoformat()}
+    draft = budget_services.draft_of(citizen)
     return render_template(
         "people/citizen.html", course=course, citizen=citizen,
+        draft=draft if draft and access.can_see_draft_in_progress(draft) else None,
+        draft_started=draft is not None,
         participation=services.participation(citizen), labels=ELIGIBILITY_LABELS,
         required=services.REQUIRED_ELIGIBILITY, assessment=services.ASSESSMENT,
         decision_form=decision_form, opt_out_form=opt_out_form or OptOutForm(formdata=None),

@@ -29,7 +29,9 @@
     var text = xhr.responseText || "";
     showToast(type.indexOf("text/plain") === 0 && text.length < 400 ? text : body.dataset.msgError);
   });
-  body.addEventListener("htmx:sendError", function () {
+  body.addEventListener("htmx:sendError", function (event) {
+    // Autosaving fields say "not saved — retrying" themselves; no toast on top of that.
+    if (event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-autosave]")) return;
     showToast(body.dataset.msgOffline);
   });
 

@@ -1,0 +1,312 @@
+"""Sparring comments: only the citizen's own job consultant writes; the citizen and staff read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import g, render_template, url_for
+
+from course.budgets.models import BudgetLine, Draft, DraftComment
+from course.extensions import db
+from course.people import services
+from course.people.models import Citizen, Role, Staff, Team
+from course.types import utcnow
+from tests.conftest import PASSWORD, join_citizen, login_staff
+
+HX = {"HX-Request": "true"}
+
+
+@dataclass
+class Drafts:
+    world: object
+    a_code: str
+    b_code: str
+    a_draft: int
+    a_line: int
+    a_untitled_line: int
+    b_draft: int
+    b_line: int
+
+
+@pytest.fixture
+def drafts(app, make_world) -> Drafts:
+    world = make_world()
+    (a_id, a_code), (b_id, b_code) = world.citizens[0], world.citizens[1]
+    with app.app_context():
+        a = Draft(citizen_id=a_id, course_id=world.course_id, goal="Buschauffør")
+        b = Draft(citizen_id=b_id, course_id=world.course_id, goal="Tømrer")
+        a.lines = [BudgetLine(title="Kørekort kategori D", position=0),
+                   BudgetLine(title="", position=1)]
+        b.lines = [BudgetLine(title="Værktøj", position=0)]
+        db.session.add_all([a, b])
+        db.session.commit()
+        return Drafts(world, a_code, b_code, a.id, a.lines[0].id, a.lines[1].id, b.id,
+                      b.lines[0].id)
+
+
+def comment(client, draft_id: int, text: str, line_id: int | str | None = None, *,
+            htmx: bool = True, headers: dict | None = None, **kwargs):
+    data = {"text": text, "line_id": "" if line_id is None else str(line_id)}
+    return client.post(f"/drafts/{draft_id}/comments", data=data,
+                       headers={**(HX if htmx else {}), **(headers or {})}, **kwargs)
+
+
+def stored(app) -> list[tuple[int, int | None, int, str]]:
+    with app.app_context():
+        return [(c.draft_id, c.line_id, c.author_id, c.text) for c in db.session.scalars(
+            sa.select(DraftComment).order_by(DraftComment.id))]
+
+
+def add_staff(app, drafts: Drafts, role: Role, email: str) -> None:
+    with app.app_context():
+        team = db.session.get(Team, drafts.world.team_id)
+        services.create_staff(team, email, email, role, PASSWORD, must_change_password=False)
+        db.session.commit()
+
+
+# -- the own job consultant writes --------------------------------------------------------------
+
+
+def test_own_consultant_comments_on_the_whole_draft(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    response = comment(client, drafts.a_draft, "  Godt mål! Hvad koster teoriprøven?  ")
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    assert f'id="draft-comments-{drafts.a_draft}"' in page
+    assert "Din kommentar er sendt." in page
+    assert "Godt mål! Hvad koster teoriprøven?" in page
+    assert "Om hele budgetplanen" in page
+    assert "Consultant Team A" in page
+    assert "</textarea>" in page and "Godt mål!</textarea>" not in page  # the form is empty again
+    assert stored(app) == [(drafts.a_draft, None, drafts.world.consultant_id,
+                            "Godt mål! Hvad koster teoriprøven?")]
+
+
+def test_own_consultant_comments_on_one_line(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    response = comment(client, drafts.a_draft, "Er prisen med moms?", drafts.a_line)
+    assert response.status_code == 200
+    assert "Om budgetposten: Kørekort kategori D" in response.get_data(as_text=True)
+    response = comment(client, drafts.a_draft, "Hvad er det?", drafts.a_untitled_line)
+    assert "Om budgetposten: Budgetpost 2" in response.get_data(as_text=True)
+    assert [c[1] for c in stored(app)] == [drafts.a_line, drafts.a_untitled_line]
+
+
+def test_the_citizen_sees_the_comments_newest_first(app, client, drafts):
+    with app.app_context():
+        now = utcnow()
+        db.session.add_all([
+            DraftComment(draft_id=drafts.a_draft, author_id=drafts.world.consultant_id,
+                         text="Første", created_at=now - timedelta(days=2)),
+            DraftComment(draft_id=drafts.a_draft, line_id=drafts.a_line,
+                         author_id=drafts.world.consultant_id, text="Anden",
+                         created_at=now - timedelta(days=1)),
+            DraftComment(draft_id=drafts.b_draft, author_id=drafts.world.consultant_id,
+                         text="Til B"),
+        ])
+        db.session.commit()
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
+    page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
+    assert page.index("Anden") < page.index("Første")
+    assert "Om budgetposten: Kørekort kategori D" in page
+    assert "Til B" not in page
+    assert "Consultant Team A" in page
+    assert "<form" not in page  # reading only
+    assert "<main" not in page  # the fragment, for htmx
+
+    full = client.get(f"/drafts/{drafts.a_draft}/comments").get_data(as_text=True)
+    assert "<main" in full and "Anden" in full  # a page of its own without JavaScript
+
+
+def test_a_line_deleted_later_leaves_the_comment_on_the_whole_plan(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    comment(client, drafts.a_draft, "Om kørekortet", drafts.a_line)
+    with app.app_context():
+        db.session.delete(db.session.get(BudgetLine, drafts.a_line))
+        db.session.commit()
+    page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
+    assert "Om kørekortet" in page and "Om hele budgetplanen" in page
+
+
+# -- nobody else writes --------------------------------------------------------------------------
+
+
+def test_a_citizen_cannot_comment(app, client, drafts):
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
+    assert comment(client, drafts.a_draft, "Selvros").status_code == 403
+    assert stored(app) == []
+
+
+def test_another_citizen_cannot_read_the_comments(app, client, drafts):
+    join_citizen(client, drafts.world.course_code, drafts.b_code)
+    assert client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).status_code == 404
+
+
+def test_another_consultant_of_the_team_neither_reads_nor_writes(app, client, drafts):
+    add_staff(app, drafts, Role.JOB_CONSULTANT, "con2@teama.dk")
+    login_staff(client, "con2@teama.dk")
+    assert comment(client, drafts.a_draft, "Blander mig").status_code == 404
+    assert client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).status_code == 404
+    assert stored(app) == []
+
+
+def test_staff_of_another_team_get_404(app, client, drafts, make_world):
+    make_world("Team B")
+    for email in ["con@teamb.dk", "lead@teamb.dk"]:
+        login_staff(client, email)
+        assert comment(client, drafts.a_draft, "Hej").status_code == 404
+        assert client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).status_code == 404
+        client.post("/logout")
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize("email", ["fac@teama.dk", "lead@teama.dk"])
+def test_facilitators_and_the_team_lead_read_but_do_not_write(app, client, drafts, email):
+    with app.app_context():
+        db.session.add(DraftComment(draft_id=drafts.a_draft, author_id=drafts.world.consultant_id,
+                                    text="Læses af kursusholderen"))
+        db.session.commit()
+    login_staff(client, email)
+    page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
+    assert "Læses af kursusholderen" in page and "<form" not in page
+    assert comment(client, drafts.a_draft, "Må jeg?").status_code == 403
+    assert len(stored(app)) == 1
+
+
+def test_forged_draft_and_line_ids_are_404(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    assert comment(client, 999, "Hej").status_code == 404
+    assert comment(client, drafts.a_draft, "Hej", drafts.b_line).status_code == 404  # B's line
+    assert comment(client, drafts.a_draft, "Hej", 999).status_code == 404
+    assert comment(client, drafts.a_draft, "Hej", "1 OR 1=1").status_code == 404
+    assert comment(client, drafts.a_draft, "Hej", "-1").status_code == 404
+    assert stored(app) == []
+
+
+def test_a_comment_without_csrf_token_is_refused(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    assert comment(client, drafts.a_draft, "Hej", csrf=False).status_code == 400
+    assert stored(app) == []
+
+
+def test_anonymous_cannot_comment(app, client, drafts):
+    assert comment(client, drafts.a_draft, "Hej").status_code == 401
+    assert stored(app) == []
+
+
+# -- refused text comes back with what was typed --------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_an_empty_comment_is_422_in_danish(app, client, drafts, text):
+    login_staff(client, "con@teama.dk")
+    response = comment(client, drafts.a_draft, text, drafts.a_line)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Skriv en kommentar, før du sender den." in page
+    assert 'aria-invalid="true"' in page
+    assert f'<option value="{drafts.a_line}" selected>' in page  # the chosen line is kept
+    assert stored(app) == []
+
+
+def test_an_oversized_comment_is_422_and_keeps_the_text(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    text = "Langt <svar> " + "x" * 2000
+    response = comment(client, drafts.a_draft, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Kommentaren er for lang: højst 2000 tegn." in page
+    assert "Langt &lt;svar&gt; " + "x" * 2000 + "</textarea>" in page
+    assert stored(app) == []
+
+
+def test_exactly_2000_characters_after_strip_is_accepted(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    assert comment(client, drafts.a_draft, "  " + "ø" * 2000 + "\n ").status_code == 200
+    assert stored(app)[0][3] == "ø" * 2000
+
+
+def test_without_javascript_a_refusal_is_a_page_with_the_text_kept(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    response = comment(client, drafts.a_draft, "y" * 2001, htmx=False)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<main" in page and "Kommentaren er for lang" in page and "y" * 2001 in page
+
+
+def test_without_javascript_a_comment_goes_back_where_it_was_written(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    response = comment(client, drafts.a_draft, "Fint", htmx=False,
+                       headers={"Referer": "http://teten.test/drafts/1/view"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/drafts/1/view#draft-comments-{drafts.a_draft}"
+    response = comment(client, drafts.a_draft, "Igen", htmx=False,
+                       headers={"Referer": "https://evil.example/"})
+    assert response.headers["Location"] == (
+        f"/drafts/{drafts.a_draft}/comments#draft-comments-{drafts.a_draft}")
+    assert len(stored(app)) == 2
+
+
+# -- nothing a consultant writes can run ----------------------------------------------------------
+
+
+def test_comment_text_is_escaped_plain_text_inside_hx_disable(app, client, drafts):
+    login_staff(client, "con@teama.dk")
+    hostile = ('<script>alert(1)</script><img src=x onerror=alert(2)>'
+               '<div hx-get="/logout" hx-trigger="load">x</div> **fed** [link](javascript:x)')
+    assert comment(client, drafts.a_draft, hostile).status_code == 200
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
+    page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
+    assert "<script>alert" not in page and "<img" not in page and 'hx-get="/logout"' not in page
+    assert '<div class="comment-text" hx-disable>&lt;script&gt;alert(1)&lt;/script&gt;' in page
+    assert "**fed** [link](javascript:x)" in page  # not markdown: shown as written
+    assert "<strong>fed</strong>" not in page
+
+
+# -- the partial as the editor includes it -------------------------------------------------------
+
+
+def render_comments(app, person_kind: type, person_id: int, draft_id: int, can_comment: bool):
+    with app.test_request_context():
+        g._login_user = db.session.get(person_kind, person_id)  # signed in, as Flask-Login sees it
+        return render_template("budgets/_comments.html", draft=db.session.get(Draft, draft_id),
+                               can_comment=can_comment)
+
+
+def test_partial_offers_the_form_to_the_own_consultant(app, drafts):
+    html = render_comments(app, Staff, drafts.world.consultant_id, drafts.a_draft, True)
+    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' in html
+    assert '<option value="">Hele budgetplanen</option>' in html
+    assert f'<option value="{drafts.a_line}">Kørekort kategori D</option>' in html
+    assert f'<option value="{drafts.a_untitled_line}">Budgetpost 2</option>' in html
+    assert 'maxlength="2000"' in html and 'name="csrf_token"' in html
+    assert "Ingen kommentarer fra jobkonsulenten endnu." in html
+    assert "Sparring med jobkonsulenten" in html
+
+
+def test_partial_never_shows_the_form_to_others_whatever_they_are_told(app, drafts):
+    citizen = render_comments(app, Citizen, drafts.world.citizens[0][0], drafts.a_draft, True)
+    facilitator = render_comments(app, Staff, drafts.world.facilitator_id, drafts.a_draft, True)
+    own = render_comments(app, Staff, drafts.world.consultant_id, drafts.a_draft, False)
+    assert "<form" not in citizen and "<form" not in facilitator and "<form" not in own
+
+
+def test_the_draft_pages_include_the_partial(app, client, drafts):
+    """Wiring: the consultant's view of the draft has the form; the citizen's editor the list."""
+    login_staff(client, "con@teama.dk")
+    with app.test_request_context():
+        view_url = url_for("budgets.view_draft", draft_id=drafts.a_draft)
+        editor_url = url_for("budgets.my_draft")
+    view = client.get(view_url).get_data(as_text=True)
+    assert f'id="draft-comments-{drafts.a_draft}"' in view
+    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' in view
+    comment(client, drafts.a_draft, "Husk prisen", drafts.a_line)
+    client.post("/logout")
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
+    editor = client.get(editor_url).get_data(as_text=True)
+    assert "Husk prisen" in editor and "Om budgetposten: Kørekort kategori D" in editor
+    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' not in editor
