@@ -161,3 +161,21 @@ def compiled_translations() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source, mo.open("wb") as target:
                 write_mo(target, read_po(source))
+
+
+@pytest.fixture
+def make_draft(app: Flask):
+    """``make_draft(citizen_id, course_id, goal, lines=[{"title": …, "amount": …}, …])`` makes a
+    draft with budget lines directly (not through the editor) and returns (draft_id, line_ids)."""
+    from course.budgets.models import BudgetLine, Draft
+
+    def make(citizen_id: int, course_id: int, goal: str = "",
+             lines: list[dict[str, Any]] = ()) -> tuple[int, list[int]]:
+        with app.app_context():
+            draft = Draft(citizen_id=citizen_id, course_id=course_id, goal=goal)
+            draft.lines = [BudgetLine(position=n, **line) for n, line in enumerate(lines)]
+            db.session.add(draft)
+            db.session.commit()
+            return draft.id, [line.id for line in draft.lines]
+
+    return make

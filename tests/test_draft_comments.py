@@ -32,19 +32,14 @@ class Drafts:
 
 
 @pytest.fixture
-def drafts(app, make_world) -> Drafts:
+def drafts(make_world, make_draft) -> Drafts:
+    """Citizens A and B of one course, each with a draft and budget lines."""
     world = make_world()
     (a_id, a_code), (b_id, b_code) = world.citizens[0], world.citizens[1]
-    with app.app_context():
-        a = Draft(citizen_id=a_id, course_id=world.course_id, goal="Buschauffør")
-        b = Draft(citizen_id=b_id, course_id=world.course_id, goal="Tømrer")
-        a.lines = [BudgetLine(title="Kørekort kategori D", position=0),
-                   BudgetLine(title="", position=1)]
-        b.lines = [BudgetLine(title="Værktøj", position=0)]
-        db.session.add_all([a, b])
-        db.session.commit()
-        return Drafts(world, a_code, b_code, a.id, a.lines[0].id, a.lines[1].id, b.id,
-                      b.lines[0].id)
+    a_draft, a_lines = make_draft(a_id, world.course_id, "Buschauffør",
+                                  [{"title": "Kørekort kategori D"}, {"title": ""}])
+    b_draft, b_lines = make_draft(b_id, world.course_id, "Tømrer", [{"title": "Værktøj"}])
+    return Drafts(world, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
 
 
 def comment(client, draft_id: int, text: str, line_id: int | str | None = None, *,

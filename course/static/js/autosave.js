@@ -82,6 +82,13 @@
 
   body.addEventListener("htmx:beforeRequest", function (event) {
     var form = formOf(event.detail.elt);
+    if (form && form.dataset.state === "conflict" && event.detail.elt === form) {
+      // A conflict waits for the person's choice ("keep mine" / "use the saved one"); a
+      // stray automatic save (e.g. "change" on leaving the field) would only conflict again
+      // and could land after the choice.
+      event.preventDefault();
+      return;
+    }
     if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
       if (form.dataset.state !== "retrying") setState(form, "saving", form.dataset.msgSaving);
     }
