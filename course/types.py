@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+#: The job centre's time zone: meeting days and deadlines are Danish calendar days.
+LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Denmark (a UTC clock would still show yesterday until 01:00)."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

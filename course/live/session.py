@@ -7,8 +7,7 @@ restarted server shows exactly the same thing. Services flush; the route commits
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,9 +15,8 @@ from course.extensions import db
 from course.live.models import Attendance, LiveSession
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
-from course.types import utcnow
+from course.types import local_today, utcnow
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 EXTEND_SECONDS = 5 * 60
 
 
@@ -28,11 +26,6 @@ class SessionError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today's date in the job centre's time zone."""
-    return (now or utcnow()).astimezone(LOCAL).date()
 
 
 def day_items(course_id: int, day: Day | str) -> list[AgendaItem]:

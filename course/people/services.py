@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,7 +19,7 @@ from course.extensions import db
 from course.people import codes
 from course.people.models import Citizen, LoginSession, Role, Staff, Team, ThrottleBucket
 from course.schedule.models import Course
-from course.types import utcnow
+from course.types import local_today, utcnow
 
 
 class PeopleError(Exception):
@@ -197,11 +196,6 @@ class Participation:
     days_left: int | None
     can_decide: bool
     can_opt_out: bool
-
-
-def local_today() -> date:
-    """Today's date where the job centre is (deadlines are calendar days in Denmark)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def cpr_shaped(text: str | None) -> bool:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,9 +26,9 @@ from course.people import services as people_services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 from course.schedule.template import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
+from course.types import local_today
 
 #: The job centre's wall clock: "today" for date checks is Danish today.
-LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 CAPACITY_MIN, CAPACITY_MAX = 1, 200
 QUESTION_MODES = ("either", "named", "anonymous")
 #: Staff roles that may run a course.
@@ -85,11 +84,6 @@ class CourseDetails:
     venue: str = ""
     capacity: int | None = 24
     question_mode: str = "either"
-
-
-def local_today() -> date:
-    """Today's date in Denmark (a UTC server would see yesterday until 01:00)."""
-    return datetime.now(LOCAL_ZONE).date()
 
 
 def eligible_facilitators(team_id: int) -> list[Staff]:
