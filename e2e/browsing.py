@@ -249,3 +249,14 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=full_page)
     return path
+
+
+def console_and_projector(screens: Screens, live_server: Any) -> tuple[Page, Page]:
+    """The facilitator's console on a laptop and the projector it opened, both live."""
+    console = screens.laptop()
+    sign_in_staff(console, live_server.facilitator)
+    open_console(console, live_server.course_code)
+    wait_live(console)
+    projector = open_projector(console, screens)
+    wait_live(projector)
+    return console, projector

@@ -17,11 +17,9 @@ from browsing import (
     Screens,
     announce,
     announcement,
+    console_and_projector,
     join_course,
-    open_console,
-    open_projector,
     sign_in_staff,
-    wait_live,
 )
 from playwright.sync_api import Browser, Page, expect
 
@@ -45,12 +43,7 @@ class Room:
 def room(browser: Browser, live_server) -> Iterator[Room]:
     screens = Screens(browser, live_server.url)
     try:
-        console = screens.laptop()
-        sign_in_staff(console, live_server.facilitator)
-        open_console(console, live_server.course_code)
-        wait_live(console)
-        projector = open_projector(console, screens)
-        wait_live(projector)
+        console, projector = console_and_projector(screens, live_server)
         announce(console, TEXT)
         expect(announcement(projector)).to_have_text(TEXT, timeout=LIVE_TIMEOUT)
         yield Room(screens, console, projector)

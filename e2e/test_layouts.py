@@ -27,12 +27,10 @@ from browsing import (
     Screens,
     announce,
     announcement,
+    console_and_projector,
     join_course,
-    open_console,
-    open_projector,
     screenshot,
     sign_in_staff,
-    wait_live,
 )
 from playwright.sync_api import Browser, Page, expect
 
@@ -120,12 +118,7 @@ class Room:
 def room(browser: Browser, live_server) -> Iterator[Room]:
     screens = Screens(browser, live_server.url)
     try:
-        console = screens.laptop()
-        sign_in_staff(console, live_server.facilitator)
-        open_console(console, live_server.course_code)
-        wait_live(console)
-        projector = open_projector(console, screens)
-        wait_live(projector)
+        console, projector = console_and_projector(screens, live_server)
         announce(console, WELCOME)
         expect(announcement(projector)).to_have_text(WELCOME, timeout=LIVE_TIMEOUT)
         yield Room(console, projector)

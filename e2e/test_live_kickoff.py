@@ -16,12 +16,10 @@ import pytest
 from browsing import (
     LIVE_TIMEOUT,
     Screens,
+    console_and_projector,
     htmx_settled,
     join_course,
-    open_console,
-    open_projector,
     screenshot,
-    sign_in_staff,
     wait_live,
 )
 from playwright.sync_api import Browser, Page, expect
@@ -47,12 +45,7 @@ class Room:
 def room(browser: Browser, live_server) -> Iterator[Room]:
     screens = Screens(browser, live_server.url)
     try:
-        console = screens.laptop()
-        sign_in_staff(console, live_server.facilitator)
-        open_console(console, live_server.course_code)
-        wait_live(console)
-        projector = open_projector(console, screens)
-        wait_live(projector)
+        console, projector = console_and_projector(screens, live_server)
         phones = []
         for code in live_server.personal_codes[:3]:
             phone = screens.phone()
