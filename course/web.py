@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
     from course.people import bp as people_bp
     from course.people import enrolment as _enrolment_routes  # noqa: F401
     from course.people import routes as _people_routes  # noqa: F401
+    from course.rounds import bp as rounds_bp
+    from course.rounds import routes as _round_routes  # noqa: F401
     from course.schedule import bp as schedule_bp
     from course.schedule import routes as _schedule_routes  # noqa: F401
 
@@ -34,6 +36,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(schedule_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(budgets_bp)
+    app.register_blueprint(rounds_bp)
 
     login.init_app(app)
     # "strong" would sign out a phone that moves from wifi to 4G; sessions are revocable

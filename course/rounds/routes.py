@@ -1,0 +1,284 @@
+"""Sparring rounds in the room: the facilitator starts and closes a round, phones review the
+draft they are sent to, the owner reads their feedback, the board follows live.
+
+Every change is committed before anything is pushed. Pushes are rendered once per audience and
+carry no per-person content: a phone fetches its own region (``/rounds/<id>/review`` and
+``/rounds/<id>/mine``) over HTTP when the ``round-changed`` event arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from course import access
+from course.access import CITIZEN, STAFF, allow
+from course.errors import error_response
+from course.extensions import db
+from course.live import bridge
+from course.live import session as live
+from course.live.session_routes import push_now
+from course.rounds import bp
+from course.rounds import services as glue
+from course.schedule.models import AgendaItem, Course, Day, ItemKind
+from course.web import render
+from peerreview import services as pr
+from peerreview.errors import NotFound, PeerReviewError
+from peerreview.models import Round
+from peerreview.state import Grouping, RoundState
+
+BOARD_TEMPLATE = "rounds/_board.html"
+PING_TEMPLATE = "rounds/_ping.html"
+
+ERRORS = {
+    "not_assigned": lambda p: _("You were not sent to this plan. Reload to see whose plan "
+                                "to review now."),
+    "own_draft": lambda p: _("You cannot give feedback on your own plan."),
+    "round_closed": lambda p: _("The round is closed. Thank you for your feedback."),
+    "round_not_open": lambda p: _("The round has not started yet."),
+    "invalid_transition": lambda p: _("The round cannot do that now."),
+    "empty": lambda p: _("Write your feedback first."),
+    "too_long": lambda p: _("At most %(n)d characters.", n=1000),
+    "invalid_text": lambda p: _("The text contains characters that cannot be saved."),
+    "unknown_criterion": lambda p: _("Choose one of the criteria."),
+    "unknown_stem": lambda p: _("Choose how to begin your sentence."),
+    "line_not_found": lambda p: _("Choose one of the plan's budget lines, or none."),
+    "rate_limited": lambda p: _("You have sent several comments just now. Wait %(n)d seconds.",
+                                n=p.get("retry_after", 60)),
+    "not_present": lambda p: _("You are marked as not present. Ask the facilitator to check "
+                               "you in."),
+    "not_participant": lambda p: _("You are not part of this round. Ask the facilitator."),
+    "minimum_not_reached": lambda p: _("Someone still has less feedback than the minimum. "
+                                       "Give a reason to close the round anyway."),
+    "override_reason_required": lambda p: _("Give a reason to close the round anyway."),
+    "feedback_hidden": lambda p: _("A hidden comment cannot be pinned."),
+    "stale_round": lambda p: _("Someone else changed this at the same time."),
+    "invalid_minimum": lambda p: _("The minimum must be between 1 and 10."),
+    "invalid_grouping": lambda p: _("Choose groups or rotation."),
+}
+
+
+def message(err: PeerReviewError) -> str:
+    """The citizen-facing (Danish) text of a domain refusal."""
+    make = ERRORS.get(err.code)
+    return make(err.params) if make else _("That is not possible right now.")
+
+
+def _refused(err: PeerReviewError):
+    db.session.rollback()
+    bridge.discard_pushes()
+    if isinstance(err, NotFound) and err.code in {"round_not_found", "snapshot_not_found",
+                                                  "feedback_not_found"}:
+        return error_response(404)
+    return error_response(422, message(err))
+
+
+def push_round(course_id: int, round_: Round) -> None:
+    """Queue the board (projector, facilitators with moderation) and a ping for the phones."""
+    bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
+        bridge.PROJECTOR: {"board": round_board(round_, bridge.PROJECTOR)},
+        bridge.FACILITATORS: {"board": round_board(round_, bridge.FACILITATORS)},
+    })
+    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+                      round=round_)
+
+
+@bp.app_template_global()
+def sparring_round(course_id: int, item_id: int) -> Round | None:
+    """The round of the sparring item on now (for ``live/_now.html``)."""
+    return glue.round_for_item(course_id, item_id)
+
+
+@bp.app_template_global()
+def round_board(round_: Round, audience: str) -> dict[str, Any]:
+    """The board's context for an include in the now region."""
+    context = glue.board_context(round_)
+    if audience == bridge.FACILITATORS:
+        context["feedback"] = pr.list_feedback(db.session, round_.id, include_hidden=True)
+    return context
+
+
+# -- the facilitator --------------------------------------------------------------------------
+
+
+def _sparring_item(course: Course) -> tuple[AgendaItem, Day]:
+    running = live.current_session(course.id)
+    item = (db.session.get(AgendaItem, running.current_item_id)
+            if running is not None and running.current_item_id else None)
+    if item is None or item.kind != ItemKind.SPARRING_ROUND:
+        abort(make_response(error_response(
+            422, _("Start a round during a sparring round on the agenda."))))
+    return item, Day(running.day)
+
+
+def _console(course: Course, status: int = 200):
+    from course.live.session_routes import now_context
+
+    return render_template("live/_now.html", audience=bridge.FACILITATORS, notice=None,
+                           **now_context(course)), status
+
+
+@bp.post("/courses/<int:course_id>/rounds")
+@allow(STAFF)
+def start(course_id: int):
+    """Start a round for the sparring item on now, from the present participants' drafts."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    item, day = _sparring_item(course)
+    existing = glue.round_for_item(course.id, item.id)
+    if existing is not None and existing.state != RoundState.CLOSED:
+        return error_response(422, _("A round is already running for this item."))
+    grouping = request.form.get("grouping", Grouping.GROUPS.value)
+    try:
+        minimum = int(request.form.get("min_feedback", "2"))
+    except ValueError:
+        return error_response(422, ERRORS["invalid_minimum"]({}))
+    try:
+        round_ = glue.start_round(course, item.id, day, title=item.title, grouping=grouping,
+                                  min_feedback=minimum,
+                                  anonymous=request.form.get("anonymous") == "1")
+    except PeerReviewError as err:
+        return _refused(err)
+    push_now(course)
+    push_round(course.id, round_)
+    bridge.commit_and_push()
+    return _console(course)
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/close")
+@allow(STAFF)
+def close(course_id: int, round_id: int):
+    """Close the round; below the minimum only with a reason (the override is recorded)."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    round_ = glue.round_in_course_or_404(course.id, round_id)
+    reason = request.form.get("override_reason", "").strip()
+    try:
+        if round_.state == RoundState.OPEN:
+            pr.begin_closing(db.session, round_.id)
+        pr.close_round(db.session, round_.id,
+                       override_by_ref=current_user.id if reason else None,
+                       override_reason=reason or None)
+    except PeerReviewError as err:
+        return _refused(err)
+    push_now(course)
+    push_round(course.id, round_)
+    bridge.commit_and_push()
+    return _console(course)
+
+
+def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
+    course = access.course_or_404(course_id, access.can_facilitate)
+    round_ = glue.round_in_course_or_404(course.id, round_id)
+    try:
+        if action == "hide":
+            pr.hide_feedback(db.session, round_.id, feedback_id, by_ref=current_user.id)
+        elif action == "pin":
+            pr.pin_feedback(db.session, round_.id, feedback_id)
+        else:
+            pr.unpin_feedback(db.session, round_.id, feedback_id)
+    except PeerReviewError as err:
+        return _refused(err)
+    push_round(course.id, round_)
+    bridge.commit_and_push()
+    return render_template(BOARD_TEMPLATE, audience=bridge.FACILITATORS,
+                           board=round_board(round_, bridge.FACILITATORS))
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/hide")
+@allow(STAFF)
+def hide(course_id: int, round_id: int, feedback_id: int):
+    """Hide a comment: the owner and the projector no longer see it; the record stays."""
+    return _moderate(course_id, round_id, feedback_id, "hide")
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/pin")
+@allow(STAFF)
+def pin(course_id: int, round_id: int, feedback_id: int):
+    """Pin a comment to the projector for plenary discussion."""
+    return _moderate(course_id, round_id, feedback_id, "pin")
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/unpin")
+@allow(STAFF)
+def unpin(course_id: int, round_id: int, feedback_id: int):
+    """Take a comment off the projector."""
+    return _moderate(course_id, round_id, feedback_id, "unpin")
+
+
+# -- the phone --------------------------------------------------------------------------------
+
+
+def _my_round(round_id: int) -> Round:
+    return glue.round_in_course_or_404(current_user.course_id, round_id)
+
+
+def _review_page(round_: Round, status: int = 200, notice: str | None = None):
+    assignment = None
+    view = None
+    try:
+        if round_.state in (RoundState.OPEN, RoundState.CLOSING):
+            if glue.join_late(round_, current_user):
+                push_round(round_.course_ref, round_)  # a new plan on the board
+            assignment = pr.next_assignment(db.session, round_.id, current_user.id)
+            if assignment is not None:
+                view = pr.snapshot_for_reviewer(db.session, round_.id, current_user.id,
+                                                assignment.snapshot_id)
+        bridge.commit_and_push()
+    except PeerReviewError as err:
+        db.session.rollback()
+        bridge.discard_pushes()
+        assignment = view = None
+        notice = notice or message(err)
+    owner = None
+    if assignment is not None:
+        owner = glue.names(round_.course_ref).get(assignment.snapshot.owner_ref)
+    response = render("rounds/review.html", "rounds/_review.html", round=round_,
+                      assignment=assignment, view=view, owner=owner, notice=notice,
+                      anonymous=round_.anonymous)
+    response.status_code = status
+    return response
+
+
+@bp.get("/rounds/<int:round_id>/review")
+@allow(CITIZEN)
+def review(round_id: int):
+    """Whose plan to review now, its peer view and the feedback form."""
+    return _review_page(_my_round(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/review")
+@allow(CITIZEN)
+def give_feedback(round_id: int):
+    """Add one comment on the plan the reviewer was sent to; then the board follows."""
+    round_ = _my_round(round_id)
+    form = request.form
+    try:
+        snapshot_id = int(form.get("snapshot_id", ""))
+        line = form.get("line_ref", "")
+        line_ref = int(line) if line else None
+    except ValueError:
+        abort(404)
+    try:
+        pr.add_feedback(db.session, round_.id, current_user.id, snapshot_id,
+                        criterion=form.get("criterion", ""), stem=form.get("stem", ""),
+                        text=form.get("text", ""), line_ref=line_ref)
+    except PeerReviewError as err:
+        return _refused(err)
+    push_round(round_.course_ref, round_)
+    bridge.commit_and_push()
+    return _review_page(round_, notice=_("Thank you. Your feedback was sent."))
+
+
+@bp.get("/rounds/<int:round_id>/mine")
+@allow(CITIZEN)
+def mine(round_id: int):
+    """The owner's own feedback in this round, grouped by criterion."""
+    round_ = _my_round(round_id)
+    try:
+        groups = pr.feedback_for_owner(db.session, round_.id, current_user.id)
+    except NotFound:
+        groups = None
+    return render_template("rounds/_mine.html", round=round_, groups=groups,
+                           names=glue.names(round_.course_ref))

@@ -1,0 +1,402 @@
+"""Peer-review rounds in the room: the facilitator starts a round from the present participants'
+drafts, phones review the plan they are sent to, the board and the owner's view follow."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+import sqlalchemy as sa
+
+from course.extensions import db, socketio
+from course.live import bridge
+from course.schedule.models import AgendaItem, Day, ItemKind
+from peerreview.models import Assignment, Feedback, Round, Snapshot
+from tests.conftest import join_citizen, login_staff
+
+SECRET_LINE = "Hemmelig tandlæge"
+SECRET_MOTIVATION = "Min hemmelige motivation"
+
+
+@pytest.fixture
+def world(app, make_world, make_draft):
+    world = make_world(citizens=4)
+    with app.app_context():
+        db.session.add(AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                                  starts_at=time(13), ends_at=time(14),
+                                  kind=ItemKind.SPARRING_ROUND, title="Sparring"))
+        db.session.add(AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=1,
+                                  starts_at=time(14), ends_at=time(14, 10),
+                                  kind=ItemKind.BREAK, title="Pause"))
+        db.session.commit()
+    for n, (citizen_id, _code) in enumerate(world.citizens):
+        make_draft(citizen_id, world.course_id, goal=f"Mål nummer {n}", lines=[
+            {"title": f"Truckkørekort {n}", "amount": 9000, "change": "Jeg kan køre truck"},
+            {"title": SECRET_LINE, "amount": 4000, "private": True},
+        ])
+    with app.app_context():
+        from course.budgets.models import Draft
+        for draft in db.session.scalars(sa.select(Draft)):
+            draft.motivation = SECRET_MOTIVATION
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def facilitator(app, world):
+    client = app.test_client()
+    login_staff(client, "fac@teama.dk")
+    return client
+
+
+@pytest.fixture
+def phones(app, world):
+    """The first three participants sign in (and are checked in); the fourth stays home."""
+    clients = []
+    for _citizen_id, code in world.citizens[:3]:
+        phone = app.test_client()
+        join_citizen(phone, world.course_code, code)
+        clients.append(phone)
+    return clients
+
+
+def _post(client, path, **data):
+    return client.post(path, data=data, headers={"HX-Request": "true"})
+
+
+def _events(sock, target):
+    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
+            for f in e["args"][0]["fragments"] if f["target"] == target]
+
+
+def _start_day(facilitator, world):
+    assert _post(facilitator, f"/courses/{world.course_id}/session/start",
+                 day="kickoff").status_code == 200
+
+
+def _start_round(facilitator, world, **form):
+    data = {"grouping": "rotation", "min_feedback": "2"} | form
+    response = _post(facilitator, f"/courses/{world.course_id}/rounds", **data)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def _round(app) -> Round:
+    with app.app_context():
+        round_ = db.session.scalars(sa.select(Round)).one()
+        db.session.expunge(round_)
+        return round_
+
+
+def _assigned(app, round_id, citizen_id) -> int:
+    with app.app_context():
+        return db.session.scalars(sa.select(Assignment.snapshot_id).where(
+            Assignment.round_id == round_id, Assignment.reviewer_ref == citizen_id,
+            Assignment.completed_at.is_(None))).one()
+
+
+def _feedback_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Feedback))
+
+
+@pytest.fixture
+def running(app, world, facilitator, phones):
+    _start_day(facilitator, world)
+    _start_round(facilitator, world)
+    return _round(app)
+
+
+def _give(phone, round_id, snapshot_id, text="Jeg kan lide dit mål", **extra):
+    data = {"snapshot_id": str(snapshot_id), "criterion": "effect", "stem": "like",
+            "text": text} | extra
+    return _post(phone, f"/rounds/{round_id}/review", **data)
+
+
+# -- starting and closing -------------------------------------------------------------------
+
+
+def test_a_round_freezes_the_present_participants_drafts(app, world, running, facilitator):
+    assert running.state == "open" and running.course_ref == world.course_id
+    with app.app_context():
+        owners = set(db.session.scalars(sa.select(Snapshot.owner_ref)))
+        contents = [s.content for s in db.session.scalars(sa.select(Snapshot))]
+        item = db.session.scalars(sa.select(AgendaItem).where(
+            AgendaItem.kind == ItemKind.SPARRING_ROUND)).one()
+    assert running.agenda_item_ref == item.id
+    assert owners == {c for c, _ in world.citizens[:3]}  # the absent fourth is not in it
+    assert all(len(c["lines"]) == 2 for c in contents)
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "0/2" in console and "Luk runden" in console
+
+
+def test_a_round_starts_only_during_a_sparring_item(app, world, facilitator, phones):
+    assert _post(facilitator, f"/courses/{world.course_id}/rounds").status_code == 422
+    _start_day(facilitator, world)
+    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    response = _post(facilitator, f"/courses/{world.course_id}/rounds")
+    assert response.status_code == 422
+    assert "Start en runde under et sparringspunkt" in response.get_data(as_text=True)
+
+
+def test_only_the_courses_facilitators_start_rounds(app, world, make_world, phones, facilitator):
+    _start_day(facilitator, world)
+    make_world("Team B")
+    other = app.test_client()
+    login_staff(other, "fac@teamb.dk")
+    path = f"/courses/{world.course_id}/rounds"
+    assert _post(other, path).status_code == 404
+    assert _post(phones[0], path).status_code == 403
+
+
+def test_closing_below_the_minimum_needs_a_reason(app, world, running, facilitator):
+    path = f"/courses/{world.course_id}/rounds/{running.id}/close"
+    response = _post(facilitator, path)
+    assert response.status_code == 422
+    assert "Skriv en begrundelse" in response.get_data(as_text=True)
+    assert _round(app).state == "open"
+    assert _post(facilitator, path, override_reason="Tiden er gået").status_code == 200
+    closed = _round(app)
+    assert closed.state == "closed" and closed.override_reason == "Tiden er gået"
+
+
+# -- the reviewer's phone -------------------------------------------------------------------
+
+
+def test_the_phone_shows_the_peer_view_without_private_parts(app, world, running, phones):
+    page = phones[0].get(f"/rounds/{running.id}/review").get_data(as_text=True)
+    assert "Plan fra Citizen Team A" in page and "Truckkørekort" in page
+    assert "Jeg kan køre truck" in page and "Jeg kan lide…" in page
+    assert "Planen kan ændre mine jobchancer" in page
+    assert SECRET_LINE not in page and SECRET_MOTIVATION not in page
+    own = "Mål nummer 0"
+    assert own not in page  # never their own draft
+
+
+def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, facilitator):
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    phone_socket = socketio.test_client(app, flask_test_client=phones[1])
+    console_socket = socketio.test_client(app, flask_test_client=facilitator)
+    for sock in (wall, phone_socket, console_socket):
+        sock.get_received()
+
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    response = _give(phones[0], running.id, snapshot_id, text="Godt valg af kørekort")
+    assert response.status_code == 200 and "Tak. Din feedback er sendt." in response.get_data(
+        as_text=True)
+    assert _feedback_count(app) == 1
+
+    [board] = _events(wall, "round-board")
+    assert "1/2" in board and "venter" in board
+    assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
+    [ping] = _events(phone_socket, "round-ping")
+    assert f"/rounds/{running.id}/mine" in ping and "Godt valg" not in ping
+    [moderation] = _events(console_socket, "round-board")
+    assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
+    for html in (board, ping, moderation):
+        assert SECRET_LINE not in html and SECRET_MOTIVATION not in html
+
+    with app.app_context():
+        owner = db.session.get(Snapshot, snapshot_id).owner_ref
+    owner_phone = phones[[c for c, _ in world.citizens].index(owner)]
+    mine = owner_phone.get(f"/rounds/{running.id}/mine").get_data(as_text=True)
+    assert "Planen kan ændre mine jobchancer" in mine
+    assert "Jeg kan lide… Godt valg af kørekort" in mine
+
+
+def test_a_comment_on_a_plan_one_was_not_sent_to_is_refused(app, world, running, phones):
+    phones[0].get(f"/rounds/{running.id}/review")
+    assigned = _assigned(app, running.id, world.citizens[0][0])
+    with app.app_context():
+        other = db.session.scalars(sa.select(Snapshot.id).where(
+            Snapshot.id != assigned, Snapshot.owner_ref != world.citizens[0][0])).first()
+    response = _give(phones[0], running.id, other)
+    assert response.status_code == 422
+    assert "Du blev ikke sendt til denne plan" in response.get_data(as_text=True)
+    assert _give(phones[0], running.id, 99999).status_code == 404  # forged draft
+    assert _give(phones[0], 99999, assigned).status_code == 404  # forged round
+    assert _feedback_count(app) == 0
+
+
+def test_bad_text_is_refused_with_a_danish_message(app, world, running, phones):
+    phones[0].get(f"/rounds/{running.id}/review")
+    assigned = _assigned(app, running.id, world.citizens[0][0])
+    response = _give(phones[0], running.id, assigned, text="x" * 1001)
+    assert response.status_code == 422 and "Højst 1000 tegn" in response.get_data(as_text=True)
+    response = _give(phones[0], running.id, assigned, text="   ")
+    assert response.status_code == 422 and "Skriv din feedback" in response.get_data(
+        as_text=True)
+    assert _feedback_count(app) == 0
+
+
+def test_no_comments_after_the_round_closed(app, world, running, phones, facilitator):
+    phones[0].get(f"/rounds/{running.id}/review")
+    assigned = _assigned(app, running.id, world.citizens[0][0])
+    _post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close",
+          override_reason="Slut")
+    response = _give(phones[0], running.id, assigned)
+    assert response.status_code == 422 and "Runden er lukket" in response.get_data(as_text=True)
+    assert _feedback_count(app) == 0
+
+
+def test_a_citizen_of_another_course_cannot_see_the_round(app, world, make_world, running):
+    other_world = make_world("Team B", citizens=1)
+    stranger = app.test_client()
+    join_citizen(stranger, other_world.course_code, other_world.citizens[0][1])
+    assert stranger.get(f"/rounds/{running.id}/review").status_code == 404
+    assert stranger.get(f"/rounds/{running.id}/mine").status_code == 404
+    assert _give(stranger, running.id, 1).status_code == 404
+
+
+# -- moderation -----------------------------------------------------------------------------
+
+
+def _one_comment(app, world, running, phones, text):
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    assert _give(phones[0], running.id, snapshot_id, text=text).status_code == 200
+    with app.app_context():
+        feedback = db.session.scalars(sa.select(Feedback)).one()
+        owner = feedback.snapshot.owner_ref
+        return feedback.id, phones[[c for c, _ in world.citizens].index(owner)]
+
+
+def test_a_pinned_comment_is_shown_in_full_on_the_projector(app, world, running, phones,
+                                                            facilitator):
+    feedback_id, _owner = _one_comment(app, world, running, phones, "Til fælles drøftelse")
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    wall.get_received()
+    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/pin"
+    assert _post(facilitator, path).status_code == 200
+    [board] = _events(wall, "round-board")
+    assert "Til fælles drøftelse" in board
+    assert "Til fælles drøftelse" in app.test_client().get(
+        f"/projector/{token}").get_data(as_text=True)
+
+
+def test_a_hidden_comment_leaves_the_owner_and_the_board(app, world, running, phones,
+                                                         facilitator):
+    feedback_id, owner_phone = _one_comment(app, world, running, phones, "Upassende ord")
+    assert "Upassende ord" in owner_phone.get(f"/rounds/{running.id}/mine").get_data(
+        as_text=True)
+    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/hide"
+    response = _post(facilitator, path)
+    assert response.status_code == 200 and "skjult" in response.get_data(as_text=True)
+    assert "Upassende ord" not in owner_phone.get(f"/rounds/{running.id}/mine").get_data(
+        as_text=True)
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "0/2" in console  # a hidden comment does not count
+    with app.app_context():
+        assert db.session.get(Feedback, feedback_id).hidden  # the record stays
+
+
+def test_moderation_is_for_the_courses_facilitators(app, world, make_world, running, phones):
+    feedback_id, _owner = _one_comment(app, world, running, phones, "Tekst")
+    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/hide"
+    make_world("Team B")
+    other = app.test_client()
+    login_staff(other, "fac@teamb.dk")
+    assert _post(other, path).status_code == 404
+    assert _post(phones[1], path).status_code == 403
+    with app.app_context():
+        assert not db.session.get(Feedback, feedback_id).hidden
+
+
+def test_a_late_joiner_brings_their_plan_into_the_round(app, world, running):
+    late = app.test_client()
+    join_citizen(late, world.course_code, world.citizens[3][1])
+    page = late.get(f"/rounds/{running.id}/review").get_data(as_text=True)
+    assert "Plan fra Citizen Team A" in page and SECRET_LINE not in page
+    with app.app_context():
+        owners = set(db.session.scalars(sa.select(Snapshot.owner_ref)))
+    assert world.citizens[3][0] in owners
+
+
+def test_a_shared_motivation_is_shown_to_peers(app, world, facilitator, phones):
+    with app.app_context():
+        from course.budgets.models import Draft
+        for draft in db.session.scalars(sa.select(Draft)):
+            draft.motivation_shared = True
+        db.session.commit()
+    _start_day(facilitator, world)
+    _start_round(facilitator, world)
+    page = phones[0].get(f"/rounds/{_round(app).id}/review").get_data(as_text=True)
+    assert SECRET_MOTIVATION in page and SECRET_LINE not in page
+
+
+def test_too_many_comments_at_once_are_rate_limited(app, world, running, phones):
+    phones[0].get(f"/rounds/{running.id}/review")
+    assigned = _assigned(app, running.id, world.citizens[0][0])
+    for n in range(6):
+        assert _give(phones[0], running.id, assigned, text=f"Kommentar {n}").status_code == 200
+    response = _give(phones[0], running.id, assigned, text="En for mange")
+    assert response.status_code == 422
+    assert "Du har sendt flere kommentarer lige nu" in response.get_data(as_text=True)
+    assert _feedback_count(app) == 6
+
+
+def test_the_board_stops_waiting_when_everyone_has_the_minimum(app, world, running, phones,
+                                                               facilitator):
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    for n, phone in enumerate(phones):
+        for _ in range(2):
+            phone.get(f"/rounds/{running.id}/review")
+            snapshot_id = _assigned(app, running.id, world.citizens[n][0])
+            assert _give(phone, running.id, snapshot_id).status_code == 200
+    wall = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    assert wall.count("2/2") == 3 and "venter" not in wall
+    assert "6 kommentarer · minimum 2 pr. plan" in wall
+    assert "Citizen Team A 3" not in wall  # absent: not on the board
+    response = _post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close")
+    assert response.status_code == 200 and _round(app).state == "closed"
+    assert _round(app).override_reason is None
+
+
+def test_starting_a_round_pushes_nothing_private(app, world, facilitator, phones):
+    _start_day(facilitator, world)
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    phone_socket = socketio.test_client(app, flask_test_client=phones[0])
+    for sock in (wall, phone_socket):
+        sock.get_received()
+    _start_round(facilitator, world)
+    round_id = _round(app).id
+    phone_events = phone_socket.get_received()
+    wall_events = wall.get_received()
+    [now] = [f["html"] for e in phone_events if e["name"] == bridge.EVENT_FRAGMENTS
+             for f in e["args"][0]["fragments"] if f["target"] == "now"]
+    assert f"/rounds/{round_id}/review" in now and "Giv feedback" in now
+    assert "csrf_token" not in now
+    for event in phone_events + wall_events:
+        text = str(event)
+        assert SECRET_LINE not in text and SECRET_MOTIVATION not in text
+        assert "Truckkørekort" not in text  # no plan content in any push
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_the_owner_sees_the_reviewer_only_in_a_named_round(app, world, facilitator, phones,
+                                                          anonymous):
+    _start_day(facilitator, world)
+    _start_round(facilitator, world, **({"anonymous": "1"} if anonymous else {}))
+    round_ = _round(app)
+    assert round_.anonymous is anonymous
+    feedback_id, owner_phone = _one_comment(app, world, round_, phones, "Fin plan")
+    mine = owner_phone.get(f"/rounds/{round_.id}/mine").get_data(as_text=True)
+    reviewer = "Citizen Team A 0"
+    assert "Fin plan" in mine
+    assert (reviewer in mine) is not anonymous
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f"{reviewer} til" in console  # facilitators moderate, so they always see who
