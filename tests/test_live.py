@@ -220,3 +220,19 @@ def test_projector_survives_without_idle_timeout(app, make_world):
     token = _display_token(facilitator, world.course_id)
     page = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     assert "data-idle-seconds" not in page and 'data-display-token="' in page
+
+
+def test_a_flooding_socket_is_disconnected_and_others_carry_on(app, make_world):
+    from course.live import sockets
+
+    world = make_world()
+    flooder_phone, calm_phone = app.test_client(), app.test_client()
+    join_citizen(flooder_phone, world.course_code, world.citizens[0][1])
+    join_citizen(calm_phone, world.course_code, world.citizens[1][1])
+    flooder, calm = _socket(app, flooder_phone), _socket(app, calm_phone)
+    for _ in range(sockets.EVENT_LIMIT):
+        assert flooder.emit(bridge.EVENT_SYNC, callback=True)["streams"]
+    flooder.emit(bridge.EVENT_SYNC, callback=True)
+    assert not flooder.is_connected()
+    assert calm.emit(bridge.EVENT_SYNC, callback=True)["streams"]
+    assert calm.is_connected()

@@ -68,6 +68,9 @@ class LiveConnection(db.Model):
         sa.ForeignKey("display_links.id", ondelete="CASCADE"), index=True
     )
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Flood control: client events counted in the current window.
+    window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    events_in_window: Mapped[int] = mapped_column(default=0)
 
 
 class LiveSession(db.Model):

@@ -15,6 +15,7 @@ from course.extensions import db, socketio
 from course.live import bridge, services
 from course.live.models import DisplayLink, LiveConnection
 from course.people.models import LoginSession
+from course.types import utcnow
 
 
 def _display_link(auth: Any) -> DisplayLink | None:
@@ -23,17 +24,37 @@ def _display_link(auth: Any) -> DisplayLink | None:
     return None
 
 
+#: A client may send at most this many events per window; a flood closes only its own socket.
+EVENT_LIMIT = 20
+EVENT_WINDOW_SECONDS = 10.0
+
+
 def entitled(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a client event only while the sign-in it was opened with is live; else disconnect."""
+    """Run a client event only while the sign-in it was opened with is live and the client is
+    not flooding; otherwise disconnect that socket (everyone else is unaffected)."""
 
     @functools.wraps(handler)
     def guarded(self: Namespace, *args: Any) -> Any:
-        if not _still_entitled(request.sid):
+        if _flooding(request.sid) or not _still_entitled(request.sid):
             disconnect()
             return None
         return handler(self, *args)
 
     return guarded
+
+
+def _flooding(sid: str) -> bool:
+    """Count this connection's events per window (on its ``LiveConnection`` row)."""
+    connection = db.session.get(LiveConnection, sid)
+    if connection is None:
+        return False  # not registered: _still_entitled refuses it
+    now = utcnow()
+    started = connection.window_started_at
+    if started is None or (now - started).total_seconds() >= EVENT_WINDOW_SECONDS:
+        connection.window_started_at, connection.events_in_window = now, 0
+    connection.events_in_window += 1
+    db.session.commit()
+    return connection.events_in_window > EVENT_LIMIT
 
 
 class LiveNamespace(Namespace):
