@@ -77,16 +77,23 @@ def console(course_id: int):
 
 
 def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, status=200):
+    """The console page, or only its announcement/projector panel for an htmx request (the
+    day, questions and attendance regions of the page are not re-rendered then)."""
+    panel = {
+        "course": course, "form": form, "new_link": new_link,
+        "announcement": services.current_announcement(course.id),
+        "links": services.live_display_links(course),
+        "join_locked_for": people_services.throttle_retry_after(
+            [people_services.course_throttle_key(course)]),
+    }
+    if htmx_request.htmx and not htmx_request.htmx.boosted:
+        return render("live/console.html", "live/_console_panel.html", **panel), status
     day = session_routes.day_of_session(course)
-    context = {**session_routes.now_context(course),
-               **session_routes.questions_context(course, bridge.FACILITATORS)}
-    return render("live/console.html", "live/_console_panel.html",
-                  form=form, day=day, presence=session.attendance(course, day), **context,
-                  announcement=services.current_announcement(course.id),
-                  links=services.live_display_links(course), new_link=new_link,
-                  join_locked_for=people_services.throttle_retry_after(
-                      [people_services.course_throttle_key(course)]),
-                  streams=bridge.current_seqs(bridge.rooms_for(current_user))), status
+    page = {**panel, **session_routes.now_context(course),
+            **session_routes.questions_context(course, bridge.FACILITATORS),
+            "day": day, "presence": session.attendance(course, day),
+            "streams": bridge.current_seqs(bridge.rooms_for(current_user))}
+    return render("live/console.html", "live/_console_panel.html", **page), status
 
 
 @bp.post("/courses/<int:course_id>/announcements")
