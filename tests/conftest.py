@@ -179,3 +179,16 @@ def make_draft(app: Flask):
             return draft.id, [line.id for line in draft.lines]
 
     return make
+
+
+def hx_post(client: Client, path: str, **data: Any):
+    """POST as htmx does (the route answers with a fragment)."""
+    return client.post(path, data=data, headers={"HX-Request": "true"})
+
+
+def pushes_to(sock: Any, target: str) -> list[str]:
+    """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
+    from course.live import bridge
+
+    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
+            for f in e["args"][0]["fragments"] if f["target"] == target]

@@ -13,7 +13,7 @@ from course.live import session as live
 from course.live.models import Attendance, LiveSession, Question
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 from course.types import utcnow
-from tests.conftest import join_citizen, login_staff
+from tests.conftest import hx_post, join_citizen, login_staff, pushes_to
 
 KICKOFF = [
     ("13:00", "13:15", ItemKind.PLENARY, "Velkommen", "", None, "Vi byder **velkommen**."),
@@ -48,17 +48,8 @@ def facilitator(app, world):
     return client
 
 
-def _post(client, path, **data):
-    return client.post(path, data=data, headers={"HX-Request": "true"})
-
-
-def _events(sock, target):
-    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
-            for f in e["args"][0]["fragments"] if f["target"] == target]
-
-
 def _start(facilitator, world, day="kickoff"):
-    response = _post(facilitator, f"/courses/{world.course_id}/session/start", day=day)
+    response = hx_post(facilitator, f"/courses/{world.course_id}/session/start", day=day)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response
 
@@ -77,22 +68,22 @@ def test_phones_and_projector_follow_the_facilitator(app, world, facilitator):
 
     console = _start(facilitator, world).get_data(as_text=True)
     assert "Velkommen" in console and 'data-shortcut="n"' in console
-    [pushed] = _events(phone_socket, "now")
+    [pushed] = pushes_to(phone_socket, "now")
     assert "Velkommen" in pushed and "<strong>velkommen</strong>" in pushed
-    [projected] = _events(wall, "now")
+    [projected] = pushes_to(wall, "now")
     assert "Velkommen" in projected and "Mit forløb" in projected  # now and next
 
-    _post(facilitator, f"/courses/{world.course_id}/session/next")
-    [pushed] = _events(phone_socket, "now")
+    hx_post(facilitator, f"/courses/{world.course_id}/session/next")
+    [pushed] = pushes_to(phone_socket, "now")
     assert "Oplæg ved Lise Holm" in pushed and "Tidligere deltager" in pushed
-    [projected] = _events(wall, "now")
+    [projected] = pushes_to(wall, "now")
     assert "Lise Holm" in projected and "Tidligere deltager" in projected
     # reloading shows the same state
     assert "Lise Holm" in app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     assert "Lise Holm" in phone.get(f"/courses/{world.course_id}/now").get_data(as_text=True)
 
-    _post(facilitator, f"/courses/{world.course_id}/session/previous")
-    assert "Velkommen" in _events(phone_socket, "now")[0]
+    hx_post(facilitator, f"/courses/{world.course_id}/session/previous")
+    assert "Velkommen" in pushes_to(phone_socket, "now")[0]
 
 
 def test_the_state_survives_a_server_restart(app, world, facilitator, tmp_path):
@@ -100,7 +91,7 @@ def test_the_state_survives_a_server_restart(app, world, facilitator, tmp_path):
     from tests.conftest import base_config
 
     _start(facilitator, world)
-    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
         "Location"].rsplit("/", 1)[1]
     restarted = create_app(base_config(tmp_path))
@@ -110,21 +101,21 @@ def test_the_state_survives_a_server_restart(app, world, facilitator, tmp_path):
 
 def test_moving_past_the_ends_is_refused_with_a_message(world, facilitator):
     _start(facilitator, world)
-    response = _post(facilitator, f"/courses/{world.course_id}/session/previous")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/session/previous")
     assert response.status_code == 422
     assert "Der er ikke flere punkter i den retning" in response.get_data(as_text=True)
     for _ in range(2):
-        assert _post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 200
-    assert _post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 422
+        assert hx_post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 200
+    assert hx_post(facilitator, f"/courses/{world.course_id}/session/next").status_code == 422
 
 
 def test_controls_need_a_started_day(world, facilitator):
-    response = _post(facilitator, f"/courses/{world.course_id}/session/next")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     assert response.status_code == 422 and "Start dagen først" in response.get_data(as_text=True)
 
 
 def test_unknown_day_is_refused(world, facilitator):
-    response = _post(facilitator, f"/courses/{world.course_id}/session/start", day="day9")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/session/start", day="day9")
     assert response.status_code == 400
 
 
@@ -135,9 +126,9 @@ def test_only_the_courses_facilitators_run_the_day(app, world, make_world):
     make_world("Team B")
     login_staff(other, "fac@teamb.dk")
     path = f"/courses/{world.course_id}/session/start"
-    assert _post(consultant, path, day="kickoff").status_code == 404
-    assert _post(citizen, path, day="kickoff").status_code == 403
-    assert _post(other, path, day="kickoff").status_code == 404
+    assert hx_post(consultant, path, day="kickoff").status_code == 404
+    assert hx_post(citizen, path, day="kickoff").status_code == 403
+    assert hx_post(other, path, day="kickoff").status_code == 404
 
 
 def test_go_to_an_item_of_another_course_is_404(app, world, facilitator, make_world):
@@ -150,7 +141,7 @@ def test_go_to_an_item_of_another_course_is_404(app, world, facilitator, make_wo
         db.session.commit()
         foreign_id = foreign.id
     _start(facilitator, world)
-    assert _post(facilitator,
+    assert hx_post(facilitator,
                  f"/courses/{world.course_id}/session/items/{foreign_id}").status_code == 404
 
 
@@ -183,7 +174,7 @@ def test_concurrent_moves_one_wins_the_other_is_told(app, world, facilitator, mo
         raise StaleDataError("another facilitator was faster")
 
     monkeypatch.setattr(live, "move", lost_race)
-    response = _post(facilitator, f"/courses/{world.course_id}/session/next")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     assert response.status_code == 409
     assert "En anden facilitator ændrede forløbet" in response.get_data(as_text=True)
 
@@ -213,7 +204,7 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
     console = socketio.test_client(app, flask_test_client=facilitator)
     console.get_received()
     join_citizen(phone, world.course_code, world.citizens[0][1])
-    [pushed] = _events(console, "attendance")
+    [pushed] = pushes_to(console, "attendance")
     assert "1 af 3 er til stede" in pushed
     with app.app_context():
         row = db.session.scalars(sa.select(Attendance)).one()
@@ -223,18 +214,18 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
 def test_facilitator_checks_people_in_and_out(app, world, facilitator):
     citizen_id = world.citizens[1][0]
     path = f"/courses/{world.course_id}/attendance/{citizen_id}"
-    page = _post(facilitator, path, present="1").get_data(as_text=True)
+    page = hx_post(facilitator, path, present="1").get_data(as_text=True)
     assert "1 af 3 er til stede" in page
-    page = _post(facilitator, path, present="0").get_data(as_text=True)
+    page = hx_post(facilitator, path, present="0").get_data(as_text=True)
     assert "0 af 3 er til stede" in page and "gik kl." in page
-    page = _post(facilitator, path, present="1").get_data(as_text=True)
+    page = hx_post(facilitator, path, present="1").get_data(as_text=True)
     assert "1 af 3 er til stede" in page
 
 
 def test_attendance_of_another_courses_citizen_is_404(world, facilitator, make_world):
     other = make_world("Team B")
     path = f"/courses/{world.course_id}/attendance/{other.citizens[0][0]}"
-    assert _post(facilitator, path, present="1").status_code == 404
+    assert hx_post(facilitator, path, present="1").status_code == 404
 
 
 # -- questions -----------------------------------------------------------------------------
@@ -243,7 +234,7 @@ def test_attendance_of_another_courses_citizen_is_404(world, facilitator, make_w
 @pytest.fixture
 def in_talk(world, facilitator):
     _start(facilitator, world)
-    _post(facilitator, f"/courses/{world.course_id}/session/next")
+    hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     return world
 
 
@@ -256,7 +247,7 @@ def _phone(app, world, index=0):
 def test_questions_only_during_a_talk(app, world, facilitator):
     phone = _phone(app, world)
     _start(facilitator, world)
-    response = _post(phone, f"/courses/{world.course_id}/questions", text="Hvorfor?")
+    response = hx_post(phone, f"/courses/{world.course_id}/questions", text="Hvorfor?")
     assert response.status_code == 422
     assert "Du kan sende spørgsmål under et oplæg" in response.get_data(as_text=True)
 
@@ -271,31 +262,31 @@ def test_ask_upvote_show_and_hide(app, in_talk, facilitator):
     for sock in (wall, voter_socket):
         sock.get_received()
 
-    page = _post(asker, f"/courses/{world.course_id}/questions",
+    page = hx_post(asker, f"/courses/{world.course_id}/questions",
                  text="Hvad <b>kostede</b> kurset?").get_data(as_text=True)
     assert "Hvad &lt;b&gt;kostede&lt;/b&gt; kurset?" in page
-    assert "Hvad &lt;b&gt;kostede" in _events(voter_socket, "questions")[0]
-    assert not any("kostede" in html for html in _events(wall, "spotlight"))  # not shown yet
+    assert "Hvad &lt;b&gt;kostede" in pushes_to(voter_socket, "questions")[0]
+    assert not any("kostede" in html for html in pushes_to(wall, "spotlight"))  # not shown yet
 
     with app.app_context():
         question_id = db.session.scalars(sa.select(Question.id)).one()
     base = f"/courses/{world.course_id}/questions/{question_id}"
-    _post(voter, f"{base}/upvote")
-    _post(voter, f"{base}/upvote")  # twice counts once
-    _post(asker, f"{base}/upvote")  # own question does not count
+    hx_post(voter, f"{base}/upvote")
+    hx_post(voter, f"{base}/upvote")  # twice counts once
+    hx_post(asker, f"{base}/upvote")  # own question does not count
     with app.app_context():
         assert db.session.get(Question, question_id).votes == 1
 
-    _post(facilitator, f"{base}/show")
-    assert any("kostede" in html for html in _events(wall, "spotlight"))
-    _post(facilitator, f"{base}/hide")
-    spotlight = _events(wall, "spotlight")
+    hx_post(facilitator, f"{base}/show")
+    assert any("kostede" in html for html in pushes_to(wall, "spotlight"))
+    hx_post(facilitator, f"{base}/hide")
+    spotlight = pushes_to(wall, "spotlight")
     assert spotlight and not any("kostede" in html for html in spotlight)
     assert "kostede" not in app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     assert "kostede" not in voter.get(f"/courses/{world.course_id}/questions").get_data(
         as_text=True)
     # a hidden question cannot be put on the projector
-    response = _post(facilitator, f"{base}/show")
+    response = hx_post(facilitator, f"{base}/show")
     assert response.status_code == 409 and "skjult" in response.get_data(as_text=True)
     # the facilitator still sees it, marked hidden
     console = facilitator.get(f"/courses/{world.course_id}/questions").get_data(as_text=True)
@@ -308,13 +299,13 @@ def test_question_mode_decides_names(app, in_talk):
         db.session.get(Course, world.course_id).question_mode = "anonymous"
         db.session.commit()
     phone = _phone(app, world)
-    _post(phone, f"/courses/{world.course_id}/questions", text="Anonymt?", anonymous="0")
+    hx_post(phone, f"/courses/{world.course_id}/questions", text="Anonymt?", anonymous="0")
     with app.app_context():
         question = db.session.scalars(sa.select(Question)).one()
         assert question.anonymous
         db.session.get(Course, world.course_id).question_mode = "named"
         db.session.commit()
-    _post(phone, f"/courses/{world.course_id}/questions", text="Med navn?", anonymous="1")
+    hx_post(phone, f"/courses/{world.course_id}/questions", text="Med navn?", anonymous="1")
     with app.app_context():
         named = db.session.scalars(sa.select(Question).where(Question.text == "Med navn?")).one()
         assert not named.anonymous
@@ -323,7 +314,7 @@ def test_question_mode_decides_names(app, in_talk):
 def test_anonymous_questions_hide_the_name_from_phones_and_projector(app, in_talk, facilitator):
     world = in_talk
     asker = _phone(app, world, 0)
-    _post(asker, f"/courses/{world.course_id}/questions", text="Hemmeligt?", anonymous="1")
+    hx_post(asker, f"/courses/{world.course_id}/questions", text="Hemmeligt?", anonymous="1")
     name = "Citizen Team A 0"
     other = _phone(app, world, 1)
     assert name not in other.get(f"/courses/{world.course_id}/questions").get_data(as_text=True)
@@ -331,7 +322,7 @@ def test_anonymous_questions_hide_the_name_from_phones_and_projector(app, in_tal
         question_id = db.session.scalars(sa.select(Question.id)).one()
     token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
         "Location"].rsplit("/", 1)[1]
-    _post(facilitator, f"/courses/{world.course_id}/questions/{question_id}/show")
+    hx_post(facilitator, f"/courses/{world.course_id}/questions/{question_id}/show")
     wall = app.test_client().get(f"/projector/{token}/spotlight").get_data(as_text=True)
     assert "Hemmeligt?" in wall and name not in wall and "Anonym" in wall
 
@@ -343,7 +334,7 @@ def test_anonymous_questions_hide_the_name_from_phones_and_projector(app, in_tal
 ])
 def test_bad_questions_are_refused_and_keep_the_text(app, in_talk, text, message):
     phone = _phone(app, in_talk)
-    response = _post(phone, f"/courses/{in_talk.course_id}/questions", text=text)
+    response = hx_post(phone, f"/courses/{in_talk.course_id}/questions", text=text)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 0
@@ -351,7 +342,7 @@ def test_bad_questions_are_refused_and_keep_the_text(app, in_talk, text, message
 
 def test_question_flood_is_limited(app, in_talk):
     phone = _phone(app, in_talk)
-    statuses = [_post(phone, f"/courses/{in_talk.course_id}/questions",
+    statuses = [hx_post(phone, f"/courses/{in_talk.course_id}/questions",
                       text=f"Spørgsmål {i}").status_code for i in range(4)]
     assert statuses == [200, 200, 200, 422]
 
@@ -360,12 +351,12 @@ def test_questions_of_another_course_are_out_of_reach(app, in_talk, make_world):
     other = make_world("Team B")
     stranger = _phone(app, other)
     asker = _phone(app, in_talk)
-    _post(asker, f"/courses/{in_talk.course_id}/questions", text="Mit spørgsmål")
+    hx_post(asker, f"/courses/{in_talk.course_id}/questions", text="Mit spørgsmål")
     with app.app_context():
         question_id = db.session.scalars(sa.select(Question.id)).one()
-    assert _post(stranger, f"/courses/{in_talk.course_id}/questions",
+    assert hx_post(stranger, f"/courses/{in_talk.course_id}/questions",
                  text="x").status_code == 404
-    assert _post(stranger, f"/courses/{in_talk.course_id}/questions/{question_id}/upvote"
+    assert hx_post(stranger, f"/courses/{in_talk.course_id}/questions/{question_id}/upvote"
                  ).status_code == 404
     assert stranger.get(f"/courses/{in_talk.course_id}/questions").status_code == 404
 
@@ -380,8 +371,8 @@ def test_pushed_fragments_carry_no_ones_csrf_token(app, in_talk, facilitator):
                 for c in (other_facilitator, phone)]
     for sock in watchers:
         sock.get_received()
-    _post(facilitator, f"/courses/{world.course_id}/session/next")
-    _post(phone, f"/courses/{world.course_id}/questions", text="Et spørgsmål")
+    hx_post(facilitator, f"/courses/{world.course_id}/session/next")
+    hx_post(phone, f"/courses/{world.course_id}/questions", text="Et spørgsmål")
     pushed = [f["html"] for sock in watchers for e in sock.get_received()
               if e["name"] == bridge.EVENT_FRAGMENTS for f in e["args"][0]["fragments"]]
     assert pushed and not any("csrf_token" in html for html in pushed)

@@ -12,7 +12,7 @@ from course.extensions import db, socketio
 from course.live import bridge
 from course.schedule.models import AgendaItem, Day, ItemKind
 from peerreview.models import Assignment, Feedback, Round, Snapshot
-from tests.conftest import join_citizen, login_staff
+from tests.conftest import hx_post, join_citizen, login_staff, pushes_to
 
 SECRET_LINE = "Hemmelig tandlæge"
 SECRET_MOTIVATION = "Min hemmelige motivation"
@@ -60,23 +60,14 @@ def phones(app, world):
     return clients
 
 
-def _post(client, path, **data):
-    return client.post(path, data=data, headers={"HX-Request": "true"})
-
-
-def _events(sock, target):
-    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
-            for f in e["args"][0]["fragments"] if f["target"] == target]
-
-
 def _start_day(facilitator, world):
-    assert _post(facilitator, f"/courses/{world.course_id}/session/start",
+    assert hx_post(facilitator, f"/courses/{world.course_id}/session/start",
                  day="kickoff").status_code == 200
 
 
 def _start_round(facilitator, world, **form):
     data = {"grouping": "rotation", "min_feedback": "2"} | form
-    response = _post(facilitator, f"/courses/{world.course_id}/rounds", **data)
+    response = hx_post(facilitator, f"/courses/{world.course_id}/rounds", **data)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response
 
@@ -110,7 +101,7 @@ def running(app, world, facilitator, phones):
 def _give(phone, round_id, snapshot_id, text="Jeg kan lide dit mål", **extra):
     data = {"snapshot_id": str(snapshot_id), "criterion": "effect", "stem": "like",
             "text": text} | extra
-    return _post(phone, f"/rounds/{round_id}/review", **data)
+    return hx_post(phone, f"/rounds/{round_id}/review", **data)
 
 
 # -- starting and closing -------------------------------------------------------------------
@@ -132,10 +123,10 @@ def test_a_round_freezes_the_present_participants_drafts(app, world, running, fa
 
 
 def test_a_round_starts_only_during_a_sparring_item(app, world, facilitator, phones):
-    assert _post(facilitator, f"/courses/{world.course_id}/rounds").status_code == 422
+    assert hx_post(facilitator, f"/courses/{world.course_id}/rounds").status_code == 422
     _start_day(facilitator, world)
-    _post(facilitator, f"/courses/{world.course_id}/session/next")
-    response = _post(facilitator, f"/courses/{world.course_id}/rounds")
+    hx_post(facilitator, f"/courses/{world.course_id}/session/next")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/rounds")
     assert response.status_code == 422
     assert "Start en runde under et sparringspunkt" in response.get_data(as_text=True)
 
@@ -146,17 +137,17 @@ def test_only_the_courses_facilitators_start_rounds(app, world, make_world, phon
     other = app.test_client()
     login_staff(other, "fac@teamb.dk")
     path = f"/courses/{world.course_id}/rounds"
-    assert _post(other, path).status_code == 404
-    assert _post(phones[0], path).status_code == 403
+    assert hx_post(other, path).status_code == 404
+    assert hx_post(phones[0], path).status_code == 403
 
 
 def test_closing_below_the_minimum_needs_a_reason(app, world, running, facilitator):
     path = f"/courses/{world.course_id}/rounds/{running.id}/close"
-    response = _post(facilitator, path)
+    response = hx_post(facilitator, path)
     assert response.status_code == 422
     assert "Skriv en begrundelse" in response.get_data(as_text=True)
     assert _round(app).state == "open"
-    assert _post(facilitator, path, override_reason="Tiden er gået").status_code == 200
+    assert hx_post(facilitator, path, override_reason="Tiden er gået").status_code == 200
     closed = _round(app)
     assert closed.state == "closed" and closed.override_reason == "Tiden er gået"
 
@@ -191,12 +182,12 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
         as_text=True)
     assert _feedback_count(app) == 1
 
-    [board] = _events(wall, "round-board")
+    [board] = pushes_to(wall, "round-board")
     assert "1/2" in board and "venter" in board
     assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
-    [ping] = _events(phone_socket, "round-ping")
+    [ping] = pushes_to(phone_socket, "round-ping")
     assert f"/rounds/{running.id}/mine" in ping and "Godt valg" not in ping
-    [moderation] = _events(console_socket, "round-board")
+    [moderation] = pushes_to(console_socket, "round-board")
     assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
     for html in (board, ping, moderation):
         assert SECRET_LINE not in html and SECRET_MOTIVATION not in html
@@ -237,7 +228,7 @@ def test_bad_text_is_refused_with_a_danish_message(app, world, running, phones):
 def test_no_comments_after_the_round_closed(app, world, running, phones, facilitator):
     phones[0].get(f"/rounds/{running.id}/review")
     assigned = _assigned(app, running.id, world.citizens[0][0])
-    _post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close",
+    hx_post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close",
           override_reason="Slut")
     response = _give(phones[0], running.id, assigned)
     assert response.status_code == 422 and "Runden er lukket" in response.get_data(as_text=True)
@@ -275,8 +266,8 @@ def test_a_pinned_comment_is_shown_in_full_on_the_projector(app, world, running,
                                 auth={"display": token})
     wall.get_received()
     path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/pin"
-    assert _post(facilitator, path).status_code == 200
-    [board] = _events(wall, "round-board")
+    assert hx_post(facilitator, path).status_code == 200
+    [board] = pushes_to(wall, "round-board")
     assert "Til fælles drøftelse" in board
     assert "Til fælles drøftelse" in app.test_client().get(
         f"/projector/{token}").get_data(as_text=True)
@@ -288,7 +279,7 @@ def test_a_hidden_comment_leaves_the_owner_and_the_board(app, world, running, ph
     assert "Upassende ord" in owner_phone.get(f"/rounds/{running.id}/mine").get_data(
         as_text=True)
     path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/hide"
-    response = _post(facilitator, path)
+    response = hx_post(facilitator, path)
     assert response.status_code == 200 and "skjult" in response.get_data(as_text=True)
     assert "Upassende ord" not in owner_phone.get(f"/rounds/{running.id}/mine").get_data(
         as_text=True)
@@ -305,8 +296,8 @@ def test_moderation_is_for_the_courses_facilitators(app, world, make_world, runn
     make_world("Team B")
     other = app.test_client()
     login_staff(other, "fac@teamb.dk")
-    assert _post(other, path).status_code == 404
-    assert _post(phones[1], path).status_code == 403
+    assert hx_post(other, path).status_code == 404
+    assert hx_post(phones[1], path).status_code == 403
     with app.app_context():
         assert not db.session.get(Feedback, feedback_id).hidden
 
@@ -357,7 +348,7 @@ def test_the_board_stops_waiting_when_everyone_has_the_minimum(app, world, runni
     assert wall.count("2/2") == 3 and "venter" not in wall
     assert "6 kommentarer · minimum 2 pr. plan" in wall
     assert "Citizen Team A 3" not in wall  # absent: not on the board
-    response = _post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close")
+    response = hx_post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close")
     assert response.status_code == 200 and _round(app).state == "closed"
     assert _round(app).override_reason is None
 

@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from course.budgets import workshop
 from course.budgets.models import BudgetLine, Draft
 from course.extensions import db, socketio
-from course.live import bridge
 from course.schedule.models import AgendaItem, Day, ItemKind
-from tests.conftest import join_citizen, login_staff
+from tests.conftest import join_citizen, login_staff, pushes_to
 
 
 @pytest.fixture
@@ -51,11 +50,6 @@ def facilitator(app, world):
     return client
 
 
-def _fragments(sock, target="now"):
-    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
-            for f in e["args"][0]["fragments"] if f["target"] == target]
-
-
 def test_the_projector_shows_the_step_and_three_worked_examples(app, world, facilitator):
     token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
         "Location"].rsplit("/", 1)[1]
@@ -73,7 +67,7 @@ def test_steps_advance_live_on_projector_and_phones(app, world, facilitator):
     response = facilitator.post(f"/courses/{world.course_id}/session/workshop/next",
                                 headers={"HX-Request": "true"})
     assert response.status_code == 200
-    [pushed] = _fragments(phone_socket)
+    [pushed] = pushes_to(phone_socket, "now")
     assert workshop.STEPS[1].prompt in pushed
     assert "Skriv dine forandringsteorier" in pushed
     # past the last step: refused with a message, nothing pushed
@@ -85,7 +79,7 @@ def test_steps_advance_live_on_projector_and_phones(app, world, facilitator):
                                headers={"HX-Request": "true"})
     assert refused.status_code == 422
     assert "Der er ikke flere trin" in refused.get_data(as_text=True)
-    assert _fragments(phone_socket) == []
+    assert pushes_to(phone_socket, "now") == []
 
 
 def test_moving_to_another_item_starts_the_next_workshop_at_its_introduction(app, world,

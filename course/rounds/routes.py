@@ -136,13 +136,11 @@ def start(course_id: int):
     except ValueError:
         return error_response(422, ERRORS["invalid_minimum"]({}))
     try:
-        round_ = glue.start_round(course, item.id, day, title=item.title, grouping=grouping,
-                                  min_feedback=minimum,
-                                  anonymous=request.form.get("anonymous") == "1")
+        glue.start_round(course, item.id, day, title=item.title, grouping=grouping,
+                         min_feedback=minimum, anonymous=request.form.get("anonymous") == "1")
     except PeerReviewError as err:
         return _refused(err)
-    push_now(course)
-    push_round(course.id, round_)
+    push_now(course)  # the now region carries the board and the phones' own round region
     bridge.commit_and_push()
     return _console(course)
 
@@ -162,8 +160,7 @@ def close(course_id: int, round_id: int):
                        override_reason=reason or None)
     except PeerReviewError as err:
         return _refused(err)
-    push_now(course)
-    push_round(course.id, round_)
+    push_now(course)  # the now region carries the board and the phones' own round region
     bridge.commit_and_push()
     return _console(course)
 
