@@ -114,6 +114,10 @@ class LiveServer:
         """The demo citizens' personal codes, in the seed's order (Anna, Bilal, Carsten…)."""
         return [code for _, code in demo.CITIZENS]
 
+    def run_script(self, name: str, *args: str) -> str:
+        """Run one of e2e's seed scripts against this server's database (WAL: both write)."""
+        return _run([str(Path(__file__).with_name(name)), *args], self.log_path.parent)
+
     def log_tail(self, lines: int = 80) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])

@@ -1,5 +1,8 @@
-"""A sparring round in the room: the console starts it during the kickoff's sparring item, phones
-give feedback, and the projector's board counts it live (names and counts only)."""
+"""A whole sparring round in the room: the console starts it during the kickoff's sparring item,
+four phones give feedback, the projector's board counts it live (names and counts only), the
+facilitator pins and hides, the round closes in two steps, and each owner finds the feedback
+grouped by criterion — on the phone during the round, beside the draft afterwards. Then a full
+room of 20 on one projector screen."""
 
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ from browsing import (
 )
 from playwright.sync_api import Browser, Page, expect
 
+from course import demo
 from course.schedule.models import Day, ItemKind
 from course.schedule.template import BEST_PRACTICE
 
 pytestmark = pytest.mark.e2e
 
 SPARRING = next(i.title for i in BEST_PRACTICE[Day.KICKOFF] if i.kind == ItemKind.SPARRING_ROUND)
+PHONES = 4
 
 
 @pytest.fixture(scope="module")
@@ -33,37 +38,133 @@ def screens(browser: Browser, live_server) -> Iterator[Screens]:
     opened.close()
 
 
-def test_a_round_is_started_given_feedback_and_counted_on_the_board(screens: Screens,
-                                                                   live_server) -> None:
+@pytest.fixture(scope="module")
+def room(screens: Screens, live_server) -> tuple[Page, Page, list[Page]]:
+    """Console and projector on the sparring item; four phones signed in with drafts."""
+    live_server.run_script("seed_room.py")  # the demo citizens get drafts to review
     console, projector = console_and_projector(screens, live_server)
-    phones: list[Page] = []
-    for code in live_server.personal_codes[:3]:
+    phones = []
+    for code in live_server.personal_codes[:PHONES]:
         phone = screens.phone()
         join_course(phone, live_server.course_code, code)
-        phone.goto("/me/budget")  # every participant has a draft to review
-        phone.goto("/me")
         phones.append(phone)
-
     htmx_settled(console, console.locator("#now form[action$='/session/start'] button").click)
     row = console.locator(".run-list li").filter(has_text=SPARRING)
     htmx_settled(console, row.locator("button").click)
     expect(projector.locator("#now .projector-title")).to_have_text(SPARRING,
                                                                     timeout=LIVE_TIMEOUT)
-    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click)
-    board = projector.locator("#now .round-board")
-    expect(board.locator(".round-draft")).to_have_count(3, timeout=LIVE_TIMEOUT)
-    expect(board.locator(".round-draft.is-waiting")).to_have_count(3)
+    return console, projector, phones
 
-    reviewer = phones[0]
-    give = reviewer.locator("#now a[href*='/review']")
+
+def _give_feedback(phone: Page, text: str) -> str:
+    """Open the review page from the phone's now card, send one comment; the owner's name."""
+    phone.goto("/me")
+    give = phone.locator("#now a[href*='/review']")
     expect(give).to_be_visible(timeout=LIVE_TIMEOUT)
     give.click()
-    expect(reviewer).to_have_url(re.compile(r"/rounds/\d+/review$"))
-    reviewer.fill("textarea[name=text]", "Godt mål – hvad koster kørekortet præcist?")
-    htmx_settled(reviewer, reviewer.locator("form.feedback-form button").click)
-    expect(board.locator(".round-count").filter(has_text="1/2")).to_have_count(
-        1, timeout=LIVE_TIMEOUT)
-    expect(board).not_to_contain_text("kørekortet")  # no feedback text on the wall
+    expect(phone).to_have_url(re.compile(r"/rounds/\d+/review$"))
+    heading = phone.locator(".peer-view h2").inner_text()
+    phone.fill("textarea[name=text]", text)
+    htmx_settled(phone, phone.locator("form.feedback-form button").click)
+    expect(phone.locator("#review .notice")).to_be_visible()
+    return heading
+
+
+def test_a_whole_round_with_four_phones(room, live_server) -> None:
+    console, projector, phones = room
+    console.fill("#now input[name=minutes]", "10")
+    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click)
+    board = projector.locator("#now .round-board")
+    expect(board.locator(".round-draft")).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
+    expect(board.locator(".round-draft.is-waiting")).to_have_count(PHONES)
+    expect(console.locator("#round-board .round-clock .countdown")).to_have_text(
+        re.compile(r"^(10:00|9:\d\d)$"))
+
+    names = [name for name, _ in demo.CITIZENS[:PHONES]]
+    texts = [f"Kommentar fra {name.split()[0]}: hvad koster det præcist?" for name in names]
+    for n, (phone, text) in enumerate(zip(phones, texts, strict=True)):
+        _give_feedback(phone, text)
+        expect(board).to_contain_text(f"{n + 1} kommentar", timeout=LIVE_TIMEOUT)
+    counts = board.locator(".round-count").all_inner_texts()
+    assert sum(int(c.split("/")[0]) for c in counts) == PHONES
+    for text in texts:
+        expect(board).not_to_contain_text(text)  # no feedback text on the wall
+    screenshot(phones[0], "phone-round-review")
+
+    moderation = console.locator("#round-board .round-moderation li")
+    expect(moderation).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
+    pinned = moderation.filter(has_text=texts[0])
+    htmx_settled(console, pinned.locator("form[action$='/pin'] button").click)
+    expect(projector.locator(".round-pin")).to_contain_text(texts[0], timeout=LIVE_TIMEOUT)
+    hidden = moderation.filter(has_text=texts[1])
+    htmx_settled(console, hidden.locator("form[action$='/hide'] button").click)
+    expect(console.locator("#round-board .round-moderation li.is-hidden")).to_have_count(1)
+    expect(board).to_contain_text(f"{PHONES - 1} kommentarer", timeout=LIVE_TIMEOUT)
     screenshot(projector, "projector-round-board", full_page=False)
-    screenshot(reviewer, "phone-round-review")
     screenshot(console, "console-round")
+
+    # each owner sees their own feedback grouped by criterion on the phone; the hidden one is gone
+    for phone in phones:
+        phone.goto("/me")
+        mine = phone.locator("#round-mine .round-mine")
+        expect(mine.locator("h4")).to_have_count(3, timeout=LIVE_TIMEOUT)
+        expect(mine).not_to_contain_text(texts[1])
+    shown = sum(phone.locator("#round-mine .feedback").count() for phone in phones)
+    assert shown == PHONES - 1
+    screenshot(phones[2], "phone-round-mine")
+
+    htmx_settled(console, console.locator("#now form[action$='/closing'] button").click,
+                 wait_for_push=True)
+    expect(board.locator(".round-state-closing")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(phones[0].locator("#now .notice")).to_be_visible(timeout=LIVE_TIMEOUT)
+    console.fill("#now input[name=override_reason]", "Tiden er gået – vi tager resten i plenum")
+    htmx_settled(console, console.locator("#now form[action$='/close'] button").click,
+                 wait_for_push=True)
+    expect(board.locator(".round-state-closed")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(console.locator("#now form[action$='/rounds']")).to_be_visible()
+
+    # after the round: the feedback stands beside the draft, and the owner marks it
+    owner = next(phone for phone in phones if phone.locator("#round-mine .feedback").count())
+    owner.goto("/me/budget")
+    panel = owner.locator("#part-feedback")
+    expect(panel.locator(".feedback")).to_have_count(1)
+    helpful = panel.locator("form[action$='/helpful'] button")
+    htmx_settled(owner, helpful.click)
+    expect(panel.locator("form[action$='/helpful'] button")).to_have_attribute("aria-pressed",
+                                                                                "true")
+    screenshot(owner, "phone-editor-feedback")
+
+
+def _board_fits(projector: Page, count: int) -> None:
+    cards = projector.locator("#now .round-board .round-draft")
+    expect(cards).to_have_count(count, timeout=LIVE_TIMEOUT)
+    area = projector.locator("#now .projector-now").bounding_box()
+    assert area is not None
+    for n in range(count):
+        box = cards.nth(n).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= area["y"] + area["height"], \
+            f"card {n} of {count} is cut off"
+
+
+def test_a_full_room_fits_on_one_projector_screen(room, live_server) -> None:
+    console, projector, _phones = room
+    seeded = live_server.run_script("seed_room.py", "--extra", "14", "--check-in-all")
+    assert '"present": 20' in seeded
+    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click,
+                 wait_for_push=True)
+    expect(projector.locator("#now .round-board .round-draft")).to_have_count(
+        20, timeout=LIVE_TIMEOUT)
+    screenshot(projector, "projector-round-board-20", full_page=False)
+    _board_fits(projector, 20)
+
+    # the Aarhus trial's largest cohort was 53: a room of 55 still fits, denser
+    console.fill("#now input[name=override_reason]", "Ny runde med hele holdet")
+    htmx_settled(console, console.locator("#now form[action$='/close'] button").click,
+                 wait_for_push=True)
+    assert '"present": 55' in live_server.run_script("seed_room.py", "--extra", "35")
+    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click,
+                 wait_for_push=True)
+    expect(projector.locator("#now .round-board .round-draft")).to_have_count(
+        55, timeout=LIVE_TIMEOUT)
+    screenshot(projector, "projector-round-board-55", full_page=False)
+    _board_fits(projector, 55)

@@ -197,7 +197,7 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
     owner_phone = phones[[c for c, _ in world.citizens].index(owner)]
     mine = owner_phone.get(f"/rounds/{running.id}/mine").get_data(as_text=True)
     assert "Planen kan ændre mine jobchancer" in mine
-    assert "Jeg kan lide… Godt valg af kørekort" in mine
+    assert "Jeg kan lide…</span> Godt valg af kørekort" in mine
 
 
 def test_a_comment_on_a_plan_one_was_not_sent_to_is_refused(app, world, running, phones):
@@ -391,3 +391,257 @@ def test_the_owner_sees_the_reviewer_only_in_a_named_round(app, world, facilitat
     console = facilitator.get(f"/courses/{world.course_id}/now",
                               headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f"{reviewer} til" in console  # facilitators moderate, so they always see who
+
+
+# -- the start form: duration and prompt set ------------------------------------------------
+
+
+def test_the_round_takes_its_duration_and_the_facilitators_criteria(app, world, facilitator,
+                                                                    phones):
+    _start_day(facilitator, world)
+    _start_round(facilitator, world, minutes="20",
+                 criteria="Er målet tydeligt?\n\n  Passer priserne?  \n")
+    round_ = _round(app)
+    assert round_.duration_seconds == 20 * 60
+    assert [c["label"] for c in round_.prompt_set["criteria"]] == ["Er målet tydeligt?",
+                                                                   "Passer priserne?"]
+    page = phones[0].get(f"/rounds/{round_.id}/review").get_data(as_text=True)
+    assert "Er målet tydeligt?" in page and "Planen kan ændre mine jobchancer" not in page
+    assert "Hvad nu hvis…" in page
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-countdown data-remaining="1' in console  # ~1200 s left, ticking
+
+
+def test_the_default_criteria_keep_the_approval_keys(app, world, facilitator, phones):
+    _start_day(facilitator, world)
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Planen kan ændre mine jobchancer\nPlanen er realistisk for mig" in console
+    _start_round(facilitator, world, criteria="Planen kan ændre mine jobchancer\n"
+                 "Planen er realistisk for mig\nPosterne og målet hænger sammen")
+    keys = [c["key"] for c in _round(app).prompt_set["criteria"]]
+    assert keys == ["effect", "realistic", "coherence"]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("minutes", "0", "Runden varer mellem 1 og 240 minutter"),
+    ("minutes", "241", "Runden varer mellem 1 og 240 minutter"),
+    ("minutes", "et kvarter", "Runden varer mellem 1 og 240 minutter"),
+    ("min_feedback", "to", "Minimum skal være mellem 1 og 10"),
+    ("criteria", "  \n ", "Skriv et til seks kriterier"),
+    ("criteria", "\n".join(f"Kriterie {n}" for n in range(7)), "Skriv et til seks kriterier"),
+    ("criteria", "x" * 201, "Skriv et til seks kriterier"),
+    ("grouping", "alle", "Vælg grupper eller rotation"),
+])
+def test_a_bad_start_form_is_refused_and_starts_nothing(app, world, facilitator, phones, field,
+                                                        value, message):
+    _start_day(facilitator, world)
+    response = hx_post(facilitator, f"/courses/{world.course_id}/rounds", **{field: value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 0
+
+
+# -- closing phase ---------------------------------------------------------------------------
+
+
+def test_last_comments_then_more_time_then_closed(app, world, running, phones, facilitator):
+    base = f"/courses/{world.course_id}/rounds/{running.id}"
+    response = hx_post(facilitator, f"{base}/closing", version=str(running.version))
+    assert response.status_code == 200 and "Mere tid" in response.get_data(as_text=True)
+    closing = _round(app)
+    assert closing.state == "closing"
+    phone_now = phones[0].get("/me").get_data(as_text=True)
+    assert "Sidste kommentarer: gør det færdigt, du skriver." in phone_now
+    # a comment being written is still accepted while the round closes
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    assert _give(phones[0], running.id, snapshot_id).status_code == 200
+
+    # a second console that still shows the open round cannot act on what it saw
+    stale = hx_post(facilitator, f"{base}/closing", version=str(running.version))
+    assert stale.status_code == 422
+    assert _round(app).state == "closing"
+
+    assert hx_post(facilitator, f"{base}/reopen",
+                   version=str(_round(app).version)).status_code == 200
+    assert _round(app).state == "open"
+    assert hx_post(facilitator, f"{base}/close", override_reason="Tiden er gået").status_code \
+        == 200
+    assert _round(app).state == "closed"
+    refused = hx_post(facilitator, f"{base}/reopen")
+    assert refused.status_code == 422 and "Det kan runden ikke lige nu" in refused.get_data(
+        as_text=True)
+
+
+def test_two_consoles_closing_at_once_one_is_told(app, world, running, facilitator):
+    other = app.test_client()
+    login_staff(other, "fac@teama.dk")
+    base = f"/courses/{world.course_id}/rounds/{running.id}"
+    seen = str(running.version)
+    assert hx_post(facilitator, f"{base}/closing", version=seen).status_code == 200
+    late = hx_post(other, f"{base}/close", version=seen, override_reason="Slut")
+    assert late.status_code == 422
+    assert "En anden ændrede det samme på samme tid" in late.get_data(as_text=True)
+    assert _round(app).state == "closing"
+
+
+# -- who is present during the round ---------------------------------------------------------
+
+
+def _seat(app, round_id, citizen_id):
+    from peerreview.models import RoundParticipant
+
+    with app.app_context():
+        return db.session.scalars(sa.select(RoundParticipant.present).where(
+            RoundParticipant.round_id == round_id,
+            RoundParticipant.person_ref == citizen_id)).one_or_none()
+
+
+def test_leaving_and_coming_back_during_a_round(app, world, running, phones, facilitator):
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    wall.get_received()
+    leaver = world.citizens[1][0]
+    phones[1].get(f"/rounds/{running.id}/review")  # holds an assignment when leaving
+    attendance = f"/courses/{world.course_id}/attendance/{leaver}"
+    assert hx_post(facilitator, attendance, present="0").status_code == 200
+    assert _seat(app, running.id, leaver) is False
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+            Assignment.reviewer_ref == leaver, Assignment.completed_at.is_(None),
+            Assignment.abandoned_at.is_(None))) == 0
+    [board] = pushes_to(wall, "round-board")
+    assert board.count('<li class="round-draft') == 2  # their plan left the board
+    assert "Citizen Team A 1" not in board
+
+    assert hx_post(facilitator, attendance, present="1").status_code == 200
+    assert _seat(app, running.id, leaver) is True
+    [board] = pushes_to(wall, "round-board")
+    assert board.count('<li class="round-draft') == 3 and "Citizen Team A 1" in board
+
+
+def test_checked_in_by_the_facilitator_during_a_round_brings_the_plan(app, world, running,
+                                                                      facilitator):
+    absent = world.citizens[3][0]
+    assert _seat(app, running.id, absent) is None
+    assert hx_post(facilitator, f"/courses/{world.course_id}/attendance/{absent}",
+                   present="1").status_code == 200
+    assert _seat(app, running.id, absent) is True
+    with app.app_context():
+        assert db.session.scalar(sa.select(Snapshot).where(
+            Snapshot.round_id == running.id, Snapshot.owner_ref == absent)) is not None
+
+
+def test_signing_in_again_changes_nothing_in_the_round(app, world, running, phones):
+    with app.app_context():
+        before = db.session.get(Round, running.id).version
+    join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
+    with app.app_context():
+        assert db.session.get(Round, running.id).version == before
+
+
+# -- the owner's marks and the feedback beside the draft --------------------------------------
+
+
+def test_the_owner_marks_feedback_helpful_and_addressed(app, world, running, phones):
+    feedback_id, owner_phone = _one_comment(app, world, running, phones, "Find en billigere")
+    path = f"/rounds/{running.id}/feedback/{feedback_id}"
+    response = hx_post(owner_phone, f"{path}/helpful", value="1")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "is-helpful" in html and 'aria-pressed="true"' in html
+    assert hx_post(owner_phone, f"{path}/addressed", value="1").status_code == 200
+    assert hx_post(owner_phone, f"{path}/helpful", value="0").status_code == 200
+    with app.app_context():
+        feedback = db.session.get(Feedback, feedback_id)
+        assert (feedback.helpful, feedback.addressed) == (False, True)
+
+
+def test_only_the_owner_marks_and_only_known_marks(app, world, running, phones, facilitator):
+    feedback_id, owner_phone = _one_comment(app, world, running, phones, "Tekst")
+    path = f"/rounds/{running.id}/feedback/{feedback_id}"
+    stranger = next(p for p in phones if p is not owner_phone)
+    refused = hx_post(stranger, f"{path}/helpful", value="1")
+    assert refused.status_code == 422
+    assert "Kun ejeren af planen" in refused.get_data(as_text=True)
+    assert hx_post(owner_phone, f"{path}/pinned", value="1").status_code == 404
+    assert hx_post(owner_phone, f"/rounds/{running.id}/feedback/99999/helpful",
+                   value="1").status_code == 404
+    assert hx_post(facilitator, f"{path}/helpful", value="1").status_code == 403
+    hx_post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/feedback/"
+            f"{feedback_id}/hide")
+    assert hx_post(owner_phone, f"{path}/helpful", value="1").status_code == 404
+    with app.app_context():
+        assert not db.session.get(Feedback, feedback_id).helpful
+
+
+def test_after_the_round_the_feedback_stands_beside_the_draft(app, world, running, phones,
+                                                               facilitator):
+    feedback_id, owner_phone = _one_comment(app, world, running, phones, "Husk prisoverslag")
+    editor = owner_phone.get("/me/budget").get_data(as_text=True)
+    assert "Feedback fra kurset" not in editor  # not final while the round runs
+    hx_post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/close",
+            override_reason="Tiden er gået")
+    editor = owner_phone.get("/me/budget").get_data(as_text=True)
+    assert "Feedback fra kurset" in editor and "Husk prisoverslag" in editor
+    assert "Planen kan ændre mine jobchancer" in editor
+    assert f"/rounds/{running.id}/feedback/{feedback_id}/helpful" in editor
+    # marking still works after the round, and the job consultant reads it with the plan
+    assert hx_post(owner_phone, f"/rounds/{running.id}/feedback/{feedback_id}/addressed",
+                   value="1").status_code == 200
+    with app.app_context():
+        draft_id = db.session.get(Feedback, feedback_id).snapshot.draft_ref
+    consultant = app.test_client()
+    login_staff(consultant, "con@teama.dk")
+    view = consultant.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "Husk prisoverslag" in view and "Ændret i planen" in view
+    assert "/helpful" not in view  # staff read, they do not mark
+
+
+def test_a_hidden_comment_does_not_travel_with_the_draft(app, world, running, phones,
+                                                         facilitator):
+    feedback_id, owner_phone = _one_comment(app, world, running, phones, "Grimt sagt")
+    base = f"/courses/{world.course_id}/rounds/{running.id}"
+    hx_post(facilitator, f"{base}/feedback/{feedback_id}/hide")
+    hx_post(facilitator, f"{base}/close", override_reason="Slut")
+    assert "Grimt sagt" not in owner_phone.get("/me/budget").get_data(as_text=True)
+
+
+# -- sockets of another course ----------------------------------------------------------------
+
+
+def test_another_courses_sockets_get_nothing_and_can_ask_for_nothing(app, world, make_world,
+                                                                     running, phones):
+    other_world = make_world("Team B", citizens=1)
+    stranger = app.test_client()
+    join_citizen(stranger, other_world.course_code, other_world.citizens[0][1])
+    outsider = socketio.test_client(app, flask_test_client=stranger)
+    outsider.get_received()
+    # events naming the other course's round are not the outsider's way in
+    assert not outsider.emit("round:feedback", {"round_id": running.id, "text": "Hej"},
+                             callback=True)
+    synced = outsider.emit(bridge.EVENT_SYNC, {"course_id": world.course_id}, callback=True)
+    assert all(name.startswith(f"course:{other_world.course_id}:") for name in synced["streams"])
+
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    assert _give(phones[0], running.id, snapshot_id, text="Kun for kurset").status_code == 200
+    received = outsider.get_received()
+    assert not [e for e in received if "Kun for kurset" in str(e) or "round" in str(e)]
+    assert _feedback_count(app) == 1
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("Anna Holm", "Anna H."),
+    ("Jens Peter Østergaard-Madsen", "Jens Peter Ø."),
+    ("Cher", "Cher"),
+])
+def test_the_wall_shows_first_names_and_an_initial(name, shown):
+    from course.rounds.routes import wall_name
+
+    assert wall_name(name) == shown

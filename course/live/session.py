@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from course.extensions import db
 from course.live.models import Attendance, LiveSession
@@ -18,6 +19,12 @@ from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import local_today, utcnow
 
 EXTEND_SECONDS = 5 * 60
+
+_signals = Namespace()
+#: Sent (sender: the course) when a citizen is checked in or marked as left, with ``citizen``
+#: and ``present``; a running feedback round follows it (:mod:`course.rounds`). Receivers
+#: flush and queue pushes; the route commits and pushes.
+presence_changed = _signals.signal("presence-changed")
 
 
 class SessionError(Exception):
@@ -216,6 +223,7 @@ def check_in(course: Course, day: Day, citizen: Citizen, by: Staff | None = None
     else:
         row.left_at = None
     db.session.flush()
+    presence_changed.send(course, citizen=citizen, present=True)
     return row
 
 
@@ -227,6 +235,7 @@ def mark_left(course: Course, day: Day, citizen: Citizen) -> None:
     if row is not None and row.left_at is None:
         row.left_at = utcnow()
         db.session.flush()
+        presence_changed.send(course, citizen=citizen, present=False)
 
 
 def check_in_on_sign_in(citizen: Citizen) -> Day | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ from course.rounds import services as glue
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.web import render
 from peerreview import services as pr
-from peerreview.errors import NotFound, PeerReviewError
+from peerreview.errors import InvalidInput, NotFound, PeerReviewError
 from peerreview.models import Round
 from peerreview.state import Grouping, RoundState
 
@@ -58,6 +58,10 @@ ERRORS = {
     "stale_round": lambda p: _("Someone else changed this at the same time."),
     "invalid_minimum": lambda p: _("The minimum must be between 1 and 10."),
     "invalid_grouping": lambda p: _("Choose groups or rotation."),
+    "invalid_duration": lambda p: _("The round lasts between 1 and 240 minutes."),
+    "invalid_prompt_set": lambda p: _("Write one to six criteria, one per line, each at most "
+                                      "200 characters."),
+    "not_owner": lambda p: _("Only the owner of the plan can mark its feedback."),
 }
 
 
@@ -92,6 +96,43 @@ def sparring_round(course_id: int, item_id: int) -> Round | None:
     return glue.round_for_item(course_id, item_id)
 
 
+@bp.app_template_filter("wall_name")
+def wall_name(name: str) -> str:
+    """A name as the projector shows it: first names and the last name's initial ("Jens Peter
+    R."). Readable across a room of 55, and no more of a person's name on the wall than needed."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    return " ".join(parts[:-1]) + f" {parts[-1][0]}."
+
+
+@bp.app_template_global()
+def round_clock(round_: Round) -> Any:
+    """The open round's countdown (``None`` otherwise), for the countdown macro."""
+    return glue.round_countdown(round_)
+
+
+@bp.app_template_global()
+def default_criteria() -> str:
+    """The start form's criteria: the three approval criteria, one per line."""
+    return glue.DEFAULT_CRITERIA_TEXT
+
+
+@bp.app_template_global()
+def draft_feedback(draft_id: int) -> dict[str, Any]:
+    """The closed rounds' visible feedback on a draft (for the editor and the staff views):
+    ``rounds`` as (round, groups by criterion) and the ``total`` number of comments."""
+    rounds = pr.feedback_for_draft(db.session, draft_id)
+    total = sum(len(group.items) for _round, groups in rounds for group in groups)
+    return {"rounds": rounds, "total": total}
+
+
+@bp.app_template_global()
+def feedback_names(course_id: int) -> dict[int, str]:
+    """Participant names of a course by id (reviewers in a named round)."""
+    return glue.names(course_id)
+
+
 @bp.app_template_global()
 def round_board(round_: Round, audience: str) -> dict[str, Any]:
     """The board's context for an include in the now region."""
@@ -121,6 +162,13 @@ def _console(course: Course, status: int = 200):
                            **now_context(course)), status
 
 
+def _whole_number(name: str, default: int, code: str) -> int:
+    try:
+        return int(request.form.get(name, "").strip() or default)
+    except ValueError:
+        raise InvalidInput(code, f"{name} is not a whole number") from None
+
+
 @bp.post("/courses/<int:course_id>/rounds")
 @allow(STAFF)
 def start(course_id: int):
@@ -130,39 +178,81 @@ def start(course_id: int):
     existing = glue.round_for_item(course.id, item.id)
     if existing is not None and existing.state != RoundState.CLOSED:
         return error_response(422, _("A round is already running for this item."))
-    grouping = request.form.get("grouping", Grouping.GROUPS.value)
+    form = request.form
     try:
-        minimum = int(request.form.get("min_feedback", "2"))
-    except ValueError:
-        return error_response(422, ERRORS["invalid_minimum"]({}))
-    try:
-        glue.start_round(course, item.id, day, title=item.title, grouping=grouping,
-                         min_feedback=minimum, anonymous=request.form.get("anonymous") == "1")
+        minimum = _whole_number("min_feedback", 2, "invalid_minimum")
+        minutes = _whole_number("minutes", 15, "invalid_duration")
+        if not 1 <= minutes <= 240:
+            raise InvalidInput("invalid_duration", "1–240 minutes")
+        prompts = glue.prompt_set_from_text(form.get("criteria", glue.DEFAULT_CRITERIA_TEXT))
+        glue.start_round(course, item.id, day, title=item.title,
+                         grouping=form.get("grouping", Grouping.GROUPS.value),
+                         min_feedback=minimum, anonymous=form.get("anonymous") == "1",
+                         duration_seconds=minutes * 60, prompt_set=prompts)
     except PeerReviewError as err:
         return _refused(err)
     push_now(course)  # the now region carries the board and the phones' own round region
     bridge.commit_and_push()
     return _console(course)
+
+
+def _change_state(course_id: int, round_id: int, change: Any):
+    """Apply one state change asked for by a console that saw ``version`` of the round."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    round_ = glue.round_in_course_or_404(course.id, round_id)
+    seen = request.form.get("version", "")
+    try:
+        change(round_, int(seen) if seen.isdigit() else None)
+    except PeerReviewError as err:
+        return _refused(err)
+    push_now(course)  # the now region carries the board and the phones' own round region
+    bridge.commit_and_push()
+    return _console(course)
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/closing")
+@allow(STAFF)
+def begin_closing(course_id: int, round_id: int):
+    """Last comments: no new plans are handed out, except to drafts below the minimum."""
+    return _change_state(course_id, round_id, lambda r, seen: pr.begin_closing(
+        db.session, r.id, expected_version=seen))
+
+
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/reopen")
+@allow(STAFF)
+def reopen(course_id: int, round_id: int):
+    """The room needs more time: a closing round opens again, nothing is lost."""
+    return _change_state(course_id, round_id, lambda r, seen: pr.reopen_round(
+        db.session, r.id, expected_version=seen))
 
 
 @bp.post("/courses/<int:course_id>/rounds/<int:round_id>/close")
 @allow(STAFF)
 def close(course_id: int, round_id: int):
     """Close the round; below the minimum only with a reason (the override is recorded)."""
-    course = access.course_or_404(course_id, access.can_facilitate)
-    round_ = glue.round_in_course_or_404(course.id, round_id)
     reason = request.form.get("override_reason", "").strip()
-    try:
+
+    def close_it(round_: Round, seen: int | None) -> None:
         if round_.state == RoundState.OPEN:
-            pr.begin_closing(db.session, round_.id)
-        pr.close_round(db.session, round_.id,
+            pr.begin_closing(db.session, round_.id, expected_version=seen)
+            seen = None  # the version moved on with our own step
+        pr.close_round(db.session, round_.id, expected_version=seen,
                        override_by_ref=current_user.id if reason else None,
                        override_reason=reason or None)
-    except PeerReviewError as err:
-        return _refused(err)
-    push_now(course)  # the now region carries the board and the phones' own round region
-    bridge.commit_and_push()
-    return _console(course)
+
+    return _change_state(course_id, round_id, close_it)
+
+
+@live.presence_changed.connect
+def _follow_presence(course: Course, *, citizen: Any, present: bool) -> None:
+    """A check-in or a "has left" during a running round changes who is in it: the board follows
+    (the route that changed the presence commits and pushes)."""
+    try:
+        round_ = glue.follow_attendance(course, citizen, present)
+    except PeerReviewError:
+        return  # the round closed meanwhile: attendance stands on its own
+    if round_ is not None:
+        push_round(course.id, round_)
 
 
 def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
@@ -278,4 +368,29 @@ def mine(round_id: int):
     except NotFound:
         groups = None
     return render_template("rounds/_mine.html", round=round_, groups=groups,
-                           names=glue.names(round_.course_ref))
+                           names=glue.names(round_.course_ref), markable=True)
+
+
+MARKS = {"helpful": pr.mark_helpful, "addressed": pr.mark_addressed}
+
+
+@bp.post("/rounds/<int:round_id>/feedback/<int:feedback_id>/<mark>")
+@allow(CITIZEN)
+def mark(round_id: int, feedback_id: int, mark: str):
+    """The owner marks a comment on their plan helpful or addressed (``value`` 1) or not (0)."""
+    round_ = _my_round(round_id)
+    if mark not in MARKS:
+        abort(404)
+    try:
+        MARKS[mark](db.session, round_.id, feedback_id, current_user.id,
+                    request.form.get("value") == "1")
+        feedback = next(f for group in pr.feedback_for_owner(db.session, round_.id,
+                                                             current_user.id)
+                        for f in group.items if f.id == feedback_id)
+    except PeerReviewError as err:
+        return _refused(err)
+    db.session.commit()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("budgets.my_draft", _anchor="part-feedback"))
+    return render_template("rounds/_feedback_item.html", f=feedback, round=round_,
+                           names=glue.names(round_.course_ref), markable=True)

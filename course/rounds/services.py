@@ -18,9 +18,17 @@ from course.extensions import db
 from course.live import session as live
 from course.people.models import Citizen
 from course.schedule.models import Course, Day
+from course.types import utcnow
 from peerreview import services as pr
+from peerreview.errors import InvalidInput
 from peerreview.models import Round
+from peerreview.prompts import DEFAULT_PROMPT_SET, DEFAULT_STEMS, default_prompt_set
 from peerreview.services import SnapshotInput
+from peerreview.state import RoundState
+
+#: At most this many criteria in a facilitator's own prompt set (one per line of the form).
+MAX_CRITERIA = 6
+DEFAULT_CRITERIA_TEXT = "\n".join(c["label"] for c in DEFAULT_PROMPT_SET["criteria"])
 
 
 def draft_content(draft: Draft) -> dict[str, Any]:
@@ -47,27 +55,65 @@ def draft_content(draft: Draft) -> dict[str, Any]:
     }
 
 
+def _snapshot_input(citizen: Citizen) -> SnapshotInput | None:
+    draft = draft_of(citizen)
+    if draft is None:
+        return None
+    return {"owner_ref": citizen.id, "draft_ref": draft.id, "content": draft_content(draft)}
+
+
+def prompt_set_from_text(text: str) -> dict[str, Any]:
+    """The prompt set the start form describes: one criterion per line, each with the stems
+    *Jeg kan lide… / Jeg ønsker… / Hvad nu hvis…*.
+
+    The approval criteria unchanged keep their keys (the approval queue lines feedback up with
+    its own ratings by them); any other set gets keys ``c1``, ``c2``, …
+
+    :raises InvalidInput: ``invalid_prompt_set`` for no line, more than :data:`MAX_CRITERIA`
+        lines or a line over 200 characters.
+    """
+    labels = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not labels or len(labels) > MAX_CRITERIA:
+        raise InvalidInput("invalid_prompt_set", "one to six criteria, one per line")
+    default = [c["label"] for c in DEFAULT_PROMPT_SET["criteria"]]
+    if labels == default:
+        return default_prompt_set()
+    return {"criteria": [{"key": f"c{n}", "label": label, "stems": DEFAULT_STEMS}
+                         for n, label in enumerate(labels, start=1)]}
+
+
+def round_countdown(round_: Round) -> live.Countdown | None:
+    """The round's own countdown while it is open (the board and phones tick it)."""
+    if round_.state != RoundState.OPEN or round_.ends_at is None:
+        return None
+    now = utcnow()
+    remaining = int((round_.ends_at - now).total_seconds())
+    now_ms = int(now.timestamp() * 1000)
+    return live.Countdown(True, remaining, now_ms + remaining * 1000, now_ms)
+
+
 def present_citizens(course: Course, day: Day) -> list[Citizen]:
     """The participants checked in today and not marked as left."""
     return [p.citizen for p in live.attendance(course, day) if p.present]
 
 
 def start_round(course: Course, item_id: int, day: Day, *, title: str, grouping: str,
-                min_feedback: int, anonymous: bool) -> Round:
+                min_feedback: int, anonymous: bool, duration_seconds: int = 15 * 60,
+                prompt_set: dict[str, Any] | None = None) -> Round:
     """Create and open a round for a sparring item from the present participants' drafts."""
     present = present_citizens(course, day)
     snapshots: list[SnapshotInput] = []
     reviewers: list[int] = []
     for citizen in present:
-        draft = draft_of(citizen)
-        if draft is None:
+        snapshot = _snapshot_input(citizen)
+        if snapshot is None:
             reviewers.append(citizen.id)
         else:
-            snapshots.append({"owner_ref": citizen.id, "draft_ref": draft.id,
-                              "content": draft_content(draft)})
+            snapshots.append(snapshot)
     round_ = pr.create_round(db.session, course_ref=course.id, agenda_item_ref=item_id,
                              title=title, grouping=grouping, min_feedback=min_feedback,
-                             anonymous=anonymous)
+                             anonymous=anonymous, duration_seconds=duration_seconds,
+                             prompt_set=prompt_set)
     return pr.open_round(db.session, round_.id, snapshots, participant_refs=reviewers)
 
 
@@ -75,6 +121,14 @@ def round_for_item(course_id: int, item_id: int) -> Round | None:
     """The newest round of an agenda item of a course."""
     return db.session.scalars(sa.select(Round).where(
         Round.course_ref == course_id, Round.agenda_item_ref == item_id
+    ).order_by(Round.id.desc()).limit(1)).first()
+
+
+def running_round(course_id: int) -> Round | None:
+    """The course's round that is open or closing, if any (at most one runs at a time)."""
+    return db.session.scalars(sa.select(Round).where(
+        Round.course_ref == course_id,
+        Round.state.in_([RoundState.OPEN.value, RoundState.CLOSING.value]),
     ).order_by(Round.id.desc()).limit(1)).first()
 
 
@@ -99,6 +153,28 @@ def board_context(round_: Round) -> dict[str, Any]:
             "pinned": pr.pinned_feedback(db.session, round_.id)}
 
 
+def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round | None:
+    """Carry a check-in or a "has left" into the running round; returns the round it changed.
+
+    Someone who leaves drops out of the guarantee (their open assignment ends, their comments
+    stay); someone checked in (again) is seated, bringing their draft if the round has none of
+    theirs yet.
+    """
+    round_ = running_round(course.id)
+    if round_ is None:
+        return None
+    seat = next((p for p in round_.participants if p.person_ref == citizen.id), None)
+    if present and seat is not None and seat.present:
+        return None  # signed in again on another device: nothing changes
+    if present:
+        pr.join_round(db.session, round_.id, citizen.id, snapshot=_snapshot_input(citizen))
+    elif seat is not None and seat.present:
+        pr.leave_round(db.session, round_.id, citizen.id)
+    else:
+        return None
+    return round_
+
+
 def join_late(round_: Round, citizen: Citizen) -> bool:
     """Seat a participant who checked in after the round opened, with a snapshot of their draft.
 
@@ -111,10 +187,5 @@ def join_late(round_: Round, citizen: Citizen) -> bool:
             p.present and p.citizen.id == citizen.id
             for p in live.attendance(citizen.course, Day(running.day))):
         return False
-    draft = draft_of(citizen)
-    snapshot: SnapshotInput | None = None
-    if draft is not None:
-        snapshot = {"owner_ref": citizen.id, "draft_ref": draft.id,
-                    "content": draft_content(draft)}
-    pr.join_round(db.session, round_.id, citizen.id, snapshot=snapshot)
+    pr.join_round(db.session, round_.id, citizen.id, snapshot=_snapshot_input(citizen))
     return True
