@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, make_response, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from course.budgets.models import Draft
+from course.errors import error_response
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
 
@@ -129,9 +132,39 @@ def can_see_draft_in_progress(draft: Draft) -> bool:
             or current_user in draft.course.facilitators)
 
 
+def can_see_draft(draft: Draft) -> bool:
+    """A draft in progress (above), or a submitted one: then also the job consultants and the
+    team lead of the owner's team, for sparring and team decisions."""
+    if can_see_draft_in_progress(draft):
+        return True
+    if not isinstance(current_user, Staff) or draft.course.team_id != current_user.team_id:
+        return False
+    from course.approvals.models import Case
+    from course.extensions import db
+
+    submitted = db.session.scalar(sa.select(Case.id).where(Case.draft_id == draft.id))
+    return submitted is not None and current_user.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD)
+
+
 def can_edit_draft(draft: Draft) -> bool:
     """Only the owner writes their plan."""
     return isinstance(current_user, Citizen) and draft.citizen_id == current_user.id
+
+
+def writable_draft_or_404(draft_id: int) -> Draft:
+    """The current citizen's own draft, to change it: 404 for anyone else's, 409 with a clear
+    message while a submitted version is with the job consultants (the draft is read-only)."""
+    draft = draft_or_404(draft_id, can_edit_draft)
+    ensure_writable(draft)
+    return draft
+
+
+def ensure_writable(draft: Draft) -> None:
+    """Refuse a change to a submitted (locked) draft with a translated 409."""
+    if draft.locked_at is not None:
+        abort(make_response(error_response(409, _(
+            "Your plan has been submitted and cannot be changed now. If your job consultant "
+            "sends it back, you can change it again."))))
 
 
 def draft_or_404(draft_id: int, rule: Callable[[Draft], bool] = can_see_draft_in_progress

@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,  # how phones reach the app, for QR codes; default: the request's host
     "ATTACHMENT_DIR": None,  # default: <instance>/attachments
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    # E-mail notices (a link only); unset MAIL_SERVER: in-app notices only.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "teten@localhost",
 }
 
 

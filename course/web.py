@@ -17,6 +17,8 @@ from course.extensions import login
 
 def register(app: Flask) -> None:
     # Each routes module attaches its views to its package's blueprint when imported.
+    from course.approvals import bp as approvals_bp
+    from course.approvals import routes as _approval_routes  # noqa: F401
     from course.budgets import attachments as _attachment_routes  # noqa: F401
     from course.budgets import bp as budgets_bp
     from course.budgets import comments as _comment_routes  # noqa: F401
@@ -37,6 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(live_bp)
     app.register_blueprint(budgets_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(approvals_bp)
 
     login.init_app(app)
     # "strong" would sign out a phone that moves from wifi to 4G; sessions are revocable

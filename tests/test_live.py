@@ -45,12 +45,15 @@ def test_server_joins_only_the_rooms_the_database_allows(app, make_world):
     login_staff(lead, "lead@teama.dk")
     login_staff(consultant, "con@teama.dk")
     hello = _events(_socket(app, phone), bridge.EVENT_HELLO)[0]
-    assert set(hello["streams"]) == {f"course:{a.course_id}:participants"}
+    assert set(hello["streams"]) == {f"course:{a.course_id}:participants",
+                                     f"citizen:{a.citizens[0][0]}"}
     hello = _events(_socket(app, lead), bridge.EVENT_HELLO)[0]
-    assert set(hello["streams"]) == {f"course:{a.course_id}:facilitators"}
+    assert set(hello["streams"]) == {f"course:{a.course_id}:facilitators",
+                                     f"team:{a.team_id}:queue", f"staff:{a.lead_id}"}
     assert f"course:{b.course_id}:facilitators" not in hello["streams"]
+    assert f"team:{b.team_id}:queue" not in hello["streams"]
     hello = _events(_socket(app, consultant), bridge.EVENT_HELLO)[0]
-    assert hello["streams"] == {}
+    assert set(hello["streams"]) == {f"team:{a.team_id}:queue", f"staff:{a.consultant_id}"}
 
 
 def test_announcement_reaches_its_course_and_no_other(app, make_world):

@@ -64,7 +64,7 @@ def may_edit_attachments(line: BudgetLine) -> bool:
     The partial asks this as well as trusting its ``can_edit``: a form is never shown to
     someone the route would refuse.
     """
-    return access.can_edit_draft(line.draft)
+    return access.can_edit_draft(line.draft) and line.draft.locked_at is None
 
 
 def wants_fragment() -> bool:
@@ -144,7 +144,7 @@ def too_large(error: RequestEntityTooLarge):
 @allow(CITIZEN)
 def upload_attachment(draft_id: int, line_id: int):
     """Attach a PDF, JPEG or PNG to one of the citizen's own budget lines."""
-    draft = access.draft_or_404(draft_id, access.can_edit_draft)
+    draft = access.writable_draft_or_404(draft_id)
     line = _line_or_404(draft, line_id)
     upload = request.files.get("file")
     chosen = upload is not None and bool(upload.filename)
@@ -177,7 +177,7 @@ def download_attachment(attachment_id: int):
     ``nosniff``, so no browser ever renders an uploaded file as a page of Teten.
     """
     attachment = files.attachment_or_none(attachment_id)
-    if attachment is None or not access.can_see_draft_in_progress(attachment.line.draft):
+    if attachment is None or not access.can_see_draft(attachment.line.draft):
         abort(404)
     path = files.path_of(attachment)
     if not path.is_file():
@@ -198,6 +198,7 @@ def delete_attachment(attachment_id: int):
     attachment = files.attachment_or_none(attachment_id)
     if attachment is None or not access.can_edit_draft(attachment.line.draft):
         abort(404)
+    access.ensure_writable(attachment.line.draft)
     line, name = attachment.line, attachment.original_name
     files.delete_attachment(attachment)
     db.session.commit()

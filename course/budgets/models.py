@@ -57,6 +57,9 @@ class Draft(db.Model):
     motivation_shared: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set while a submitted version is with the job consultants (or approved / ended): the
+    #: draft is read-only. Sending the plan back clears it.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     citizen: Mapped[Citizen] = relationship()
     course: Mapped[Course] = relationship()

@@ -132,7 +132,7 @@ def _shown_typed(field: services.Field, typed: str) -> str:
 
 
 def _own_draft(draft_id: int) -> Draft:
-    return access.draft_or_404(draft_id, access.can_edit_draft)
+    return access.writable_draft_or_404(draft_id)
 
 
 def _editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
@@ -175,6 +175,8 @@ def my_draft():
     draft, created = services.draft_for(current_user)
     if created:
         db.session.commit()
+    if draft.locked_at is not None:  # submitted: the plan page tells where it stands
+        return redirect(url_for("approvals.my_plan"))
     return render_template(EDITOR, **_editor_context(draft))
 
 
@@ -222,7 +224,7 @@ def _field_refused(draft: Draft, key: str, state: dict[str, Any], status: int):
 @allow(CITIZEN)
 def saved_field(draft_id: int):
     """One field as saved on the server, with its version ("use the saved one")."""
-    draft = _own_draft(draft_id)
+    draft = access.draft_or_404(draft_id, access.can_edit_draft)
     key = request.args.get("field", "")
     try:
         resolved = services.resolve_field(draft, key)

@@ -42,16 +42,34 @@ def room(course_id: int, audience: str) -> str:
     return f"course:{course_id}:{audience}"
 
 
+def team_room(team_id: int) -> str:
+    """The approval queue of one team: its job consultants and team lead."""
+    return f"team:{team_id}:queue"
+
+
+def person_room(person: Staff | Citizen) -> str:
+    """One person's own notices (every device they are signed in on)."""
+    kind = "citizen" if isinstance(person, Citizen) else "staff"
+    return f"{kind}:{person.id}"
+
+
+#: Prefixes of every room name above (what ``live:sync`` answers for).
+ROOM_PREFIXES = ("course:", "team:", "staff:", "citizen:")
+
+
 def rooms_for(person: Staff | Citizen) -> list[str]:
     """The rooms the database entitles ``person`` to: what they could also GET over HTTP."""
     if isinstance(person, Citizen):
-        return [room(person.course_id, PARTICIPANTS)] if person.active else []
+        return [room(person.course_id, PARTICIPANTS), person_room(person)] if person.active else []
     if not person.active:
         return []
     query = sa.select(Course.id).where(Course.team_id == person.team_id)
     if person.role != Role.TEAM_LEAD:
         query = query.where(Course.facilitators.any(Staff.id == person.id))
-    return [room(course_id, FACILITATORS) for course_id in db.session.scalars(query)]
+    rooms = [room(course_id, FACILITATORS) for course_id in db.session.scalars(query)]
+    if person.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD):
+        rooms.append(team_room(person.team_id))
+    return [*rooms, person_room(person)]
 
 
 def render_for(course_id: int, target: str, template: str,
@@ -69,6 +87,18 @@ def render_for(course_id: int, target: str, template: str,
             html = render_template(template, audience=audience, **context, **extra)
             pending.setdefault(room(course_id, audience), []).append(
                 {"target": target, "html": html})
+    finally:
+        g.rendering_push = False
+
+
+def render_to(room_name: str, target: str, template: str, **context: Any) -> None:
+    """Render ``template`` once for a whole room outside a course (a team's queue, one person's
+    notices) and queue it for ``#target``. Like :func:`render_for`, nothing per-person."""
+    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
+    g.rendering_push = True
+    try:
+        html = render_template(template, **context)
+        pending.setdefault(room_name, []).append({"target": target, "html": html})
     finally:
         g.rendering_push = False
 

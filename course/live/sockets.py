@@ -94,7 +94,8 @@ class LiveNamespace(Namespace):
     @entitled
     def on_sync(self, *_: Any) -> dict[str, Any]:
         """The client asks where each of its streams stands (after a gap); answered as an ack."""
-        rooms = [name for name in socketio.server.rooms(request.sid) if name.startswith("course:")]
+        rooms = [name for name in socketio.server.rooms(request.sid)
+                 if name.startswith(bridge.ROOM_PREFIXES)]
         return {"streams": bridge.current_seqs(rooms)}
 
 

@@ -77,7 +77,7 @@ def test_a_push_from_process_a_reaches_a_phone_on_process_b(cluster, phone: Phon
     citizen.join(DEMO_COURSE_CODE, DEMO_CITIZEN_CODE)
     phone.connect(b.url, citizen.cookie_header)
     hello = phone.wait_for("live:hello")
-    assert list(hello["streams"]) == [stream]
+    assert stream in hello["streams"]  # (and the citizen's own notice room)
 
     # The facilitator signs in on A and posts an announcement there.
     facilitator = cluster.browser(a)

@@ -1,0 +1,568 @@
+"""The approval queue's rules: submitting, assessing, the triage, decisions and the audit trail.
+
+Services flush; routes commit (and push). Every refusal is an :class:`ApprovalError` whose
+``code`` the routes turn into a translated message. Each acting service takes the case version
+the person saw (``seen``): when someone else acted in between, :class:`ApprovalError`
+``stale`` — one wins, the other is told, nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from course import money
+from course.approvals.models import (
+    OPEN_STATES,
+    AuditEvent,
+    Case,
+    CaseComment,
+    CaseState,
+    Colour,
+    Criterion,
+    EndingReason,
+    Notification,
+    PlanVersion,
+    Rating,
+    RatingValue,
+    SparringRequest,
+)
+from course.budgets import services as budgets
+from course.budgets.models import Draft, PaymentMethod, StrategyKind
+from course.extensions import db
+from course.people.models import Citizen, Role, Staff
+from course.types import local_today, utcnow
+
+MIN_MONTHS, MAX_MONTHS = 6, 12
+MAX_TEXT = 4000
+MAX_FOLLOW_UP_DATES = 24
+
+
+class ApprovalError(Exception):
+    """A refused step; ``code`` names the reason for a translated message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# -- the frozen version -----------------------------------------------------------------------
+
+
+def freeze(draft: Draft) -> dict[str, Any]:
+    """The plan as the consultants decide on it: every part, private lines included (staff see
+    them), with the total against the course's cap. Plain JSON, so a version never changes."""
+    budget = budgets.totals(draft)
+    lists = budgets.strategy_lists(draft)
+    return {
+        "goal": draft.goal or "",
+        "motivation": draft.motivation or "",
+        "lines": [{
+            "id": line.id,
+            "title": line.title or "",
+            "category": line.category.value,
+            "amount": line.amount or 0,
+            "need_date": line.need_date.isoformat() if line.need_date else None,
+            "price_source": line.price_source or "",
+            "payment_method": line.payment_method.value,
+            "private": bool(line.private),
+            "change": line.change or "",
+            "job_effect": line.job_effect or "",
+            "assumptions": line.assumptions or "",
+            "attachments": [{"id": a.id, "name": a.original_name} for a in line.attachments],
+        } for line in sorted(draft.lines, key=lambda x: (x.position, x.id))],
+        "strategy": {kind.value: [item.text for item in lists[kind]] for kind in StrategyKind},
+        "total": budget.total,
+        "cap": budget.cap,
+    }
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a version's content."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- who may do what --------------------------------------------------------------------------
+
+
+def is_team_consultant(staff: Staff, case: Case) -> bool:
+    """A job consultant or the team lead of the case's team (they read every submitted plan)."""
+    return (isinstance(staff, Staff) and staff.active and staff.team_id == case.team_id
+            and staff.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD))
+
+
+def _require_team(staff: Staff, case: Case) -> None:
+    if not is_team_consultant(staff, case):
+        raise ApprovalError("not_in_team")
+
+
+def _require_own(staff: Staff, case: Case) -> None:
+    """Green is the citizen's own job consultant's to approve alone."""
+    _require_team(staff, case)
+    if case.consultant_id != staff.id:
+        raise ApprovalError("not_your_case")
+
+
+def _check_seen(case: Case, seen: int | None) -> None:
+    if seen is not None and seen != case.version:
+        raise ApprovalError("stale")
+
+
+def _touch(case: Case) -> None:
+    case.updated_at = utcnow()
+
+
+# -- audit and notifications ------------------------------------------------------------------
+
+
+def record(case: Case, action: str, *, staff: Staff | None = None,
+           citizen: Citizen | None = None, reason: str = "", **details: Any) -> AuditEvent:
+    """Append one step to the case's audit trail."""
+    event = AuditEvent(case_id=case.id, citizen_id=case.citizen_id, action=action,
+                       actor_staff_id=staff.id if staff else None,
+                       actor_citizen_id=citizen.id if citizen else None,
+                       version_number=case.versions[-1].number if case.versions else None,
+                       colour=case.colour.value if case.colour else None,
+                       reason=reason, details=details)
+    db.session.add(event)
+    return event
+
+
+def notify(recipient: Staff | Citizen, kind: str, case: Case | None, link: str,
+           about_day: date | None = None) -> Notification:
+    """An in-app notice (and, after the commit, an e-mail with the link if SMTP is set up)."""
+    note = Notification(kind=kind, link=link, case_id=case.id if case else None,
+                        about_day=about_day)
+    if isinstance(recipient, Staff):
+        note.staff_id = recipient.id
+    else:
+        note.citizen_id = recipient.id
+    db.session.add(note)
+    db.session.info.setdefault("notices", []).append(note)
+    return note
+
+
+def pending_notices() -> list[Notification]:
+    """The notices made since the last call (the route pushes and mails them after the commit,
+    or forgets them after a rollback)."""
+    return db.session.info.pop("notices", [])
+
+
+# -- submitting -------------------------------------------------------------------------------
+
+
+def case_of(draft: Draft) -> Case | None:
+    return db.session.scalar(sa.select(Case).where(Case.draft_id == draft.id))
+
+
+def submit(draft: Draft, citizen: Citizen) -> Case:
+    """Freeze a complete plan within the cap as a new version and put it in the queue.
+
+    :raises ApprovalError: ``not_complete`` (checklist or cap), ``already_submitted`` (a version
+        is with the consultants, or the case is decided).
+    """
+    if draft.citizen_id != citizen.id:
+        raise ApprovalError("not_yours")
+    case = case_of(draft)
+    if case is not None and case.state != CaseState.SENT_BACK:
+        raise ApprovalError("already_submitted")
+    if not budgets.can_submit(draft):
+        raise ApprovalError("not_complete")
+    now = utcnow()
+    if case is None:
+        case = Case(draft_id=draft.id, citizen_id=citizen.id, course_id=draft.course_id,
+                    team_id=draft.course.team_id, consultant_id=citizen.job_consultant_id)
+        db.session.add(case)
+    case.state, case.colour, case.submitted_at, case.updated_at = (
+        CaseState.SUBMITTED, None, now, now)
+    content = freeze(draft)
+    number = len(case.versions) + 1
+    case.versions.append(PlanVersion(number=number, content=content,
+                                     content_hash=content_hash(content), submitted_at=now))
+    draft.locked_at = now
+    db.session.flush()
+    record(case, "submitted", citizen=citizen, hash=case.versions[-1].content_hash)
+    if case.consultant is not None:
+        notify(case.consultant, "new_submission", case, f"/cases/{case.id}")
+    return case
+
+
+# -- assessing --------------------------------------------------------------------------------
+
+
+def ratings(version: PlanVersion) -> dict[Criterion, Rating]:
+    return {r.criterion: r for r in version.ratings}
+
+
+def rate(case: Case, staff: Staff, criterion: str, value: str, note: str,
+         seen: int | None = None) -> Rating:
+    """Rate one criterion on the current version (yes / uncertain / no, with a note)."""
+    _check_seen(case, seen)
+    _assessor(case, staff)
+    try:
+        criterion_, value_ = Criterion(criterion), RatingValue(value)
+    except ValueError:
+        raise ApprovalError("bad_rating") from None
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    version = case.current
+    rating = ratings(version).get(criterion_)
+    if rating is None:
+        rating = Rating(version_id=version.id, criterion=criterion_)
+        db.session.add(rating)
+        version.ratings.append(rating)
+    rating.value, rating.note, rating.by_id, rating.at = value_, note, staff.id, utcnow()
+    if case.state == CaseState.SUBMITTED:
+        case.state = CaseState.IN_ASSESSMENT
+    _touch(case)
+    db.session.flush()
+    record(case, "rated", staff=staff, criterion=criterion_.value, value=value_.value)
+    return rating
+
+
+def _assessor(case: Case, staff: Staff) -> None:
+    """Who assesses now: the case's consultant; on the team list (red), anyone in the team."""
+    if case.state not in OPEN_STATES:
+        raise ApprovalError("decided")
+    if case.state == CaseState.RED:
+        _require_team(staff, case)
+    else:
+        _require_own(staff, case)
+
+
+def suggested_colour(version: PlanVersion) -> Colour | None:
+    """The seed's triage read off the ratings: the plan (substantial change, coherence) and the
+    citizen (realistic for them). Confident in both: green; in one of the two: yellow; in
+    neither: red. ``None`` until all three are rated."""
+    given = ratings(version)
+    if len(given) < len(Criterion):
+        return None
+    plan_ok = all(given[c].value == RatingValue.YES
+                  for c in (Criterion.SUBSTANTIAL_CHANGE, Criterion.COHERENCE))
+    citizen_ok = given[Criterion.REALISTIC].value == RatingValue.YES
+    if plan_ok and citizen_ok:
+        return Colour.GREEN
+    if plan_ok or citizen_ok:
+        return Colour.YELLOW
+    return Colour.RED
+
+
+def triage(case: Case, staff: Staff, colour: str, seen: int | None = None) -> Case:
+    """Choose green (approve alone), yellow (colleagues spar) or red (the team decides)."""
+    _check_seen(case, seen)
+    _assessor(case, staff)
+    try:
+        chosen = Colour(colour)
+    except ValueError:
+        raise ApprovalError("bad_colour") from None
+    if case.state == CaseState.RED:
+        raise ApprovalError("team_decides")
+    case.colour = chosen
+    case.state = {Colour.GREEN: CaseState.IN_ASSESSMENT, Colour.YELLOW: CaseState.YELLOW,
+                  Colour.RED: CaseState.RED}[chosen]
+    _touch(case)
+    db.session.flush()
+    suggested = suggested_colour(case.current)
+    record(case, "triaged", staff=staff, suggested=suggested.value if suggested else None)
+    if chosen == Colour.RED:
+        for colleague in colleagues(case, exclude=staff):
+            notify(colleague, "team_decision", case, f"/cases/{case.id}")
+    return case
+
+
+def colleagues(case: Case, exclude: Staff | None) -> list[Staff]:
+    """The team's active job consultants and team lead (the people who decide together)."""
+    query = sa.select(Staff).where(Staff.team_id == case.team_id, Staff.active,
+                                   Staff.role.in_([Role.JOB_CONSULTANT, Role.TEAM_LEAD]))
+    people = db.session.scalars(query.order_by(Staff.name)).all()
+    return [p for p in people if exclude is None or p.id != exclude.id]
+
+
+def ask_colleagues(case: Case, staff: Staff, staff_ids: list[int],
+                   seen: int | None = None) -> list[SparringRequest]:
+    """Ask colleagues in the team to comment on a yellow case."""
+    _check_seen(case, seen)
+    _require_own(staff, case)
+    if case.state != CaseState.YELLOW:
+        raise ApprovalError("not_yellow")
+    team = {p.id: p for p in colleagues(case, exclude=staff)}
+    if not staff_ids or any(i not in team for i in staff_ids):
+        raise ApprovalError("bad_colleague")
+    asked = {r.staff_id for r in db.session.scalars(
+        sa.select(SparringRequest).where(SparringRequest.case_id == case.id))}
+    made = []
+    for staff_id in dict.fromkeys(staff_ids):
+        if staff_id in asked:
+            continue
+        made.append(SparringRequest(case_id=case.id, staff_id=staff_id, asked_by_id=staff.id))
+        notify(team[staff_id], "sparring_request", case, f"/cases/{case.id}")
+    db.session.add_all(made)
+    _touch(case)
+    db.session.flush()
+    record(case, "colleagues_asked", staff=staff, asked=[r.staff_id for r in made])
+    return made
+
+
+def comment(case: Case, staff: Staff, text: str) -> CaseComment:
+    """A colleague's comment in the yellow sparring or the red team discussion."""
+    _require_team(staff, case)
+    if case.state not in (CaseState.YELLOW, CaseState.RED):
+        raise ApprovalError("no_discussion")
+    text = (text or "").strip()
+    if not text:
+        raise ApprovalError("empty")
+    if len(text) > MAX_TEXT:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    note = CaseComment(case_id=case.id, author_id=staff.id, text=text)
+    db.session.add(note)
+    for request in db.session.scalars(sa.select(SparringRequest).where(
+            SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id,
+            SparringRequest.answered_at.is_(None))):
+        request.answered_at = utcnow()
+    _touch(case)
+    db.session.flush()
+    record(case, "commented", staff=staff)
+    if case.consultant is not None and case.consultant_id != staff.id:
+        notify(case.consultant, "colleague_commented", case, f"/cases/{case.id}")
+    return note
+
+
+# -- deciding ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Approval:
+    """What an approval fixes (checked by :func:`approve`)."""
+
+    length_months: int | None
+    follow_up: str
+    follow_up_dates: list[date] = field(default_factory=list)
+    payments: dict[int, str] = field(default_factory=dict)
+    participants: list[int] = field(default_factory=list)
+
+
+def _decider(case: Case, staff: Staff, participants: list[int]) -> list[int]:
+    """Who decides: green — the case's consultant alone; red — the team, recording who took part
+    (the person recording it among them). Returns the participants to record."""
+    if case.state not in OPEN_STATES:
+        raise ApprovalError("decided")
+    if case.state == CaseState.RED:
+        _require_team(staff, case)
+        team = {p.id for p in colleagues(case, exclude=None)}
+        chosen = list(dict.fromkeys([*participants, staff.id]))
+        if any(i not in team for i in chosen) or len(chosen) < 2:
+            raise ApprovalError("bad_participants")
+        return chosen
+    _require_own(staff, case)
+    return []
+
+
+def approve(case: Case, staff: Staff, approval: Approval, seen: int | None = None) -> Case:
+    """Approve the current version: length 6–12 months, a follow-up plan, payment per line.
+
+    Green: the case's own consultant alone, after choosing green. Red: the team's decision.
+    """
+    _check_seen(case, seen)
+    participants = _decider(case, staff, approval.participants)
+    if case.state != CaseState.RED and case.colour != Colour.GREEN:
+        raise ApprovalError("not_green")
+    version = case.current
+    if version.content["total"] > version.content["cap"]:
+        raise ApprovalError("over_cap")
+    if approval.length_months is None or not MIN_MONTHS <= approval.length_months <= MAX_MONTHS:
+        raise ApprovalError("bad_length")
+    follow_up = (approval.follow_up or "").strip()
+    if not follow_up and not approval.follow_up_dates:
+        raise ApprovalError("no_follow_up")
+    if len(follow_up) > MAX_TEXT or len(approval.follow_up_dates) > MAX_FOLLOW_UP_DATES:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    line_ids = [line["id"] for line in version.content["lines"]]
+    methods = {m.value for m in PaymentMethod}
+    if set(approval.payments) != set(line_ids) or any(
+            v not in methods for v in approval.payments.values()):
+        raise ApprovalError("bad_payments")
+    now = utcnow()
+    case.state = CaseState.APPROVED
+    case.decided_version_id, case.decided_at, case.decided_by_id = version.id, now, staff.id
+    case.length_months = approval.length_months
+    case.follow_up = follow_up
+    case.follow_up_dates = sorted(d.isoformat() for d in approval.follow_up_dates)
+    case.payments = {str(k): v for k, v in approval.payments.items()}
+    case.team_participants = participants
+    _touch(case)
+    db.session.flush()
+    record(case, "approved", staff=staff, length_months=approval.length_months,
+           participants=participants)
+    notify(case.citizen, "outcome", case, "/me/plan")
+    return case
+
+
+def send_back(case: Case, staff: Staff, note: str, participants: list[int] = (),
+              seen: int | None = None) -> Case:
+    """Send the plan back with the changes asked for: the draft opens again for the citizen."""
+    _check_seen(case, seen)
+    chosen = _decider(case, staff, list(participants))
+    note = (note or "").strip()
+    if not note:
+        raise ApprovalError("no_changes_asked")
+    if len(note) > MAX_TEXT:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    case.state, case.send_back_note = CaseState.SENT_BACK, note
+    case.team_participants = chosen
+    case.draft.locked_at = None
+    _touch(case)
+    db.session.flush()
+    record(case, "sent_back", staff=staff, reason=note, participants=chosen)
+    notify(case.citizen, "outcome", case, "/me/plan")
+    return case
+
+
+def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[int] = (),
+           seen: int | None = None) -> Case:
+    """End the course with one of the seed's ending reasons."""
+    _check_seen(case, seen)
+    chosen = _decider(case, staff, list(participants))
+    try:
+        ending = EndingReason(reason)
+    except ValueError:
+        raise ApprovalError("bad_reason") from None
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    now = utcnow()
+    case.state, case.ending_reason, case.ending_note = CaseState.REJECTED, ending, note
+    case.decided_version_id, case.decided_at, case.decided_by_id = case.current.id, now, staff.id
+    case.team_participants = chosen
+    _touch(case)
+    db.session.flush()
+    record(case, "rejected", staff=staff, reason=ending.value, note=note, participants=chosen)
+    notify(case.citizen, "outcome", case, "/me/plan")
+    return case
+
+
+def sign_declaration(case: Case, citizen: Citizen) -> Case:
+    """The citizen signs the declaration on honour after approval (once; recorded)."""
+    if case.citizen_id != citizen.id:
+        raise ApprovalError("not_yours")
+    if case.state != CaseState.APPROVED:
+        raise ApprovalError("not_approved")
+    if case.declaration_signed_at is not None:
+        raise ApprovalError("already_signed")
+    case.declaration_signed_at = utcnow()
+    _touch(case)
+    db.session.flush()
+    record(case, "declaration_signed", citizen=citizen)
+    return case
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions, for the consultant's "what changed"."""
+
+    part: str  # goal, motivation, line_added, line_removed, line_changed, strategy
+    title: str
+    before: str
+    after: str
+
+
+def changes(old: PlanVersion, new: PlanVersion) -> list[Change]:
+    """What changed between two versions of a plan (text before and after)."""
+    a, b = old.content, new.content
+    out: list[Change] = []
+    for part in ("goal", "motivation"):
+        if a[part] != b[part]:
+            out.append(Change(part, part, a[part], b[part]))
+    old_lines = {line["id"]: line for line in a["lines"]}
+    new_lines = {line["id"]: line for line in b["lines"]}
+    fields = ("title", "amount", "category", "need_date", "price_source", "payment_method",
+              "change", "job_effect", "assumptions", "private")
+    for line_id, line in new_lines.items():
+        before = old_lines.get(line_id)
+        if before is None:
+            out.append(Change("line_added", line["title"], "", _line_text(line)))
+            continue
+        for key in fields:
+            if before[key] != line[key]:
+                out.append(Change("line_changed", f"{line['title']}: {key}",
+                                  str(before[key] or ""), str(line[key] or "")))
+    for line_id, line in old_lines.items():
+        if line_id not in new_lines:
+            out.append(Change("line_removed", line["title"], _line_text(line), ""))
+    for kind in StrategyKind:
+        if a["strategy"][kind.value] != b["strategy"][kind.value]:
+            out.append(Change("strategy", kind.value, "\n".join(a["strategy"][kind.value]),
+                              "\n".join(b["strategy"][kind.value])))
+    return out
+
+
+def _line_text(line: dict[str, Any]) -> str:
+    return f"{line['title']} · {money.format_amount(line['amount'])}"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    waiting_days: int
+    budget_deadline: date | None
+
+
+#: Queue filter "state" values: the case states, plus "new" for submitted.
+FILTER_STATES = [s.value for s in CaseState]
+
+
+def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int | None = None,
+          min_days: int | None = None, today: date | None = None
+          ) -> tuple[list[QueueRow], dict[str, int]]:
+    """The queue for ``staff``: their own cases (``mine``) or the team's (``team``), filtered by
+    state, course and waiting time, longest waiting first; with counts per state (before the
+    state filter, so the tabs show what each holds)."""
+    from course.people.services import budget_deadline
+
+    today = today or local_today()
+    query = sa.select(Case).where(Case.team_id == staff.team_id)
+    if view != "team":
+        query = query.where(Case.consultant_id == staff.id)
+    if course_id is not None:
+        query = query.where(Case.course_id == course_id)
+    cases = db.session.scalars(query.order_by(Case.submitted_at, Case.id)).all()
+    rows = [QueueRow(case, (today - case.submitted_at.date()).days,
+                     budget_deadline(case.citizen)) for case in cases]
+    if min_days is not None:
+        rows = [row for row in rows if row.waiting_days >= min_days]
+    counts = {s: 0 for s in FILTER_STATES}
+    for row in rows:
+        counts[row.case.state.value] += 1
+    if state:
+        rows = [row for row in rows if row.case.state.value == state]
+    return rows, counts
+
+
+def for_information(staff: Staff, limit: int = 20) -> list[Case]:
+    """Green cases, approved alone by their consultant: presented to the team for information
+    (a red case approved by the team keeps its colour red)."""
+    return list(db.session.scalars(sa.select(Case).where(
+        Case.team_id == staff.team_id, Case.state == CaseState.APPROVED,
+        Case.colour == Colour.GREEN).order_by(Case.decided_at.desc()).limit(limit)))
+
+
+def trail(citizen: Citizen) -> list[AuditEvent]:
+    """Every step on the citizen's cases, oldest first (the access-request export)."""
+    return list(db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.citizen_id == citizen.id).order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def unread(person: Staff | Citizen) -> list[Notification]:
+    column = Notification.staff_id if isinstance(person, Staff) else Notification.citizen_id
+    return list(db.session.scalars(sa.select(Notification).where(
+        column == person.id, Notification.read_at.is_(None)).order_by(Notification.id.desc())))

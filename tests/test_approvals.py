@@ -1,0 +1,421 @@
+"""The approval queue: submitting a frozen version, the queue, the assessment on the three
+criteria, green / yellow / red, send back and end, the outcome on the phone, the declaration,
+notices (in-app, live and by e-mail), the append-only audit trail and the exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from course.approvals.models import AuditEvent, Case, Notification, PlanVersion
+from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
+from course.extensions import db, socketio
+from tests.conftest import hx_post, join_citizen, login_staff
+
+GOAL = "Job som lagermedarbejder"
+
+
+@pytest.fixture
+def world(app, make_world):
+    return make_world(citizens=2)
+
+
+def complete_draft(app, citizen_id: int, course_id: int, amount: int = 9800) -> int:
+    """A plan that passes the checklist (one line with a change theory, each strategy list)."""
+    with app.app_context():
+        draft = Draft(citizen_id=citizen_id, course_id=course_id, goal=GOAL,
+                      motivation="Jeg vil tjene mine egne penge.")
+        draft.lines = [BudgetLine(position=0, title="Truckkørekort", amount=amount,
+                                  change="Jeg kan køre truck",
+                                  job_effect="Lagerjob kræver certifikat",
+                                  need_date=date(2027, 2, 1))]
+        draft.strategy = [StrategyItem(kind=kind, position=0, text=f"Punkt {kind.value}")
+                          for kind in StrategyKind]
+        db.session.add(draft)
+        db.session.commit()
+        return draft.id
+
+
+@pytest.fixture
+def citizen(app, world):
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    complete_draft(app, world.citizens[0][0], world.course_id)
+    return phone
+
+
+@pytest.fixture
+def consultant(app, world):
+    client = app.test_client()
+    login_staff(client, "con@teama.dk")
+    return client
+
+
+@pytest.fixture
+def lead(app, world):
+    client = app.test_client()
+    login_staff(client, "lead@teama.dk")
+    return client
+
+
+def _case(app) -> Case:
+    with app.app_context():
+        case = db.session.scalars(sa.select(Case)).one()
+        db.session.expunge(case)
+        return case
+
+
+def _submit(citizen):
+    response = citizen.post("/me/plan/submit")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
+def _trail(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def _rate(client, case, effect="yes", realistic="yes", coherence="yes"):
+    return hx_post(client, f"/cases/{case.id}/ratings", version=str(case.version),
+                   **{"substantial_change-value": effect, "substantial_change-note": "Godt mål",
+                      "realistic-value": realistic, "realistic-note": "",
+                      "coherence-value": coherence, "coherence-note": ""})
+
+
+def _approve(client, case, months="9", **extra):
+    with client.application.app_context():
+        line_ids = [line["id"] for line in db.session.get(Case, case.id).current.content["lines"]]
+    data = {"version": str(case.version), "length_months": months,
+            "follow_up": "Møde hver måned", "follow_up_dates": "01-03-2027\n2027-04-01",
+            **{f"payment-{i}": "invoice" for i in line_ids}} | extra
+    return hx_post(client, f"/cases/{case.id}/approve", **data)
+
+
+# -- submitting -----------------------------------------------------------------------------
+
+
+def test_submitting_freezes_a_version_and_locks_the_draft(app, world, citizen):
+    _submit(citizen)
+    case = _case(app)
+    assert case.state == "submitted" and case.consultant_id == world.consultant_id
+    with app.app_context():
+        version = db.session.scalars(sa.select(PlanVersion)).one()
+        assert version.content["goal"] == GOAL and len(version.content_hash) == 64
+        assert version.content["lines"][0]["change"] == "Jeg kan køre truck"
+        draft = db.session.get(Draft, case.draft_id)
+        assert draft.locked_at is not None
+        line_id = draft.lines[0].id
+    # the draft is read-only now: the editor shows where the plan stands, a save is refused
+    assert citizen.get("/me/budget").headers["Location"].endswith("/me/plan")
+    page = citizen.get("/me/plan").get_data(as_text=True)
+    assert "Din plan er sendt" in page
+    refused = hx_post(citizen, f"/drafts/{case.draft_id}/fields",
+                      field=f"draft:{case.draft_id}:goal", value="Nyt mål", version="0")
+    assert refused.status_code == 409
+    assert "Din plan er sendt og kan ikke ændres nu" in refused.get_data(as_text=True)
+    assert hx_post(citizen, f"/drafts/{case.draft_id}/lines/{line_id}/delete").status_code == 409
+    again = citizen.post("/me/plan/submit")
+    assert again.status_code == 422 and "allerede sendt" in again.get_data(as_text=True)
+    assert _trail(app) == ["submitted"]
+
+
+def test_an_incomplete_or_over_cap_plan_cannot_be_submitted(app, world):
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[1][1])
+    complete_draft(app, world.citizens[1][0], world.course_id, amount=50_001)
+    response = phone.post("/me/plan/submit")
+    assert response.status_code == 422
+    assert "Planen er ikke klar til at blive sendt" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+        assert db.session.scalars(sa.select(Draft)).one().locked_at is None
+
+
+def test_the_plan_arrives_live_in_the_queue(app, world, citizen, consultant):
+    queue_socket = socketio.test_client(app, flask_test_client=consultant)
+    queue_socket.get_received()
+    page = consultant.get("/queue").get_data(as_text=True)
+    assert "Ingen sager her" in page
+    _submit(citizen)
+    received = queue_socket.get_received()
+    pings = [f for e in received if e["name"] == "live:fragments"
+             for f in e["args"][0]["fragments"]]
+    assert {f["target"] for f in pings} == {"queue-ping", "notice-ping"}
+    assert all(GOAL not in f["html"] and "Citizen" not in f["html"] for f in pings)
+    fragment = consultant.get("/queue", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Citizen Team A 0" in fragment and "Ny" in fragment
+    badge = consultant.get("/notifications/badge").get_data(as_text=True)
+    assert "1 ny besked" in badge
+
+
+def test_the_queue_filters_and_counts(app, world, citizen, consultant, lead):
+    _submit(citizen)
+    mine = consultant.get("/queue?state=submitted", headers={"HX-Request": "true"})
+    html = mine.get_data(as_text=True)
+    assert "Citizen Team A 0" in html and 'queue-count-n">1</span> Ny' in html
+    # the team lead has no case of their own, but sees the team's
+    assert "Citizen Team A 0" not in lead.get("/queue", headers={"HX-Request": "true"}).get_data(
+        as_text=True)
+    assert "Citizen Team A 0" in lead.get("/queue?view=team").get_data(as_text=True)
+    assert "Citizen Team A 0" not in consultant.get(
+        "/queue?state=approved", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Citizen Team A 0" not in consultant.get(
+        "/queue?days=3", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+def test_who_may_reach_the_queue_and_a_case(app, world, make_world, citizen):
+    _submit(citizen)
+    case = _case(app)
+    make_world("Team B")
+    stranger = app.test_client()
+    login_staff(stranger, "con@teamb.dk")
+    facilitator = app.test_client()
+    login_staff(facilitator, "fac@teama.dk")
+    assert stranger.get(f"/cases/{case.id}").status_code == 404
+    assert "Citizen Team A 0" not in stranger.get("/queue?view=team").get_data(as_text=True)
+    for path in ("/queue", f"/cases/{case.id}", "/exports/approved.csv"):
+        assert citizen.get(path).status_code == 403
+        assert facilitator.get(path).status_code == 403
+    assert hx_post(citizen, f"/cases/{case.id}/approve").status_code == 403
+
+
+# -- assessing and deciding -----------------------------------------------------------------
+
+
+def test_the_assessment_screen_holds_everything(app, world, citizen, consultant):
+    _submit(citizen)
+    case = _case(app)
+    page = consultant.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert GOAL in page and "Jeg kan køre truck" in page and "Lagerjob kræver certifikat" in page
+    assert "Sparring med jobkonsulenten" in page  # earlier sparring comments
+    assert "Planen kan føre til en væsentlig ændring" in page
+    assert 'name="version" value="' in page
+
+
+def test_green_approval_by_the_own_consultant(app, world, citizen, consultant, lead):
+    _submit(citizen)
+    case = _case(app)
+    response = _rate(consultant, case)
+    assert response.status_code == 200 and "Forslag ud fra vurderingen" in response.get_data(
+        as_text=True)
+    case = _case(app)
+    assert case.state == "in_assessment"
+    assert hx_post(consultant, f"/cases/{case.id}/triage", colour="green",
+                   version=str(case.version)).status_code == 200
+    case = _case(app)
+    # a colleague cannot approve a green case that is not theirs
+    refused = _approve(lead, case)
+    assert refused.status_code == 422 and "Kun borgerens egen jobkonsulent" in refused.get_data(
+        as_text=True)
+    for months in ("5", "13", "ni"):
+        bad = _approve(consultant, case, months=months)
+        assert bad.status_code == 422 and "6 til 12 måneder" in bad.get_data(as_text=True)
+    with app.app_context():
+        line_id = db.session.get(Case, case.id).current.content["lines"][0]["id"]
+    bad = _approve(consultant, case, **{f"payment-{line_id}": "kontant"})
+    assert bad.status_code == 422 and "betalingsformen" in bad.get_data(as_text=True)
+    assert _case(app).state == "in_assessment"
+
+    assert _approve(consultant, case, **{f"payment-{line_id}": "own_account"}).status_code == 200
+    case = _case(app)
+    assert case.state == "approved" and case.length_months == 9
+    assert case.follow_up_dates == ["2027-03-01", "2027-04-01"]
+    assert case.payments == {str(line_id): "own_account"}
+    # the team sees it for information
+    assert "Til orientering" in lead.get("/queue").get_data(as_text=True)
+
+    outcome = citizen.get("/me/plan").get_data(as_text=True)
+    assert "Din plan er godkendt" in outcome and "Forløbets længde: 9 måneder" in outcome
+    assert "1. marts 2027" in outcome and "Udlæg" in outcome
+    assert citizen.post("/me/plan/declaration").status_code == 422  # the box must be ticked
+    assert citizen.post("/me/plan/declaration", data={"agree": "1"}).status_code == 303
+    assert "Underskrevet" in citizen.get("/me/plan").get_data(as_text=True)
+    assert citizen.post("/me/plan/declaration", data={"agree": "1"}).status_code == 422
+    assert _trail(app) == ["submitted", "rated", "rated", "rated", "triaged", "approved",
+                           "declaration_signed"]
+
+
+def test_yellow_colleagues_spar_then_green(app, world, citizen, consultant, lead):
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case, realistic="uncertain")
+    case = _case(app)
+    page = consultant.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'colour-chip colour-yellow">Gul' in page  # suggested
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="yellow", version=str(case.version))
+    case = _case(app)
+    assert case.state == "yellow"
+    assert hx_post(consultant, f"/cases/{case.id}/colleagues", staff_id=str(world.lead_id),
+                   version=str(case.version)).status_code == 200
+    assert "1 ny besked" in lead.get("/notifications/badge").get_data(as_text=True)
+    # only the team's colleagues can be asked
+    bad = hx_post(consultant, f"/cases/{case.id}/colleagues", staff_id=str(world.facilitator_id),
+                  version=str(_case(app).version))
+    assert bad.status_code == 422
+    assert hx_post(lead, f"/cases/{case.id}/comments", text="Realistisk nok, synes jeg"
+                   ).status_code == 200
+    assert hx_post(lead, f"/cases/{case.id}/comments", text="  ").status_code == 422
+    assert "Realistisk nok" in consultant.get(f"/cases/{case.id}").get_data(as_text=True)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    assert _approve(consultant, _case(app)).status_code == 200
+    assert _case(app).state == "approved"
+
+
+def test_red_the_team_decides_and_records_who_took_part(app, world, citizen, consultant, lead):
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case, effect="no", realistic="no", coherence="uncertain")
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="red", version=str(case.version))
+    case = _case(app)
+    assert case.state == "red"
+    alone = _approve(lead, case)  # a team decision needs at least two who took part
+    assert alone.status_code == 422 and "mindst to" in alone.get_data(as_text=True)
+    assert _approve(lead, case, participant=str(world.consultant_id)).status_code == 200
+    case = _case(app)
+    assert case.state == "approved" and set(case.team_participants) == {world.lead_id,
+                                                                        world.consultant_id}
+
+
+def test_send_back_opens_the_draft_and_the_next_version_shows_what_changed(app, world, citizen,
+                                                                           consultant):
+    _submit(citizen)
+    case = _case(app)
+    assert hx_post(consultant, f"/cases/{case.id}/send-back", note="",
+                   version=str(case.version)).status_code == 422
+    assert hx_post(consultant, f"/cases/{case.id}/send-back", note="Find en billigere pris",
+                   version=str(case.version)).status_code == 200
+    assert _case(app).state == "sent_back"
+    page = citizen.get("/me/plan").get_data(as_text=True)
+    assert "Find en billigere pris" in page
+    editor = citizen.get("/me/budget").get_data(as_text=True)
+    assert "Find en billigere pris" in editor
+    saved = hx_post(citizen, f"/drafts/{case.draft_id}/fields",
+                    field=f"draft:{case.draft_id}:goal", value="Job som truckfører", version="0")
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    _submit(citizen)
+    case = _case(app)
+    assert case.state == "submitted"
+    page = consultant.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Det er ændret siden version 1" in page
+    assert f"<del>{GOAL}</del>" in page and "<ins>Job som truckfører</ins>" in page
+    with app.app_context():
+        assert [v.number for v in db.session.get(Case, case.id).versions] == [1, 2]
+
+
+def test_ending_with_one_of_the_seeds_reasons(app, world, citizen, consultant):
+    _submit(citizen)
+    case = _case(app)
+    bad = hx_post(consultant, f"/cases/{case.id}/reject", reason="uvenlig",
+                  version=str(case.version))
+    assert bad.status_code == 422 and "afslutningsårsagerne" in bad.get_data(as_text=True)
+    assert hx_post(consultant, f"/cases/{case.id}/reject", reason="job", note="Fik fast job",
+                   version=str(case.version)).status_code == 200
+    assert _case(app).state == "rejected"
+    page = citizen.get("/me/plan").get_data(as_text=True)
+    assert "Dit forløb er afsluttet" in page and "Ordinær beskæftigelse" in page
+    assert hx_post(consultant, f"/cases/{case.id}/send-back", note="x").status_code == 422
+
+
+def test_two_consultants_at_once_one_wins_the_other_is_told(app, world, citizen, consultant,
+                                                           lead):
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case, effect="no", realistic="no", coherence="no")
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="red", version=str(case.version))
+    case = _case(app)  # both screens show this version
+    first = _approve(lead, case, participant=str(world.consultant_id))
+    assert first.status_code == 200
+    second = hx_post(consultant, f"/cases/{case.id}/send-back", note="Ret prisen",
+                     participant=str(world.lead_id), version=str(case.version))
+    assert second.status_code == 409
+    assert "En anden handlede på sagen samtidig" in second.get_data(as_text=True)
+    assert _case(app).state == "approved" and _case(app).send_back_note == ""
+
+
+# -- the record -----------------------------------------------------------------------------
+
+
+def test_the_audit_trail_refuses_update_and_delete(app, world, citizen):
+    _submit(citizen)
+    with app.app_context():
+        with pytest.raises(sa.exc.DatabaseError):
+            db.session.execute(sa.update(AuditEvent).values(reason="rettet"))
+        db.session.rollback()
+        with pytest.raises(sa.exc.DatabaseError):
+            db.session.execute(sa.delete(AuditEvent))
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
+
+
+def test_one_citizens_trail_exports_for_an_access_request(app, world, citizen, consultant):
+    _submit(citizen)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/send-back", note="Ret prisen",
+            version=str(case.version))
+    response = consultant.get(f"/cases/{case.id}/trail.csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert rows[0][:3] == ["Tidspunkt", "Trin", "Af"]
+    assert [r[1] for r in rows[1:]] == ["submitted", "sent_back"]
+    assert rows[2][2] == "Consultant Team A" and rows[2][5] == "Ret prisen"
+
+
+def test_exports_of_the_approved_lines(app, world, citizen, consultant):
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    _approve(consultant, _case(app))
+    text = consultant.get("/exports/approved.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows == [["Borger", "Forløb", "Budgetpost", "Beløb (kr.)", "Betaling", "Behovsdato"],
+                    ["Citizen Team A 0", "Course Team A", "Truckkørekort", "9800",
+                     "Faktura til kommunen", "2027-02-01"]]
+    book = load_workbook(io.BytesIO(consultant.get("/exports/approved.xlsx").data))
+    sheet = book.active
+    assert [c.value for c in sheet[2]] == ["Citizen Team A 0", "Course Team A", "Truckkørekort",
+                                           9800, "Faktura til kommunen", "2027-02-01"]
+
+
+def test_a_notice_by_e_mail_is_a_link_only(app, world, citizen):
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="teten@kommune.dk")
+        _submit(citizen)
+    finally:
+        controller.stop()
+    [mail] = inbox.messages
+    assert mail.rcpt_tos == ["con@teama.dk"]
+    body = mail.content.decode()
+    case = _case(app)
+    assert f"/cases/{case.id}" in body
+    assert GOAL not in body and "Citizen" not in body and "Truck" not in body
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
