@@ -1,4 +1,4 @@
-"""Commands: ``flask create-team-lead``, ``flask backup`` and ``flask demo``."""
+"""Commands: ``flask create-team-lead``, ``flask backup``, ``flask demo`` and ``flask remind``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_team_lead)
     app.cli.add_command(backup)
     app.cli.add_command(demo)
+    app.cli.add_command(remind)
 
 
 @click.command("create-team-lead")
@@ -79,3 +80,25 @@ def demo() -> None:
     logins = demo_data.seed()
     db.session.commit()
     click.echo(demo_data.describe(logins, "http://127.0.0.1:5000"))
+
+
+@click.command("remind")
+@with_appcontext
+def remind() -> None:
+    """Remind citizens and their job consultants of a near budget deadline (run daily)."""
+    from course import mail
+    from course.approvals import services as cases
+    from course.live import bridge
+    from course.people.models import Citizen, Staff
+
+    # A request context for the links in the pushed fragments and the e-mails.
+    with current_app.test_request_context(current_app.config.get("PUBLIC_URL") or "/"):
+        made = cases.remind_deadlines()
+        for note in cases.pending_notices():
+            person = (db.session.get(Staff, note.staff_id) if note.staff_id
+                      else db.session.get(Citizen, note.citizen_id))
+            bridge.render_to(bridge.person_room(person), "notice-ping",
+                             "approvals/_notice_ping.html")
+        bridge.commit_and_push()
+        sent = mail.send_notices(made)
+    click.echo(f"{len(made)} reminder(s), {sent} e-mail(s).")

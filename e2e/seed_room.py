@@ -49,7 +49,8 @@ def _draft_for(citizen: Citizen, n: int) -> None:
                               change=change, job_effect="Flere job at søge, og jeg står stærkere.",
                               assumptions="At jeg består prøven."),
                    BudgetLine(position=1, title="Tandbehandling", category=Category.HEALTH,
-                              amount=6_000, private=True, change="Jeg tør smile til samtaler.")]
+                              amount=6_000, private=True, change="Jeg tør smile til samtaler.",
+                              job_effect="Jeg møder op til samtaler uden at skamme mig.")]
     draft.strategy = [StrategyItem(kind=StrategyKind.CONTINUE, position=0, text="Gå tur hver dag"),
                       StrategyItem(kind=StrategyKind.STOP, position=0, text="Udskyde opkald"),
                       StrategyItem(kind=StrategyKind.START, position=0, text="Søge to job om ugen")]

@@ -419,3 +419,104 @@ def test_a_notice_by_e_mail_is_a_link_only(app, world, citizen):
     assert GOAL not in body and "Citizen" not in body and "Truck" not in body
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
+
+
+def test_a_near_budget_deadline_reminds_the_citizen_and_the_consultant_once(app, world):
+    from datetime import timedelta
+
+    from course.approvals import services
+    from course.people.models import Citizen
+    from course.types import local_today
+
+    with app.app_context():
+        citizen = db.session.get(Citizen, world.citizens[0][0])
+        citizen.decision, citizen.decided_on = "yes", local_today() - timedelta(days=26)
+        far = db.session.get(Citizen, world.citizens[1][0])
+        far.decision, far.decided_on = "yes", local_today() - timedelta(days=2)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 0 and "2 reminder(s)" in result.output
+    assert "0 reminder(s)" in runner.invoke(args=["remind"]).output  # once per deadline
+    with app.app_context():
+        notes = db.session.scalars(sa.select(Notification)).all()
+        assert {(n.citizen_id, n.staff_id) for n in notes} == {
+            (world.citizens[0][0], None), (None, world.consultant_id)}
+        assert all(n.kind == "deadline" for n in notes)
+        # a plan already with the consultant is not reminded of
+        assert services.remind_deadlines(local_today()) == []
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    assert "1 ny besked" in phone.get("/me").get_data(as_text=True)
+
+
+# -- who sees a submitted plan, and what the decision binds -----------------------------------
+
+
+def test_a_submitted_plan_and_its_attachments_open_to_the_team(app, world, citizen, lead):
+    from tests.test_attachments import PDF
+
+    with app.app_context():
+        draft = db.session.scalars(sa.select(Draft)).one()
+        draft_id, line_id = draft.id, draft.lines[0].id
+    uploaded = citizen.post(f"/drafts/{draft_id}/lines/{line_id}/attachments",
+                            data={"file": (io.BytesIO(PDF), "tilbud.pdf", "application/pdf")},
+                            headers={"HX-Request": "true"}, content_type="multipart/form-data")
+    assert uploaded.status_code == 200, uploaded.get_data(as_text=True)
+    with app.app_context():
+        from course.budgets.models import Attachment
+        attachment_id = db.session.scalars(sa.select(Attachment.id)).one()
+    # the team lead sees drafts in progress anyway; a job consultant colleague does not
+    from course.people import services as people
+    from course.people.models import Role, Team
+    with app.app_context():
+        team = db.session.get(Team, world.team_id)
+        people.create_staff(team, "Kollega", "kollega@teama.dk", Role.JOB_CONSULTANT,
+                            "correct horse battery staple", must_change_password=False)
+        db.session.commit()
+    other = app.test_client()
+    login_staff(other, "kollega@teama.dk", "correct horse battery staple")
+    assert other.get(f"/attachments/{attachment_id}").status_code == 404  # in progress
+    _submit(citizen)
+    case = _case(app)
+    download = other.get(f"/attachments/{attachment_id}")
+    assert download.status_code == 200 and download.data == PDF  # submitted
+    download.close()
+    page = other.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "tilbud.pdf" in page and GOAL in page
+    assert "Afgørelse til print" in page and 'name="colour"' not in page  # not theirs to triage
+
+
+def test_the_decision_document_names_the_version_and_the_decision(app, world, citizen,
+                                                                  consultant):
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    _approve(consultant, _case(app))
+    with app.app_context():
+        digest = db.session.get(Case, case.id).current.content_hash
+    document = consultant.get(f"/cases/{case.id}/decision").get_data(as_text=True)
+    assert "Afgørelse om budgetplan" in document and digest[:16] in document
+    assert "9 måneder" in document and "Consultant Team A" in document
+    assert "Møde hver måned" in document and "Faktura til kommunen" in document
+    assert "Godt mål" in document  # the rating's note
+
+
+def test_a_plan_over_the_cap_is_not_approved(app, world, citizen, consultant):
+    _submit(citizen)
+    with app.app_context():
+        from course.schedule.models import Course
+        version = db.session.scalars(sa.select(PlanVersion)).one()
+        version.content = {**version.content, "cap": 5000}  # e.g. a cap lowered meanwhile
+        db.session.get(Course, world.course_id).budget_cap = 5000
+        db.session.commit()
+    case = _case(app)
+    _rate(consultant, case)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    refused = _approve(consultant, _case(app))
+    assert refused.status_code == 422
+    assert "over budgetrammen" in refused.get_data(as_text=True)
+    assert _case(app).state == "in_assessment"

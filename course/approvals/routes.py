@@ -279,12 +279,13 @@ def submit():
 def my_plan():
     """Where the submitted plan stands: waiting, sent back, approved (and the declaration)
     or ended. Reading it marks the citizen's notices as read."""
-    draft, case = _own_case()
-    if case is None:
-        return redirect(url_for("budgets.my_draft"))
     for note in cases.unread(current_user):
         note.read_at = utcnow()
     db.session.commit()
+    draft = budgets.draft_of(current_user)
+    case = cases.case_of(draft) if draft is not None else None
+    if case is None:  # nothing submitted yet: the notice was about the draft
+        return redirect(url_for("budgets.my_draft"))
     return render_template("approvals/my_plan.html", draft=draft, case=case,
                            version=case.current, lines=_lines_with_payment(case))
 

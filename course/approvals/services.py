@@ -463,6 +463,42 @@ def sign_declaration(case: Case, citizen: Citizen) -> Case:
     return case
 
 
+# -- reminders --------------------------------------------------------------------------------
+
+#: A reminder goes out when this many days (or fewer) are left before the budget deadline.
+REMIND_DAYS = 3
+
+
+def remind_deadlines(today: date | None = None) -> list[Notification]:
+    """Notices for plans not yet with the consultants whose budget deadline is near: to the
+    citizen and to their job consultant, once per deadline (run daily: ``flask remind``)."""
+    from course.people.services import budget_deadline
+
+    today = today or local_today()
+    made: list[Notification] = []
+    for citizen in db.session.scalars(sa.select(Citizen).where(
+            Citizen.active, Citizen.decision == "yes", Citizen.decided_on.is_not(None))):
+        deadline = budget_deadline(citizen)
+        if deadline is None or not 0 <= (deadline - today).days <= REMIND_DAYS:
+            continue
+        draft = budgets.draft_of(citizen)
+        case = case_of(draft) if draft is not None else None
+        if case is not None and case.state != CaseState.SENT_BACK:
+            continue  # with the consultants already
+        already = db.session.scalar(sa.select(Notification.id).where(
+            Notification.citizen_id == citizen.id, Notification.kind == "deadline",
+            Notification.about_day == deadline))
+        if already is not None:
+            continue
+        made.append(notify(citizen, "deadline", None, "/me/budget", about_day=deadline))
+        if citizen.job_consultant is not None:
+            made.append(notify(citizen.job_consultant, "deadline", None,
+                               f"/courses/{citizen.course_id}/citizens/{citizen.id}",
+                               about_day=deadline))
+    db.session.flush()
+    return made
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,128 @@
+"""The approval queue end to end: a citizen submits on a phone, the job consultant sees it arrive
+live, rates the three criteria, triages yellow, a colleague comments, it is re-triaged green and
+approved for nine months; the citizen sees the outcome and signs the declaration; the audit trail
+shows each step; the exports carry the approved lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browsing import (
+    LIVE_TIMEOUT,
+    Screens,
+    htmx_settled,
+    join_course,
+    screenshot,
+    sign_in_staff,
+    wait_live,
+)
+from playwright.sync_api import Browser, Page, expect
+
+from course import demo
+
+pytestmark = pytest.mark.e2e
+
+CONSULTANT = "jobkonsulent1@demo.teten.dk"  # Anna's job consultant in the demo
+COLLEAGUE = "jobkonsulent2@demo.teten.dk"
+ANNA = demo.CITIZENS[0]
+
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical axe-core (WCAG 2.1 AA) finding on the page as it is now."""
+    violations = AXE.run(page).response["violations"]
+    found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
+             for v in violations if v["impact"] in {"serious", "critical"}]
+    assert not found, f"axe on {name}:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def screens(browser: Browser, live_server) -> Iterator[Screens]:
+    opened = Screens(browser, live_server.url)
+    yield opened
+    opened.log.assert_no_csp_violations()
+    opened.close()
+
+
+def test_a_plan_from_submission_to_approval(screens: Screens, live_server) -> None:
+    live_server.run_script("seed_room.py")  # Anna's plan is complete
+    consultant = screens.laptop()
+    sign_in_staff(consultant, CONSULTANT)
+    consultant.goto("/queue")
+    wait_live(consultant)
+    expect(consultant.locator("#queue .empty")).to_be_visible()
+
+    phone = screens.phone()
+    join_course(phone, live_server.course_code, ANNA[1])
+    phone.goto("/me/budget")
+    phone.locator("form.submit-plan button").click()
+    expect(phone).to_have_url(re.compile(r"/me/plan$"))
+    expect(phone.locator(".outcome-waiting")).to_be_visible()
+
+    # the plan arrives in the consultant's queue without a reload
+    row = consultant.locator("#queue tbody tr").filter(has_text=ANNA[0])
+    expect(row).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(consultant.locator("#notice-badge .notice-badge")).to_be_visible(timeout=LIVE_TIMEOUT)
+    screenshot(consultant, "office-queue")
+    assert_accessible(consultant, "the queue")
+
+    row.locator("a").click()
+    expect(consultant).to_have_url(re.compile(r"/cases/\d+$"))
+    case_url = consultant.url
+    for criterion, value in (("substantial_change", "yes"), ("realistic", "uncertain"),
+                             ("coherence", "yes")):
+        consultant.check(f"input[name='{criterion}-value'][value='{value}']")
+    consultant.fill("textarea[name='realistic-note']", "Usikker på om tidsplanen holder")
+    htmx_settled(consultant, consultant.locator(".rating-form button").click)
+    expect(consultant.locator(".suggested .colour-yellow")).to_be_visible()
+    screenshot(consultant, "office-assessment")
+    assert_accessible(consultant, "the assessment screen")
+    htmx_settled(consultant, consultant.locator(".triage-form button[value=yellow]").click)
+    expect(consultant.locator(".case-state.state-yellow")).to_be_visible()
+    consultant.locator("label").filter(has_text="Sara Jobkonsulent").locator(
+        "input[name=staff_id]").check()
+    htmx_settled(consultant, consultant.locator("form[action$='/colleagues'] button").click)
+
+    colleague = screens.laptop()
+    sign_in_staff(colleague, COLLEAGUE)
+    expect(colleague.locator("#notice-badge .notice-badge")).to_be_visible()
+    colleague.goto(case_url)
+    colleague.fill(".case-thread textarea[name=text]", "Tidsplanen er realistisk – hun har en "
+                   "plads på holdet i februar.")
+    htmx_settled(colleague, colleague.locator(".case-thread button").click)
+    expect(colleague.locator(".case-thread .comments")).to_contain_text("plads på holdet")
+
+    consultant.reload()
+    expect(consultant.locator(".case-thread .comments")).to_contain_text("plads på holdet")
+    htmx_settled(consultant, consultant.locator(".triage-form button[value=green]").click)
+    consultant.fill("input[name=length_months]", "9")
+    consultant.fill("textarea[name=follow_up]", "Samtale hver måned; Anna ringer, hvis planen "
+                    "ændrer sig.")
+    consultant.fill("textarea[name=follow_up_dates]", "01-03-2027\n01-06-2027")
+    htmx_settled(consultant, consultant.locator("form[action$='/approve'] button").click)
+    expect(consultant.locator(".outcome-approved")).to_contain_text("9 måneder")
+
+    phone.goto("/me/plan")
+    expect(phone.locator(".outcome-approved")).to_contain_text("Forløbets længde: 9 måneder")
+    expect(phone.locator(".outcome-approved")).to_contain_text("1. marts 2027")
+    phone.check("#declaration input[name=agree]")
+    phone.locator("#declaration button").click()
+    expect(phone.locator("#declaration .signed")).to_be_visible()
+    screenshot(phone, "phone-plan-approved")
+    assert_accessible(phone, "the citizen's outcome")
+
+    trail = consultant.request.get(case_url + "/trail.csv").text().lstrip("\ufeff")
+    steps = [row[1] for row in csv.reader(io.StringIO(trail), delimiter=";")][1:]
+    assert steps == ["submitted", "rated", "rated", "rated", "triaged", "colleagues_asked",
+                     "commented", "triaged", "approved", "declaration_signed"]
+    exported = consultant.request.get("/exports/approved.csv").text().lstrip("\ufeff")
+    lines = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    assert [line[0] for line in lines[1:]] == [ANNA[0], ANNA[0]]
+    assert sum(int(line[3]) for line in lines[1:]) == 9_800 + 6_000
