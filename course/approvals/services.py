@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from course import money
 from course.approvals.models import (
@@ -566,7 +567,9 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     from course.people.services import budget_deadline
 
     today = today or local_today()
-    query = sa.select(Case).where(Case.team_id == staff.team_id)
+    query = sa.select(Case).where(Case.team_id == staff.team_id).options(
+        selectinload(Case.citizen), selectinload(Case.course), selectinload(Case.consultant),
+        selectinload(Case.versions))
     if view != "team":
         query = query.where(Case.consultant_id == staff.id)
     if course_id is not None:
@@ -589,7 +592,9 @@ def for_information(staff: Staff, limit: int = 20) -> list[Case]:
     (a red case approved by the team keeps its colour red)."""
     return list(db.session.scalars(sa.select(Case).where(
         Case.team_id == staff.team_id, Case.state == CaseState.APPROVED,
-        Case.colour == Colour.GREEN).order_by(Case.decided_at.desc()).limit(limit)))
+        Case.colour == Colour.GREEN).options(
+        selectinload(Case.citizen), selectinload(Case.course), selectinload(Case.decided_by)
+    ).order_by(Case.decided_at.desc()).limit(limit)))
 
 
 def trail(citizen: Citizen) -> list[AuditEvent]:

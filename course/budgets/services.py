@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from course import money
 from course.budgets.models import (
@@ -337,7 +338,9 @@ def _looks_like_cpr(spec: FieldSpec, value: Any) -> bool:
 
 def draft_of(citizen: Citizen) -> Draft | None:
     """The citizen's draft, if they have opened the budget tool."""
-    return db.session.scalar(sa.select(Draft).where(Draft.citizen_id == citizen.id))
+    return db.session.scalar(sa.select(Draft).where(Draft.citizen_id == citizen.id).options(
+        selectinload(Draft.lines).selectinload(BudgetLine.attachments),
+        selectinload(Draft.strategy)))
 
 
 def draft_for(citizen: Citizen) -> tuple[Draft, bool]:
