@@ -646,3 +646,29 @@ def test_the_wall_shows_first_names_and_an_initial(name, shown):
     from course.rounds.routes import wall_name
 
     assert wall_name(name) == shown
+
+
+def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, running, phones,
+                                                                facilitator):
+    from flask import template_rendered
+
+    phone_sockets = [socketio.test_client(app, flask_test_client=phone) for phone in phones]
+    console_sockets = [socketio.test_client(app, flask_test_client=facilitator)
+                       for _ in range(3)]
+    for sock in phone_sockets + console_sockets:
+        sock.get_received()
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    rendered: list[str] = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        assert _give(phones[0], running.id, snapshot_id).status_code == 200
+    # the board once for the projector and once for the facilitators, one ping for all phones;
+    # six connected screens change nothing
+    assert rendered.count("rounds/_board.html") == 2
+    assert rendered.count("rounds/_ping.html") == 1
+    assert all(len(pushes_to(sock, "round-ping")) == 1 for sock in phone_sockets)
+    assert all(len(pushes_to(sock, "round-board")) == 1 for sock in console_sockets)
