@@ -520,3 +520,26 @@ def test_a_plan_over_the_cap_is_not_approved(app, world, citizen, consultant):
     assert refused.status_code == 422
     assert "over budgetrammen" in refused.get_data(as_text=True)
     assert _case(app).state == "in_assessment"
+
+
+def test_a_new_version_goes_to_the_citizens_job_consultant_of_now(app, world, citizen,
+                                                                  consultant):
+    from course.people import services as people
+    from course.people.models import Citizen, Role, Team
+
+    _submit(citizen)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/send-back", note="Ret prisen",
+            version=str(case.version))
+    with app.app_context():
+        team = db.session.get(Team, world.team_id)
+        new = people.create_staff(team, "Ny Konsulent", "ny@teama.dk", Role.JOB_CONSULTANT,
+                                  "correct horse battery staple", must_change_password=False)
+        db.session.get(Citizen, world.citizens[0][0]).job_consultant_id = new.id
+        db.session.commit()
+        new_id = new.id
+    _submit(citizen)
+    assert _case(app).consultant_id == new_id
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.staff_id == new_id, Notification.kind == "new_submission")) == 1

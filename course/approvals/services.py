@@ -183,6 +183,7 @@ def submit(draft: Draft, citizen: Citizen) -> Case:
         db.session.add(case)
     case.state, case.colour, case.submitted_at, case.updated_at = (
         CaseState.SUBMITTED, None, now, now)
+    case.consultant_id = citizen.job_consultant_id  # theirs now, if it changed meanwhile
     content = freeze(draft)
     number = len(case.versions) + 1
     case.versions.append(PlanVersion(number=number, content=content,
@@ -190,8 +191,8 @@ def submit(draft: Draft, citizen: Citizen) -> Case:
     draft.locked_at = now
     db.session.flush()
     record(case, "submitted", citizen=citizen, hash=case.versions[-1].content_hash)
-    if case.consultant is not None:
-        notify(case.consultant, "new_submission", case, f"/cases/{case.id}")
+    if citizen.job_consultant is not None:
+        notify(citizen.job_consultant, "new_submission", case, f"/cases/{case.id}")
     return case
 
 
