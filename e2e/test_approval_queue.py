@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +20,7 @@ from browsing import (
     sign_in_staff,
     wait_live,
 )
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from course import demo
 
@@ -41,14 +40,6 @@ def assert_accessible(page: Page, name: str) -> None:
     found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
              for v in violations if v["impact"] in {"serious", "critical"}]
     assert not found, f"axe on {name}:\n" + "\n".join(found)
-
-
-@pytest.fixture(scope="module")
-def screens(browser: Browser, live_server) -> Iterator[Screens]:
-    opened = Screens(browser, live_server.url)
-    yield opened
-    opened.log.assert_no_csp_violations()
-    opened.close()
 
 
 def test_a_plan_from_submission_to_approval(screens: Screens, live_server) -> None:

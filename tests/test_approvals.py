@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from course.approvals.models import AuditEvent, Case, Notification, PlanVersion
 from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db, socketio
-from tests.conftest import hx_post, join_citizen, login_staff
+from tests.conftest import PASSWORD, hx_post, join_citizen, login_staff
 
 GOAL = "Job som lagermedarbejder"
 
@@ -96,6 +96,27 @@ def _approve(client, case, months="9", **extra):
             "follow_up": "Møde hver måned", "follow_up_dates": "01-03-2027\n2027-04-01",
             **{f"payment-{i}": "invoice" for i in line_ids}} | extra
     return hx_post(client, f"/cases/{case.id}/approve", **data)
+
+
+def _approve_green(app, consultant, case):
+    """The own consultant rates all yes, chooses green and approves for nine months."""
+    _rate(consultant, case)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    assert _approve(consultant, _case(app)).status_code == 200
+
+
+def _new_consultant(app, world, email: str) -> int:
+    """Another job consultant in the team (signs in with ``PASSWORD``); returns their id."""
+    from course.people import services as people
+    from course.people.models import Role, Team
+
+    with app.app_context():
+        staff = people.create_staff(db.session.get(Team, world.team_id), email.split("@")[0],
+                                    email, Role.JOB_CONSULTANT, PASSWORD,
+                                    must_change_password=False)
+        db.session.commit()
+        return staff.id
 
 
 # -- submitting -----------------------------------------------------------------------------
@@ -374,10 +395,7 @@ def test_one_citizens_trail_exports_for_an_access_request(app, world, citizen, c
 def test_exports_of_the_approved_lines(app, world, citizen, consultant):
     _submit(citizen)
     case = _case(app)
-    _rate(consultant, case)
-    case = _case(app)
-    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
-    _approve(consultant, _case(app))
+    _approve_green(app, consultant, case)
     text = consultant.get("/exports/approved.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows == [["Borger", "Forløb", "Budgetpost", "Beløb (kr.)", "Betaling", "Behovsdato"],
@@ -467,15 +485,9 @@ def test_a_submitted_plan_and_its_attachments_open_to_the_team(app, world, citiz
         from course.budgets.models import Attachment
         attachment_id = db.session.scalars(sa.select(Attachment.id)).one()
     # the team lead sees drafts in progress anyway; a job consultant colleague does not
-    from course.people import services as people
-    from course.people.models import Role, Team
-    with app.app_context():
-        team = db.session.get(Team, world.team_id)
-        people.create_staff(team, "Kollega", "kollega@teama.dk", Role.JOB_CONSULTANT,
-                            "correct horse battery staple", must_change_password=False)
-        db.session.commit()
+    _new_consultant(app, world, "kollega@teama.dk")
     other = app.test_client()
-    login_staff(other, "kollega@teama.dk", "correct horse battery staple")
+    login_staff(other, "kollega@teama.dk")
     assert other.get(f"/attachments/{attachment_id}").status_code == 404  # in progress
     _submit(citizen)
     case = _case(app)
@@ -491,10 +503,7 @@ def test_the_decision_document_names_the_version_and_the_decision(app, world, ci
                                                                   consultant):
     _submit(citizen)
     case = _case(app)
-    _rate(consultant, case)
-    case = _case(app)
-    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
-    _approve(consultant, _case(app))
+    _approve_green(app, consultant, case)
     with app.app_context():
         digest = db.session.get(Case, case.id).current.content_hash
     document = consultant.get(f"/cases/{case.id}/decision").get_data(as_text=True)
@@ -524,20 +533,16 @@ def test_a_plan_over_the_cap_is_not_approved(app, world, citizen, consultant):
 
 def test_a_new_version_goes_to_the_citizens_job_consultant_of_now(app, world, citizen,
                                                                   consultant):
-    from course.people import services as people
-    from course.people.models import Citizen, Role, Team
+    from course.people.models import Citizen
 
     _submit(citizen)
     case = _case(app)
     hx_post(consultant, f"/cases/{case.id}/send-back", note="Ret prisen",
             version=str(case.version))
+    new_id = _new_consultant(app, world, "ny@teama.dk")
     with app.app_context():
-        team = db.session.get(Team, world.team_id)
-        new = people.create_staff(team, "Ny Konsulent", "ny@teama.dk", Role.JOB_CONSULTANT,
-                                  "correct horse battery staple", must_change_password=False)
-        db.session.get(Citizen, world.citizens[0][0]).job_consultant_id = new.id
+        db.session.get(Citizen, world.citizens[0][0]).job_consultant_id = new_id
         db.session.commit()
-        new_id = new.id
     _submit(citizen)
     assert _case(app).consultant_id == new_id
     with app.app_context():
