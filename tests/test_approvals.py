@@ -181,10 +181,12 @@ def test_the_queue_filters_and_counts(app, world, citizen, consultant, lead):
     mine = consultant.get("/queue?state=submitted", headers={"HX-Request": "true"})
     html = mine.get_data(as_text=True)
     assert "Citizen Team A 0" in html and 'queue-count-n">1</span> Ny' in html
-    # the team lead has no case of their own, but sees the team's
-    assert "Citizen Team A 0" not in lead.get("/queue", headers={"HX-Request": "true"}).get_data(
-        as_text=True)
-    assert "Citizen Team A 0" in lead.get("/queue?view=team").get_data(as_text=True)
+    # the team lead has no case of their own: the team's queue is theirs by default
+    assert "Citizen Team A 0" in lead.get("/queue").get_data(as_text=True)
+    assert "Citizen Team A 0" not in lead.get("/queue?view=mine", headers={
+        "HX-Request": "true"}).get_data(as_text=True)
+    assert "Citizen Team A 0" not in consultant.get("/queue?view=mine&course=999", headers={
+        "HX-Request": "true"}).get_data(as_text=True)
     assert "Citizen Team A 0" not in consultant.get(
         "/queue?state=approved", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Citizen Team A 0" not in consultant.get(

@@ -44,7 +44,7 @@ from course.budgets.models import Draft
 from course.errors import error_response
 from course.extensions import db
 from course.live import bridge
-from course.people.models import Citizen, Staff
+from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
 from course.types import utcnow
 from course.web import render
@@ -324,7 +324,9 @@ STAFF_DECIDING = (JOB_CONSULTANT, TEAM_LEAD)
 def queue():
     """The approval queue: mine or the team's, filtered, longest waiting first; live."""
     args = request.args
-    view = "team" if args.get("view") == "team" else "mine"
+    # the team lead has no caseload of their own: the team's queue is theirs by default
+    default = "team" if current_user.role == Role.TEAM_LEAD else "mine"
+    view = args.get("view", default) if args.get("view") in ("mine", "team") else default
     state = args.get("state", "")
     if state not in cases.FILTER_STATES:
         state = ""
