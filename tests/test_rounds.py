@@ -3,6 +3,7 @@ drafts, phones review the plan they are sent to, the board and the owner's view 
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
@@ -170,9 +171,9 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
         "Location"].rsplit("/", 1)[1]
     wall = socketio.test_client(app, flask_test_client=app.test_client(),
                                 auth={"display": token})
-    phone_socket = socketio.test_client(app, flask_test_client=phones[1])
+    phone_sockets = [socketio.test_client(app, flask_test_client=phone) for phone in phones]
     console_socket = socketio.test_client(app, flask_test_client=facilitator)
-    for sock in (wall, phone_socket, console_socket):
+    for sock in (wall, *phone_sockets, console_socket):
         sock.get_received()
 
     phones[0].get(f"/rounds/{running.id}/review")
@@ -185,16 +186,27 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
     [board] = pushes_to(wall, "round-board")
     assert "1/2" in board and "venter" in board
     assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
-    [ping] = pushes_to(phone_socket, "round-ping")
-    assert f"/rounds/{running.id}/mine" in ping and "Godt valg" not in ping
     [moderation] = pushes_to(console_socket, "round-board")
     assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
-    for html in (board, ping, moderation):
-        assert SECRET_LINE not in html and SECRET_MOTIVATION not in html
-
     with app.app_context():
         owner = db.session.get(Snapshot, snapshot_id).owner_ref
-    owner_phone = phones[[c for c, _ in world.citizens].index(owner)]
+    owner_index = [c for c, _ in world.citizens].index(owner)
+    for n, sock in enumerate(phone_sockets):
+        received = sock.get_received()
+        # every phone: the room's progress (no names, no text)
+        [progress] = [f["html"] for e in received if e["name"] == bridge.EVENT_FRAGMENTS
+                      for f in e["args"][0]["fragments"] if f["target"] == "round-ping"]
+        assert "1 kommentar indtil nu" in progress and "3 planer venter stadig" in progress
+        # the owner's phones alone: refetch your own feedback
+        mine = [f["html"] for e in received if e["name"] == bridge.EVENT_FRAGMENTS
+                for f in e["args"][0]["fragments"] if f["target"] == "round-mine-ping"]
+        assert len(mine) == (n == owner_index)
+        for html in (progress, *mine):
+            assert "Godt valg" not in html and "Citizen" not in html
+    for html in (board, moderation):
+        assert SECRET_LINE not in html and SECRET_MOTIVATION not in html
+
+    owner_phone = phones[owner_index]
     mine = owner_phone.get(f"/rounds/{running.id}/mine").get_data(as_text=True)
     assert "Planen kan ændre mine jobchancer" in mine
     assert "Jeg kan lide…</span> Godt valg af kørekort" in mine
@@ -670,5 +682,36 @@ def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, runn
     # six connected screens change nothing
     assert rendered.count("rounds/_board.html") == 2
     assert rendered.count("rounds/_ping.html") == 1
+    assert rendered.count("rounds/_mine_ping.html") == 1  # for the owner's room only
     assert all(len(pushes_to(sock, "round-ping")) == 1 for sock in phone_sockets)
     assert all(len(pushes_to(sock, "round-board")) == 1 for sock in console_sockets)
+
+
+def test_a_busy_round_shows_the_newest_comments_and_all_on_their_own_page(app, world, running,
+                                                                         facilitator):
+    with app.app_context():
+        snapshots = db.session.scalars(sa.select(Snapshot)).all()
+        for n in range(45):
+            snapshot = snapshots[n % len(snapshots)]
+            reviewer = next(c for c, _ in world.citizens if c != snapshot.owner_ref)
+            db.session.add(Feedback(round_id=running.id, snapshot_id=snapshot.id,
+                                    reviewer_ref=reviewer, criterion="effect", stem="like",
+                                    text=f"Kommentar nummer {n}"))
+        db.session.commit()
+    console = facilitator.get(f"/courses/{world.course_id}/now",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "De nyeste 40 af 45 kommentarer" in console
+    shown = {int(n) for n in re.findall(r"Kommentar nummer (\d+)\b", console)}
+    assert shown == set(range(5, 45))
+    assert console.index("Kommentar nummer 44") < console.index("Kommentar nummer 43")
+    path = f"/courses/{world.course_id}/rounds/{running.id}/comments"
+    everything = facilitator.get(path).get_data(as_text=True)
+    assert {int(n) for n in re.findall(r"Kommentar nummer (\d+)\b", everything)} == set(
+        range(45))
+    assert 'name="all" value="1"' in everything
+    with app.app_context():
+        oldest = db.session.scalars(sa.select(Feedback.id).order_by(Feedback.id)).first()
+    hidden = hx_post(facilitator, f"/courses/{world.course_id}/rounds/{running.id}/feedback/"
+                     f"{oldest}/hide", all="1").get_data(as_text=True)
+    assert re.search(r"Kommentar nummer 0\b", hidden)  # the all-comments page stays whole
+    assert app.test_client().get(path).status_code in (302, 401)

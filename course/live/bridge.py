@@ -47,10 +47,14 @@ def team_room(team_id: int) -> str:
     return f"team:{team_id}:queue"
 
 
+def citizen_room(citizen_id: int) -> str:
+    """One citizen's own pushes (every device they are signed in on)."""
+    return f"citizen:{citizen_id}"
+
+
 def person_room(person: Staff | Citizen) -> str:
-    """One person's own notices (every device they are signed in on)."""
-    kind = "citizen" if isinstance(person, Citizen) else "staff"
-    return f"{kind}:{person.id}"
+    """One person's own pushes: notices, and for a citizen their own feedback arriving."""
+    return citizen_room(person.id) if isinstance(person, Citizen) else f"staff:{person.id}"
 
 
 #: Prefixes of every room name above (what ``live:sync`` answers for).

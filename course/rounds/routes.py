@@ -32,6 +32,9 @@ from peerreview.state import Grouping, RoundState
 
 BOARD_TEMPLATE = "rounds/_board.html"
 PING_TEMPLATE = "rounds/_ping.html"
+MINE_PING_TEMPLATE = "rounds/_mine_ping.html"
+#: The console's board lists this many of the newest comments; the rest are a click away.
+MODERATION_SHOWN = 40
 
 ERRORS = {
     "not_assigned": lambda p: _("You were not sent to this plan. Reload to see whose plan "
@@ -80,14 +83,31 @@ def _refused(err: PeerReviewError):
     return error_response(422, message(err))
 
 
-def push_round(course_id: int, round_: Round) -> None:
-    """Queue the board (projector, facilitators with moderation) and a ping for the phones."""
+def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> None:
+    """Queue what a change in the round shows: the board (projector; facilitators with
+    moderation), the room's progress on every phone, and — when one plan got or lost a
+    comment — a ping for its owner alone, whose phone refetches their own feedback.
+
+    Each is rendered once per audience from one reading of the round.
+    """
+    board = glue.board_context(round_)
     bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
-        bridge.PROJECTOR: {"board": round_board(round_, bridge.PROJECTOR)},
-        bridge.FACILITATORS: {"board": round_board(round_, bridge.FACILITATORS)},
+        bridge.PROJECTOR: {"board": board},
+        bridge.FACILITATORS: {"board": _with_moderation(board)},
     })
     bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
-                      round=round_)
+                      board=board)
+    if owner_ref is not None:
+        bridge.render_to(bridge.citizen_room(owner_ref), "round-mine-ping", MINE_PING_TEMPLATE,
+                         round=round_)
+
+
+def _with_moderation(board: dict[str, Any], shown: int | None = MODERATION_SHOWN
+                     ) -> dict[str, Any]:
+    """The board as facilitators see it: with the newest comments (hidden ones too) to moderate."""
+    feedback = pr.list_feedback(db.session, board["round"].id, include_hidden=True)
+    return {**board, "feedback": feedback if shown is None else feedback[-shown:],
+            "feedback_total": len(feedback), "complete": shown is None}
 
 
 @bp.app_template_global()
@@ -137,9 +157,7 @@ def feedback_names(course_id: int) -> dict[int, str]:
 def round_board(round_: Round, audience: str) -> dict[str, Any]:
     """The board's context for an include in the now region."""
     context = glue.board_context(round_)
-    if audience == bridge.FACILITATORS:
-        context["feedback"] = pr.list_feedback(db.session, round_.id, include_hidden=True)
-    return context
+    return _with_moderation(context) if audience == bridge.FACILITATORS else context
 
 
 # -- the facilitator --------------------------------------------------------------------------
@@ -260,17 +278,29 @@ def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
     round_ = glue.round_in_course_or_404(course.id, round_id)
     try:
         if action == "hide":
-            pr.hide_feedback(db.session, round_.id, feedback_id, by_ref=current_user.id)
+            feedback = pr.hide_feedback(db.session, round_.id, feedback_id,
+                                        by_ref=current_user.id)
         elif action == "pin":
-            pr.pin_feedback(db.session, round_.id, feedback_id)
+            feedback = pr.pin_feedback(db.session, round_.id, feedback_id)
         else:
-            pr.unpin_feedback(db.session, round_.id, feedback_id)
+            feedback = pr.unpin_feedback(db.session, round_.id, feedback_id)
     except PeerReviewError as err:
         return _refused(err)
-    push_round(course.id, round_)
+    push_round(course.id, round_, owner_ref=feedback.snapshot.owner_ref)
     bridge.commit_and_push()
+    shown = None if request.form.get("all") else MODERATION_SHOWN  # the all-comments page
     return render_template(BOARD_TEMPLATE, audience=bridge.FACILITATORS,
-                           board=round_board(round_, bridge.FACILITATORS))
+                           board=_with_moderation(glue.board_context(round_), shown))
+
+
+@bp.get("/courses/<int:course_id>/rounds/<int:round_id>/comments")
+@allow(STAFF)
+def all_comments(course_id: int, round_id: int):
+    """Every comment of a round, to moderate (the console shows the newest only)."""
+    course = access.course_or_404(course_id, access.can_facilitate)
+    round_ = glue.round_in_course_or_404(course.id, round_id)
+    return render_template("rounds/comments.html", course=course, audience=bridge.FACILITATORS,
+                           board=_with_moderation(glue.board_context(round_), shown=None))
 
 
 @bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/hide")
@@ -348,12 +378,12 @@ def give_feedback(round_id: int):
     except ValueError:
         abort(404)
     try:
-        pr.add_feedback(db.session, round_.id, current_user.id, snapshot_id,
-                        criterion=form.get("criterion", ""), stem=form.get("stem", ""),
-                        text=form.get("text", ""), line_ref=line_ref)
+        feedback = pr.add_feedback(db.session, round_.id, current_user.id, snapshot_id,
+                                   criterion=form.get("criterion", ""), stem=form.get("stem", ""),
+                                   text=form.get("text", ""), line_ref=line_ref)
     except PeerReviewError as err:
         return _refused(err)
-    push_round(round_.course_ref, round_)
+    push_round(round_.course_ref, round_, owner_ref=feedback.snapshot.owner_ref)
     bridge.commit_and_push()
     return _review_page(round_, notice=_("Thank you. Your feedback was sent."))
 
