@@ -130,7 +130,8 @@ _ARM = """() => {
   if (!body.dataset.e2eWatching) {
     body.dataset.e2eWatching = "true";
     body.addEventListener("htmx:afterSettle", (event) => {
-      if (event.target.matches("[data-live-src]")) {
+      // a push (app.js swaps it with htmx.swap: no request), not this page's own response
+      if (event.target.matches("[data-live-src]") && !event.detail.xhr) {
         body.dataset.e2eLiveSwaps = String(Number(body.dataset.e2eLiveSwaps) + 1);
       }
     });
