@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 
-from flask import Flask, current_app, session
-from flask_babel import format_date, format_datetime
+from flask import Flask, current_app, g, session
+from flask_babel import force_locale as _force_locale
+from flask_babel import format_date, format_datetime, get_translations
 
 from course.extensions import babel
 from course.money import format_amount
@@ -48,9 +51,35 @@ def clock(value: datetime | time | None) -> str:
     return format_datetime(value, pattern)
 
 
+def _translations():
+    """The request's catalog, looked up once: a page with 15 budget lines calls gettext over a
+    thousand times, and Flask-Babel's own lookup walks the context on every call."""
+    cached = g.get("teten_translations")
+    if cached is None:
+        cached = g.teten_translations = get_translations()
+    return cached
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Flask-Babel's ``force_locale``, also for templates rendered inside it."""
+    saved = g.pop("teten_translations", None)
+    try:
+        with _force_locale(locale):
+            yield
+    finally:
+        g.pop("teten_translations", None)
+        if saved is not None:
+            g.teten_translations = saved
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories="translations")
+    app.jinja_env.install_gettext_callables(
+        lambda string: _translations().ugettext(string),
+        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        newstyle=True)
     app.jinja_env.filters["kroner"] = kroner
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock

@@ -12,10 +12,10 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from flask import current_app, request
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from course.extensions import db
+from course.i18n import force_locale
 from course.people.models import Citizen, Staff
 
 if TYPE_CHECKING:
