@@ -191,7 +191,8 @@ class Snapshot(Base):
     owner_ref: Mapped[int] = mapped_column(Integer)
     draft_ref: Mapped[int] = mapped_column(Integer, index=True)
     draft_version: Mapped[int | None] = mapped_column(Integer)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: rounds count and rank snapshots all the time, and read a draft only to show it.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="snapshots")

@@ -257,6 +257,13 @@ class Presence:
         return self.checked_in_at is not None and self.left_at is None
 
 
+def is_present(course_id: int, day: Day, citizen_id: int) -> bool:
+    """Whether one citizen is checked in on ``day`` and not marked as left (one row read)."""
+    return db.session.scalar(sa.select(Attendance.id).where(
+        Attendance.course_id == course_id, Attendance.day == day.value,
+        Attendance.citizen_id == citizen_id, Attendance.left_at.is_(None))) is not None
+
+
 def attendance(course: Course, day: Day) -> list[Presence]:
     """Every active participant of the course with their presence on ``day``."""
     rows = {row.citizen_id: row for row in db.session.scalars(sa.select(Attendance).where(

@@ -21,6 +21,7 @@ from course.extensions import db
 from course.live import bridge
 from course.live import session as live
 from course.live.session_routes import push_now
+from course.people.models import Citizen
 from course.rounds import bp
 from course.rounds import services as glue
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
@@ -350,7 +351,8 @@ def _review_page(round_: Round, status: int = 200, notice: str | None = None):
         notice = notice or message(err)
     owner = None
     if assignment is not None:
-        owner = glue.names(round_.course_ref).get(assignment.snapshot.owner_ref)
+        owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
+        owner = owner.name if owner is not None else None
     response = render("rounds/review.html", "rounds/_review.html", round=round_,
                       assignment=assignment, view=view, owner=owner, notice=notice,
                       anonymous=round_.anonymous)

@@ -21,7 +21,7 @@ from course.schedule.models import Course, Day
 from course.types import utcnow
 from peerreview import services as pr
 from peerreview.errors import InvalidInput
-from peerreview.models import Round
+from peerreview.models import Round, RoundParticipant
 from peerreview.prompts import DEFAULT_PROMPT_SET, DEFAULT_STEMS, default_prompt_set
 from peerreview.services import SnapshotInput
 from peerreview.state import RoundState
@@ -180,12 +180,12 @@ def join_late(round_: Round, citizen: Citizen) -> bool:
 
     Only someone present today who is not yet in the round joins; returns whether they did.
     """
-    if any(p.person_ref == citizen.id for p in round_.participants):
-        return False
+    if db.session.scalar(sa.select(RoundParticipant.id).where(
+            RoundParticipant.round_id == round_.id,
+            RoundParticipant.person_ref == citizen.id)) is not None:
+        return False  # (one indexed lookup: this runs on every review page of a big room)
     running = live.current_session(round_.course_ref)
-    if running is None or not any(
-            p.present and p.citizen.id == citizen.id
-            for p in live.attendance(citizen.course, Day(running.day))):
+    if running is None or not live.is_present(round_.course_ref, Day(running.day), citizen.id):
         return False
     pr.join_round(db.session, round_.id, citizen.id, snapshot=_snapshot_input(citizen))
     return True
