@@ -106,9 +106,14 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
 def _with_moderation(board: dict[str, Any], shown: int | None = MODERATION_SHOWN
                      ) -> dict[str, Any]:
     """The board as facilitators see it: with the newest comments (hidden ones too) to moderate."""
-    feedback = pr.list_feedback(db.session, board["round"].id, include_hidden=True)
+    round_ = board["round"]
+    feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
+    # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
+    base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
+                   feedback_id=0).rsplit("/", 2)[0]
     return {**board, "feedback": feedback if shown is None else feedback[-shown:],
-            "feedback_total": len(feedback), "complete": shown is None}
+            "feedback_total": len(feedback), "complete": shown is None,
+            "moderation_base": base}
 
 
 @bp.app_template_global()
