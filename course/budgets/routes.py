@@ -14,13 +14,15 @@ renders the editor with the typed text and the message in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as htmx_request
+from markupsafe import Markup, escape
 
 from course import access
 from course.access import CITIZEN, STAFF, allow
@@ -61,14 +63,38 @@ bp.add_app_template_global(cpr_shaped, "cpr_shaped")
 bp.add_app_template_global(services.field_versions, "field_versions")
 
 
+def _per_request(key: str, make: Callable[[], Any]) -> Any:
+    """A value computed once per request (the editor asks for it once per budget line)."""
+    cache = g.setdefault("teten_per_request", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 @bp.app_template_global()
 def category_options() -> list[tuple[str, str]]:
-    return [(c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
+    return _per_request("categories", lambda: [(c.value, str(label))
+                                               for c, label in CATEGORY_LABELS.items()])
 
 
 @bp.app_template_global()
 def payment_options() -> list[tuple[str, str]]:
-    return [(m.value, str(label)) for m, label in PAYMENT_LABELS.items()]
+    return _per_request("payments", lambda: [(m.value, str(label))
+                                             for m, label in PAYMENT_LABELS.items()])
+
+
+@bp.app_template_global()
+def save_field_url(draft_id: int) -> str:
+    return _per_request(f"save:{draft_id}",
+                        lambda: url_for("budgets.save_field", draft_id=draft_id))
+
+
+@bp.app_template_global()
+def field_messages() -> Markup:
+    """The autosave status texts as ``data-msg-*`` attributes of the fields' holder."""
+    texts = {"saving": _("Saving…"), "retrying": _("Not saved – retrying"),
+             "failed": _("Not saved")}
+    return Markup(" ".join(f'data-msg-{k}="{escape(v)}"' for k, v in texts.items()))
 
 
 @bp.app_template_filter("category_label")

@@ -23,6 +23,12 @@
   //: States in which the text on screen is not (yet) what the server has.
   var UNSAVED = { dirty: 1, saving: 1, retrying: 1, failed: 1, conflict: 1, invalid: 1 };
 
+  // The status texts (translated) sit once on the page's editor root, not on every field.
+  function message(form, name) {
+    var holder = form.closest("[data-msg-saving]");
+    return holder ? holder.dataset[name] : "";
+  }
+
   function formOf(element) {
     return element && element.closest ? element.closest("form[data-autosave]") : null;
   }
@@ -66,7 +72,7 @@
     if (!form) return;
     form._edits = (form._edits || 0) + 1;
     if (form.dataset.state !== "retrying" && form.dataset.state !== "conflict") {
-      setState(form, "dirty", form.dataset.msgSaving);
+      setState(form, "dirty", message(form, "msgSaving"));
     } else {
       summarise();
     }
@@ -90,7 +96,7 @@
       return;
     }
     if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
-      if (form.dataset.state !== "retrying") setState(form, "saving", form.dataset.msgSaving);
+      if (form.dataset.state !== "retrying") setState(form, "saving", message(form, "msgSaving"));
     }
   });
 
@@ -128,7 +134,7 @@
       if ((form._edits || 0) === form._sending) {
         setState(form, "saved"); // the server's answer has put "Saved" in the status
       } else {
-        setState(form, "dirty", form.dataset.msgSaving); // newer text is on its way
+        setState(form, "dirty", message(form, "msgSaving")); // newer text is on its way
       }
     } else if (code === 409) {
       setState(form, "conflict");
@@ -136,20 +142,20 @@
       markInvalid(form, true);
       setState(form, "invalid");
     } else if (code === 0 || code >= 500) {
-      setState(form, "retrying", form.dataset.msgRetrying);
+      setState(form, "retrying", message(form, "msgRetrying"));
       retryLater(form);
     } else {
       // Signed out, the form expired, or the field is gone: say so; the text stays in the box.
       var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
       var reason = type.indexOf("text/plain") === 0 ? xhr.responseText : "";
-      setState(form, "failed", form.dataset.msgFailed + (reason ? " – " + reason : ""));
+      setState(form, "failed", message(form, "msgFailed") + (reason ? " – " + reason : ""));
     }
   }
   body.addEventListener("htmx:afterRequest", finished);
   body.addEventListener("htmx:sendError", function (event) {
     var form = formOf(event.detail.elt);
     if (form && form.dataset.state !== "retrying") {
-      setState(form, "retrying", form.dataset.msgRetrying);
+      setState(form, "retrying", message(form, "msgRetrying"));
       retryLater(form);
     }
   });
