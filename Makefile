@@ -36,5 +36,16 @@ lint: $(STAMP)
 test: install lint
 	$(BIN)/python -m pytest
 
+# Needs PostgreSQL and Redis (TETEN_BENCH_POSTGRES_URL, TETEN_BENCH_REDIS_URL; defaults on
+# 127.0.0.1) and about 5 minutes; writes bench/results/latest.json and latest.png.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.bench-* && touch $@
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

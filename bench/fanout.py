@@ -1,0 +1,251 @@
+"""Feedback fan-out: one room, N phones and a projector; one comment at a time, then a burst.
+
+The same measuring loop drives Teten and the baseline; only ``post`` differs (a reviewer's
+comment through the review form, or the baseline's ``POST /broadcast``).
+
+1. **Latency.** A comment is posted; the loop waits until every screen has the push it caused
+   (or a time-out), pauses a few milliseconds, and posts the next. Each delivery's latency is
+   *arrival − start of the POST*; a comment's *last screen* is the slowest of its deliveries.
+   Server CPU per comment is the worker's CPU over this phase divided by the comments.
+2. **Throughput.** Comments are posted back to back, one in flight (the next POST starts when
+   the previous one answered), without waiting for deliveries: deliveries per second is
+   everything delivered over the time from the first POST to the last arrival.
+
+Pushes are matched to comments by sequence number: each comment advances the phones' stream
+and the projector's stream by one, and only one POST is in flight at a time. A delivery that
+has not arrived a few seconds after the phase ended is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bench.client import Phone, Refetches, Refused, Screen, close_all, connect_all
+from bench.infra import Server
+
+#: A comment not fully delivered after this long is given up on (its missing ones are lost).
+DELIVERY_TIMEOUT = 5.0
+#: After a phase, how long late pushes may still arrive before they count as lost.
+GRACE = 3.0
+
+
+@dataclass
+class Sent:
+    """One comment (or baseline broadcast) and the sequence numbers its push carries."""
+
+    started: float
+    answered: float
+    seqs: dict[str, int]
+
+
+@dataclass
+class Phase:
+    """What one phase measured."""
+
+    sent: list[Sent] = field(default_factory=list)
+    #: Every delivery's latency (ms), phones and projector together.
+    deliveries_ms: list[float] = field(default_factory=list)
+    #: Per comment: POST start to the last screen (ms); only comments delivered everywhere.
+    last_screen_ms: list[float] = field(default_factory=list)
+    post_ms: list[float] = field(default_factory=list)
+    expected: int = 0
+    lost: int = 0
+    failed_posts: int = 0
+    cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
+
+    @property
+    def delivered(self) -> int:
+        return self.expected - self.lost
+
+
+@dataclass
+class FanoutResult:
+    system: str
+    n: int
+    latency: Phase
+    throughput: Phase
+    rss_per_client_bytes: float
+    sizes: dict[str, int]
+    #: The phones' GETs after pushes that load themselves, as a browser does (``--refetch``).
+    refetches: Refetches | None = None
+
+    @property
+    def cpu_per_comment_ms(self) -> float:
+        done = len(self.latency.sent)
+        return self.latency.cpu_seconds / done * 1000 if done else float("nan")
+
+    @property
+    def deliveries_per_second(self) -> float:
+        return self.throughput.delivered / self.throughput.wall_seconds \
+            if self.throughput.wall_seconds else float("nan")
+
+
+class Waiter:
+    """Counts arrivals per (stream, seq) so the loop can wait for one comment's deliveries."""
+
+    def __init__(self) -> None:
+        self._remaining: dict[tuple[str, int], int] = {}
+        self._done = asyncio.Event()
+
+    def expect(self, seqs: dict[str, int], screens_per_stream: dict[str, int]) -> None:
+        self._remaining = {(s, q): screens_per_stream[s] for s, q in seqs.items()}
+        self._done.clear()
+
+    def arrived(self, _screen: Screen, stream: str, seq: int, _now: float) -> None:
+        key = (stream, seq)
+        if key in self._remaining:
+            self._remaining[key] -= 1
+            if self._remaining[key] <= 0:
+                del self._remaining[key]
+                if not self._remaining:
+                    self._done.set()
+
+    async def wait(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._done.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+
+Post = Callable[[], Awaitable[tuple[int, float, float]]]
+
+
+class Room:
+    """The connected screens of one room and the stream sequence numbers they stand at."""
+
+    def __init__(self, screens: list[Screen], refetches: Refetches | None = None) -> None:
+        self.screens = screens
+        self.refetches = refetches
+        self.waiter = Waiter()
+        for screen in screens:
+            screen.on_arrival = self.waiter.arrived
+        self.by_stream: dict[str, list[Screen]] = {}
+        self.seqs: dict[str, int] = {}
+        for screen in screens:
+            self.by_stream.setdefault(screen.stream, []).append(screen)
+            self.seqs[screen.stream] = max(self.seqs.get(screen.stream, 0), screen.hello_seq)
+        self.counts = {stream: len(group) for stream, group in self.by_stream.items()}
+
+    def next_seqs(self) -> dict[str, int]:
+        return {stream: seq + 1 for stream, seq in self.seqs.items()}
+
+    async def run(self, post: Post, comments: int, server: Server, *, wait: bool) -> Phase:
+        """Post ``comments`` times; with ``wait``, one comment's deliveries before the next."""
+        phase = Phase()
+        cpu0, client0, wall0 = server.cpu_seconds(), time.process_time(), time.monotonic()
+        for _ in range(comments):
+            seqs = self.next_seqs()
+            self.waiter.expect(seqs, self.counts)
+            status, started, answered = await post()
+            if status not in (200, 204):
+                phase.failed_posts += 1
+                continue
+            self.seqs = seqs
+            phase.sent.append(Sent(started, answered, seqs))
+            phase.post_ms.append((answered - started) * 1000)
+            if wait:
+                await self.waiter.wait(DELIVERY_TIMEOUT)
+                await asyncio.sleep(random.uniform(0.005, 0.015))
+        if not wait:
+            await self.waiter.wait(DELIVERY_TIMEOUT)  # the last comment
+        if self.refetches is not None:
+            await self.refetches.drain()  # the work a comment caused, all of it
+        phase.cpu_seconds = server.cpu_seconds() - cpu0
+        phase.client_cpu_seconds = time.process_time() - client0
+        await asyncio.sleep(GRACE if not wait else 0.5)
+        self._account(phase, wall0)
+        return phase
+
+    def _account(self, phase: Phase, wall0: float) -> None:
+        last_arrival = wall0
+        for sent in phase.sent:
+            slowest = 0.0
+            complete = True
+            for stream, seq in sent.seqs.items():
+                for screen in self.by_stream[stream]:
+                    phase.expected += 1
+                    arrival = screen.arrivals.get(seq)
+                    if arrival is None:
+                        phase.lost += 1
+                        complete = False
+                        continue
+                    latency = (arrival - sent.started) * 1000
+                    phase.deliveries_ms.append(latency)
+                    slowest = max(slowest, latency)
+                    last_arrival = max(last_arrival, arrival)
+            if complete:
+                phase.last_screen_ms.append(slowest)
+        if phase.sent:
+            phase.wall_seconds = last_arrival - phase.sent[0].started
+
+
+def teten_poster(http: aiohttp.ClientSession, phones: list[Phone]) -> Post:
+    """Reviewers take turns; nobody comes near Teten's limit of 6 comments a minute."""
+    turn = 0
+
+    async def post() -> tuple[int, float, float]:
+        nonlocal turn
+        for _ in range(len(phones) * 2):
+            phone = phones[turn % len(phones)]
+            turn += 1
+            if phone.recent_posts(time.monotonic()) < 5:
+                return await phone.post_comment(http)
+            if turn % len(phones) == 0:
+                await asyncio.sleep(1.0)
+        raise Refused("every reviewer is at the rate limit: use more reviewers")
+
+    return post
+
+
+def baseline_poster(http: aiohttp.ClientSession, base: str, sizes: dict[str, int]) -> Post:
+    async def post() -> tuple[int, float, float]:
+        started = time.monotonic()
+        async with http.post(base + "/broadcast", json=sizes) as response:
+            await response.read()
+            return response.status, started, time.monotonic()
+
+    return post
+
+
+async def measure(system: str, server: Server, http: aiohttp.ClientSession,
+                  screens_for: Callable[[int], list[tuple[Screen, str, dict]]], post: Post, *,
+                  n: int, comments: int, burst: int, warmup: int = 5,
+                  settle: float = 1.0, refetches: Refetches | None = None) -> FanoutResult:
+    """Memory per screen, a warm-up, then the latency and the throughput phases.
+
+    ``screens_for(k)`` makes the connections of ``k`` phones and the projector. A few are
+    connected and closed first, so that code loaded on first use is not counted as the
+    sockets' memory; then the worker's RSS is read before and after connecting the room.
+    """
+    first = screens_for(3)
+    await connect_all(http, first)
+    await close_all([s for s, _, _ in first])
+    await asyncio.sleep(settle)
+    rss0 = server.rss_bytes()
+    connections = screens_for(n)
+    await connect_all(http, connections)
+    screens = [s for s, _, _ in connections]
+    await asyncio.sleep(settle)
+    rss_per_client = (server.rss_bytes() - rss0) / len(screens)
+    try:
+        room = Room(screens, refetches)
+        await room.run(post, warmup, server, wait=True)
+        latency = await room.run(post, comments, server, wait=True)
+        throughput = await room.run(post, burst, server, wait=False)
+    finally:
+        await close_all(screens)
+    sizes: dict[str, int] = {}
+    for stream, group in room.by_stream.items():
+        got = sorted(size for screen in group for size in screen.sizes)
+        sizes["projector" if stream.endswith("projector") else "phones"] = \
+            got[len(got) // 2] if got else 0
+    return FanoutResult(system, n, latency, throughput, rss_per_client, sizes, refetches)

@@ -1,0 +1,436 @@
+"""The benchmark's output: the summary (``latest.json``), the printed table and the plot."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from bench.fanout import FanoutResult, Phase
+from bench.pages import NOT_YET, PageResult
+from bench.stats import percentile, ratio
+
+#: Issue 7's targets: key → (comparison, limit, what it means).
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "fanout_53_p99_ms": ("<=", 25.0, "53 phones + projector: p99 POST start → last screen (ms)"),
+    "fanout_500_p99_ratio": ("<=", 1.5, "500 phones: p99 last screen, Teten / baseline"),
+    "multi_lost": ("==", 0, "30 rooms × 50 phones, 2 processes: lost deliveries"),
+    "multi_p99_ms": ("<=", 50.0, "30 rooms × 50 phones: p99 POST start → last screen (ms)"),
+    "page_p95_ms_max": ("<=", 25.0, "pages: the slowest page's p95 server time (ms)"),
+    "page_p95_ratio_max": ("<=", 3.0, "pages: the slowest page's p95 / the bare page's p95"),
+    "cpu_per_screen_ratio": ("<=", 1.5, "CPU per extra screen (slope 53→500), Teten / baseline"),
+    "memory_per_phone_ratio": ("<=", 1.5, "memory per connected screen, Teten / baseline"),
+}
+PERCENTILES = (50, 95, 99)
+
+
+def _r(value: float, digits: int = 2) -> float | None:
+    """Rounded for JSON; ``None`` for a figure that could not be measured."""
+    return None if value is None or math.isnan(value) else round(value, digits)
+
+
+def _phase(phase: Phase) -> dict[str, Any]:
+    return {
+        "comments": len(phase.sent),
+        "failed_posts": phase.failed_posts,
+        "delivery_ms": {f"p{q}": _r(percentile(phase.deliveries_ms, q)) for q in PERCENTILES},
+        "last_screen_ms": {f"p{q}": _r(percentile(phase.last_screen_ms, q))
+                           for q in PERCENTILES},
+        "post_answered_ms": {f"p{q}": _r(percentile(phase.post_ms, q)) for q in PERCENTILES},
+        "expected_deliveries": phase.expected,
+        "lost": phase.lost,
+        "server_cpu_s": _r(phase.cpu_seconds, 3),
+        "client_cpu_s": _r(phase.client_cpu_seconds, 3),
+        "wall_s": _r(phase.wall_seconds, 3),
+    }
+
+
+def _fanout(result: FanoutResult) -> dict[str, Any]:
+    return {
+        "screens": result.n + 1,
+        "latency_phase": _phase(result.latency),
+        "throughput_phase": _phase(result.throughput),
+        "deliveries_per_s": _r(result.deliveries_per_second, 0),
+        "server_cpu_per_comment_ms": _r(result.cpu_per_comment_ms, 3),
+        "rss_per_screen_kB": _r(result.rss_per_client_bytes / 1024, 1),
+        "message_bytes": result.sizes,
+        **_refetches(result.refetches),
+    }
+
+
+def _refetches(log: Any) -> dict[str, Any]:
+    """The phones' GETs after pushes that load themselves (``--refetch`` only)."""
+    if log is None:
+        return {}
+    return {"refetches": {"requests": len(log.ms), "failed": log.failed,
+                          "p50_ms": _r(percentile(log.ms, 50)),
+                          "p95_ms": _r(percentile(log.ms, 95))}}
+
+
+def machine(postgres_url: str | None = None) -> dict[str, Any]:
+    """Where the figures come from."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory_gb = round(kb / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    packages = {}
+    for name in ("gunicorn", "gevent", "flask-socketio", "python-socketio", "python-engineio",
+                 "simple-websocket", "psycopg", "sqlalchemy", "aiohttp"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb,
+            "system": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version(), "postgresql": _postgres_version(postgres_url),
+            "packages": packages, "load_client": "same machine, one asyncio process",
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def _postgres_version(url: str | None) -> str | None:
+    """The server's version (not the client's)."""
+    if not url:
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # the figure is informative only
+        return None
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether the working tree had changes on top of it.
+
+    ``TETEN_BENCH_COMMIT`` names it for a run from an exported tree (``git archive``).
+    """
+    if os.environ.get("TETEN_BENCH_COMMIT"):
+        return {"commit": os.environ["TETEN_BENCH_COMMIT"], "changed_files": 0}
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=False).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                cwd=root, capture_output=True, text=True, timeout=10,
+                                check=False).stdout
+    except OSError:
+        return {"commit": None, "changed_files": None}
+    return {"commit": commit or None, "changed_files": len(status.splitlines())}
+
+
+def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> dict[str, Any]:
+    """The summary written to ``latest.json`` (issue 7's keys at the top)."""
+    fan: dict[tuple[str, int], FanoutResult] = results["fanout"]
+    summary: dict[str, Any] = {key: None for key in TARGETS}
+    summary["when"] = datetime.fromtimestamp(began, UTC).isoformat(timespec="seconds")
+    summary["machine"] = machine(args.postgres)
+    summary["machine"]["busy_before_run"] = _r(results.get("busy_before", math.nan))
+    summary["duration_s"] = round(datetime.now(UTC).timestamp() - began)
+    summary["code"] = results.get("code") or code_version()
+
+    fanout: dict[str, Any] = {}
+    for n in sorted({n for _system, n in fan}):
+        teten, base = fan.get(("teten", n)), fan.get(("baseline", n))
+        entry: dict[str, Any] = {}
+        if teten:
+            entry["teten"] = _fanout(teten)
+        if base:
+            entry["baseline"] = _fanout(base)
+        if teten and base:
+            entry["ratio"] = {
+                f"{kind}_p{q}": _r(ratio(percentile(getattr(teten.latency, attr), q),
+                                         percentile(getattr(base.latency, attr), q)))
+                for kind, attr in (("delivery", "deliveries_ms"),
+                                   ("last_screen", "last_screen_ms"))
+                for q in PERCENTILES}
+        fanout[str(n)] = entry
+    summary["fanout"] = fanout
+    # Each phone signs in over HTTP (front page, join form, its review region where it posts).
+    summary["signin"] = results.get("signin", {})
+    if ("teten", 53) in fan:
+        summary["fanout_53_p99_ms"] = _r(percentile(fan[("teten", 53)].latency.last_screen_ms,
+                                                    99))
+    if "500" in fanout and "ratio" in fanout["500"]:
+        summary["fanout_500_p99_ratio"] = fanout["500"]["ratio"]["last_screen_p99"]
+
+    sizes = sorted({n for _system, n in fan})
+    if len(sizes) >= 2:
+        low, high = sizes[0], sizes[-1]
+        slopes = {}
+        for system in ("teten", "baseline"):
+            a, b = fan.get((system, low)), fan.get((system, high))
+            if a and b:
+                # Extra CPU per comment for each extra screen: the marginal cost of a delivery.
+                slopes[system] = (b.cpu_per_comment_ms - a.cpu_per_comment_ms) * 1000 / (
+                    b.n - a.n)
+        summary["cpu_per_extra_screen_us"] = {k: _r(v, 1) for k, v in slopes.items()}
+        if len(slopes) == 2:
+            summary["cpu_per_screen_ratio"] = _r(ratio(slopes["teten"], slopes["baseline"]))
+    big = max(sizes) if sizes else None
+    if big and ("teten", big) in fan and ("baseline", big) in fan:
+        t, b = fan[("teten", big)], fan[("baseline", big)]
+        summary["memory_per_phone_kB"] = {"n": big, "teten": _r(t.rss_per_client_bytes / 1024, 1),
+                                          "baseline": _r(b.rss_per_client_bytes / 1024, 1)}
+        summary["memory_per_phone_ratio"] = _r(ratio(t.rss_per_client_bytes,
+                                                     b.rss_per_client_bytes))
+
+    page_results: list[PageResult] = results["pages"]
+    bare = next((p for p in page_results if p.spec.key == "bare"), None)
+    pages = []
+    for page in page_results:
+        pages.append({"key": page.spec.key, "page": page.spec.label,
+                      "counts_for_target": page.spec.counts, "requests": len(page.server_ms),
+                      "server_p50_ms": _r(page.p50), "server_p95_ms": _r(page.p95),
+                      "client_p50_ms": _r(percentile(page.client_ms, 50)),
+                      "p95_ratio_to_bare": _r(ratio(page.p95, bare.p95)) if bare else None})
+    summary["pages"] = pages
+    summary["pages_not_measured"] = NOT_YET
+    counted = [p for p in pages if p["counts_for_target"] and p["server_p95_ms"] is not None]
+    if counted:
+        summary["page_p95_ms_max"] = max(p["server_p95_ms"] for p in counted)
+        ratios = [p["p95_ratio_to_bare"] for p in counted if p["p95_ratio_to_bare"] is not None]
+        summary["page_p95_ratio_max"] = max(ratios) if ratios else None
+
+    multi = results.get("multi")
+    if multi is not None:
+        phase = multi.phase
+        summary["multi"] = {
+            "rooms": multi.rooms, "phones": multi.phones, "processes": len(multi.cpu_seconds),
+            "seconds": multi.seconds, "rate_scale": multi.rate_scale,
+            "comments_planned": multi.comments_planned,
+            "comments_skipped_rate_limit": multi.comments_skipped,
+            "comments_not_sent_in_time": multi.comments_planned - multi.comments_skipped
+            - len(phase.sent) - phase.failed_posts,
+            **_phase(phase),
+            "comments_per_s": _r(len(phase.sent) / multi.seconds, 1),
+            "deliveries_per_s": _r(phase.delivered / phase.wall_seconds
+                                   if phase.wall_seconds else math.nan, 0),
+            "send_delay_ms": {f"p{q}": _r(percentile(multi.send_delay_ms, q))
+                              for q in PERCENTILES},
+            "server_cpu_s_by_process": {k: _r(v, 2) for k, v in multi.cpu_seconds.items()},
+            "server_cpu_per_comment_ms": _r(phase.cpu_seconds / len(phase.sent) * 1000
+                                            if phase.sent else math.nan, 3),
+            "rss_per_screen_kB": _r(multi.rss_per_client_bytes / 1024, 1),
+            **_refetches(multi.refetches),
+        }
+        summary["multi_lost"] = phase.lost
+        summary["multi_p99_ms"] = _r(percentile(phase.last_screen_ms, 99))
+    summary["targets"] = {key: _judge(key, summary.get(key)) for key in TARGETS}
+    summary["settings"] = {k: v for k, v in vars(args).items()
+                           if k not in ("postgres", "redis", "out")}
+    return summary
+
+
+def _judge(key: str, value: Any) -> dict[str, Any]:
+    op, limit, meaning = TARGETS[key]
+    met = None if value is None else (value <= limit if op == "<=" else value == limit)
+    return {"value": value, "target": f"{op} {limit:g}", "met": met, "meaning": meaning}
+
+
+# -- the printed table -------------------------------------------------------------------------
+
+
+def _f(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def table(summary: dict[str, Any]) -> str:
+    out: list[str] = []
+    m = summary["machine"]
+    out.append("")
+    out.append(f"Teten benchmark — {summary['when']} — {m['cpu']}, {m['cores']} cores, "
+               f"{m['memory_gb']} GB; CPUs {_f((m['busy_before_run'] or 0) * 100, 0)} % busy "
+               f"before the run (other work on the machine), load average "
+               f"{m['loadavg_at_start']}")
+    out.append("")
+    for n, entry in summary.get("fanout", {}).items():
+        t, b, r = entry.get("teten"), entry.get("baseline"), entry.get("ratio", {})
+        if not t:
+            continue
+        out.append(f"Feedback fan-out, N = {n} phones + projector "
+                   f"({t['latency_phase']['comments']} comments one at a time, "
+                   f"{t['throughput_phase']['comments']} back to back)")
+        out.append(f"  {'':38}{'Teten':>10}{'baseline':>10}{'ratio':>8}")
+        for kind, label in (("delivery", "each delivery"), ("last_screen", "last screen")):
+            for q in PERCENTILES:
+                tv = t["latency_phase"][f"{kind}_ms"][f"p{q}"]
+                bv = b["latency_phase"][f"{kind}_ms"][f"p{q}"] if b else None
+                out.append(f"  {label + f' p{q} (ms)':38}{_f(tv):>10}{_f(bv):>10}"
+                           f"{_f(r.get(f'{kind}_p{q}'), 2):>8}")
+        rows = [
+            ("POST answered p50 (ms)", t["latency_phase"]["post_answered_ms"]["p50"],
+             b["latency_phase"]["post_answered_ms"]["p50"] if b else None, 1),
+            ("deliveries per second (burst)", t["deliveries_per_s"],
+             b["deliveries_per_s"] if b else None, 0),
+            ("server CPU per comment (ms)", t["server_cpu_per_comment_ms"],
+             b["server_cpu_per_comment_ms"] if b else None, 2),
+            ("memory per connected screen (kB)", t["rss_per_screen_kB"],
+             b["rss_per_screen_kB"] if b else None, 1),
+            ("message size (bytes, phone / projector)",
+             f"{t['message_bytes'].get('phones')}/{t['message_bytes'].get('projector')}",
+             f"{b['message_bytes'].get('phones')}/{b['message_bytes'].get('projector')}"
+             if b else None, 0),
+        ]
+        for label, tv, bv, digits in rows:
+            rv = ratio(tv, bv) if isinstance(tv, float | int) and isinstance(bv, float | int) \
+                else None
+            out.append(f"  {label:38}{_f(tv, digits):>10}{_f(bv, digits):>10}{_f(rv, 2):>8}")
+        if "refetches" in t:
+            f = t["refetches"]
+            out.append(f"  {'phones refetching after pushes':38}{f['requests']:>10} GETs, "
+                       f"p50 {_f(f['p50_ms'])} ms, p95 {_f(f['p95_ms'])} ms, "
+                       f"failed {f['failed']}")
+        lost_t = t["latency_phase"]["lost"] + t["throughput_phase"]["lost"]
+        lost_b = (b["latency_phase"]["lost"] + b["throughput_phase"]["lost"]) if b else None
+        failed = t["latency_phase"]["failed_posts"] + t["throughput_phase"]["failed_posts"]
+        out.append(f"  {'lost deliveries (failed POSTs)':38}{f'{lost_t} ({failed})':>10}"
+                   f"{_f(lost_b):>10}")
+        out.append("")
+    for key, signin in summary.get("signin", {}).items():
+        out.append(f"Sign-in of a room ({key}): {signin['phones']} phones in "
+                   f"{signin['seconds']} s (8 at a time, one process)")
+    if "cpu_per_extra_screen_us" in summary:
+        s = summary["cpu_per_extra_screen_us"]
+        out.append(f"Cost per extra screen (CPU slope 53 → 500): Teten {_f(s.get('teten'))} µs, "
+                   f"baseline {_f(s.get('baseline'))} µs")
+    if "memory_per_phone_kB" in summary:
+        mem = summary["memory_per_phone_kB"]
+        out.append(f"Memory per connected screen (N = {mem['n']}): Teten {_f(mem['teten'])} kB, "
+                   f"baseline {_f(mem['baseline'])} kB")
+    out.append("")
+    if summary.get("pages"):
+        out.append("Pages (server time from gunicorn's access log, one request at a time)")
+        out.append(f"  {'':62}{'p50 ms':>8}{'p95 ms':>8}{'/bare':>7}")
+        for p in summary["pages"]:
+            note = "" if p["counts_for_target"] else "  (for information)"
+            out.append(f"  {p['page'][:62]:62}{_f(p['server_p50_ms'], 2):>8}"
+                       f"{_f(p['server_p95_ms'], 2):>8}{_f(p['p95_ratio_to_bare'], 1):>7}{note}")
+        for reason in summary.get("pages_not_measured", {}).values():
+            out.append(f"  not measured: {reason}")
+        out.append("")
+    multi = summary.get("multi")
+    if multi:
+        out.append(f"Many rooms: {multi['rooms']} rooms × {multi['phones'] // multi['rooms']} "
+                   f"phones + projectors, {multi['processes']} processes, Redis + PostgreSQL, "
+                   f"{multi['seconds']:.0f} s at {multi['rate_scale']:g}× one comment per phone "
+                   f"per 30 s")
+        out.append(f"  comments sent {multi['comments']} of {multi['comments_planned']} "
+                   f"planned ({multi['comments_per_s']}/s; not sent before the end "
+                   f"{multi['comments_not_sent_in_time']}, skipped at the rate limit "
+                   f"{multi['comments_skipped_rate_limit']}), failed POSTs "
+                   f"{multi['failed_posts']}; deliveries {multi['expected_deliveries']}, "
+                   f"lost {multi['lost']}")
+        d, ls, post = multi["delivery_ms"], multi["last_screen_ms"], multi["post_answered_ms"]
+        out.append(f"  each delivery p50/p95/p99 {_f(d['p50'])}/{_f(d['p95'])}/{_f(d['p99'])} ms;"
+                   f" last screen {_f(ls['p50'])}/{_f(ls['p95'])}/{_f(ls['p99'])} ms; POST "
+                   f"answered {_f(post['p50'])}/{_f(post['p95'])}/{_f(post['p99'])} ms")
+        sd = multi["send_delay_ms"]
+        out.append(f"  send delay (waiting for the room's previous comment) p50/p99 "
+                   f"{_f(sd['p50'])}/{_f(sd['p99'])} ms; server CPU "
+                   f"{multi['server_cpu_s_by_process']} s, "
+                   f"{_f(multi['server_cpu_per_comment_ms'], 2)} ms per comment; client CPU "
+                   f"{_f(multi['client_cpu_s'])} s")
+        if "refetches" in multi:
+            f = multi["refetches"]
+            out.append(f"  phones refetching after pushes: {f['requests']} GETs, p50 "
+                       f"{_f(f['p50_ms'])} ms, p95 {_f(f['p95_ms'])} ms, failed {f['failed']}")
+        out.append("")
+    out.append("Targets (issue 7)")
+    for key, judged in summary["targets"].items():
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[judged["met"]]
+        out.append(f"  {key:24}{_f(judged['value'], 2):>9}  {judged['target']:8} {verdict:13}"
+                   f"{judged['meaning']}")
+    out.append("")
+    return "\n".join(out)
+
+
+# -- the plot ------------------------------------------------------------------------------------
+
+
+def plot(results: dict[str, Any], path: Path) -> bool:
+    """Latency distributions (empirical CDFs) and page times; ``False`` without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fan: dict[tuple[str, int], FanoutResult] = results["fanout"]
+    sizes = sorted({n for _s, n in fan})
+    fig, axes = plt.subplots(1, 3, figsize=(17, 6.4))
+    colours = {53: "tab:blue", 500: "tab:red"}
+    ax = axes[0]
+    for n in sizes:
+        for system, style in (("teten", "-"), ("baseline", ":")):
+            result = fan.get((system, n))
+            if result:
+                _ecdf(ax, result.latency.deliveries_ms, f"{system}, N={n}", style,
+                      colours.get(n, "tab:green"))
+    ax.set_title("Fan-out: POST start → each screen")
+    ax2 = axes[1]
+    for n in sizes:
+        for system, style in (("teten", "-"), ("baseline", ":")):
+            result = fan.get((system, n))
+            if result:
+                _ecdf(ax2, result.latency.last_screen_ms, f"{system}, N={n}", style,
+                      colours.get(n, "tab:green"))
+    multi = results.get("multi")
+    if multi is not None:
+        _ecdf(ax2, multi.phase.last_screen_ms, "30 rooms × 50, 2 processes", "-", "tab:purple")
+    ax2.set_title("POST start → last screen of the comment")
+    for a, target in ((ax, None), (ax2, 25)):
+        a.set_xscale("log")
+        a.set_xlabel("ms")
+        a.set_ylabel("fraction")
+        a.grid(True, which="both", alpha=0.3)
+        if target:
+            a.axvline(target, color="grey", lw=0.8, ls="--")
+        if a.get_legend_handles_labels()[0]:
+            a.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax3 = axes[2]
+    page_results: list[PageResult] = results["pages"]
+    if page_results:
+        ax3.boxplot([p.server_ms for p in page_results], vert=False, whis=(5, 95),
+                    showfliers=False)
+        ax3.set_yticks(range(1, len(page_results) + 1), [p.spec.key for p in page_results])
+        ax3.axvline(25, color="grey", lw=0.8, ls="--")
+        ax3.set_xlabel("server ms (box: p25–p75, whiskers: p5–p95)")
+        ax3.set_title("Pages")
+        ax3.grid(True, alpha=0.3)
+    else:
+        ax3.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def _ecdf(ax: Any, values: list[float], label: str, style: str, colour: str) -> None:
+    if not values:
+        return
+    ordered = sorted(values)
+    n = len(ordered)
+    ax.step(ordered, [(i + 1) / n for i in range(n)], style, where="post", color=colour,
+            label=f"{label} (p99 {percentile(values, 99):.1f} ms)")

@@ -1,0 +1,292 @@
+"""``make bench``: Teten's benchmarks on the production setup, against a bare baseline.
+
+What runs, in order (about 5 minutes on 2 cores):
+
+1. a fresh PostgreSQL database (``teten_bench_<random>``), migrated and seeded by
+   ``bench/seed.py``: a room of 53, a room of 500 and 30 rooms of 50, each in an open round;
+2. a Teten process (``gunicorn -k gevent -w 1 course.wsgi:app``, PostgreSQL, sessions in
+   Redis) on which every fan-out phone signs in, and a baseline process;
+3. feedback fan-out for N = 53 and N = 500, each on a fresh Teten process and a fresh baseline
+   process, Teten first, then the baseline with messages of the same size
+   (``bench/fanout.py``); memory per connected screen;
+4. page timings on the first two processes (``bench/pages.py``);
+5. many rooms: two Teten processes sharing Redis (message queue, sessions) and PostgreSQL,
+   30 rooms of 50 phones commenting at a workshop's rate (``bench/multi.py``);
+6. the table, ``bench/results/latest.json`` and the plot ``bench/results/latest.png``.
+
+Everything the run creates is removed afterwards: the database (kept with ``--keep``), the
+Redis sessions of its phones (by id), the server processes and their temporary folder (kept,
+with the servers' logs, when the run fails).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import client, fanout, infra, multi, pages, report
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Run:
+    """One benchmark run: its settings, database, servers and what it measured."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.workdir = Path(tempfile.mkdtemp(prefix="teten-bench-"))
+        self.secret = secrets.token_hex(16)
+        self.channel = f"teten-bench-{secrets.token_hex(4)}"
+        self.database_url = ""
+        self.servers: list[infra.Server] = []
+        self.session_ids: set[str] = set()
+        self.results: dict[str, Any] = {"fanout": {}, "pages": [], "multi": None, "signin": {}}
+        self.keep_logs = args.keep
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def env(self, name: str, **settings: str) -> dict[str, str]:
+        """A server's environment: ours without any ``COURSE_*``, plus the run's settings."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
+        env.update(FLASK_APP="course", PYTHONUNBUFFERED="1",
+                   COURSE_DATABASE_URL=self.database_url,
+                   COURSE_SECRET_KEY=self.secret,
+                   COURSE_INSTANCE_PATH=str(self.workdir / f"instance-{name}"),
+                   COURSE_SESSION_REDIS_URL=self.args.redis)
+        env.update({f"COURSE_{k}": v for k, v in settings.items()})
+        return env
+
+    def python(self, *args: str, name: str = "setup") -> None:
+        done = subprocess.run([sys.executable, *args], env=self.env(name), cwd=infra.ROOT,
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+    def start(self, name: str, app: str, **settings: str) -> infra.Server:
+        server = infra.Server(name, app, self.env(name, **settings), self.workdir).start()
+        self.servers.append(server)
+        return server
+
+    def stop(self, *servers: infra.Server) -> None:
+        for server in servers:
+            server.stop()
+            self.session_ids |= server.session_ids
+            if server in self.servers:
+                self.servers.remove(server)
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    def prepare(self) -> dict[str, dict[str, Any]]:
+        """Database, migrations and seed; returns the seeded courses by key."""
+        self.database_url = infra.create_database(self.args.postgres)
+        _log(f"database {self.database_url.rsplit('/', 1)[1]}: migrating and seeding")
+        self.python("-m", "flask", "db", "upgrade")
+        specs = [f"fanout{n}:{n}:15" if n == 53 else f"fanout{n}:{n}" for n in self.args.sizes]
+        if 53 not in self.args.sizes:
+            specs.append("fanout53:53:15")  # the pages need it
+        if not self.args.skip_multi:
+            specs += [f"room{r:02d}:{self.args.multi_phones}"
+                      for r in range(1, self.args.multi_rooms + 1)]
+        out = self.workdir / "seeded.json"
+        started = time.monotonic()
+        self.python("-m", "bench.seed", *(f"--course={s}" for s in specs), f"--out={out}")
+        seeded = json.loads(out.read_text())["courses"]
+        _log(f"seeded {len(seeded)} courses, "
+             f"{sum(len(c['citizens']) for c in seeded)} citizens "
+             f"in {time.monotonic() - started:.0f} s")
+        return {course["key"]: course for course in seeded}
+
+    async def single_process(self, courses: dict[str, dict[str, Any]]) -> None:
+        """Fan-out for each N and the pages, each on one Teten process and the baseline.
+
+        Phones sign in on one Teten process (which then serves the pages); each fan-out runs
+        on a fresh Teten process and a fresh baseline process, so that the memory a room's
+        sockets take is not hidden in memory the sign-ins left free. Sessions live in Redis,
+        so a phone's cookie is good on every process.
+        """
+        signin = self.start("teten", "course.wsgi:app")
+        bare = self.start("baseline", "bench.baseline_server:app")
+        signin.wait_ready()
+        bare.wait_ready()
+        async with client.new_http() as http:
+            phones_by_course = {}
+            for key in sorted({f"fanout{n}" for n in self.args.sizes} | {"fanout53"}):
+                course = courses[key]
+                phones = [client.Phone(signin.url, course["code"], c["code"],
+                                       course["round_id"]) for c in course["citizens"]]
+                started = time.monotonic()
+                posters = phones[:self.args.posters]
+                await client.join_all(http, posters, self.session_ids, review=True)
+                await client.join_all(http, phones[len(posters):], self.session_ids,
+                                      review=False)
+                took = time.monotonic() - started
+                _log(f"{key}: {len(phones)} phones signed in in {took:.0f} s")
+                self.results["signin"][key] = {"phones": len(phones), "seconds": round(took, 1)}
+                phones_by_course[key] = phones
+            for n in self.args.sizes:
+                await self.fanout_pair(http, courses[f"fanout{n}"], phones_by_course[f"fanout{n}"])
+            if not self.args.skip_pages:
+                _log("pages")
+                ctx = {"fanout53": courses["fanout53"],
+                       "editor_phone": phones_by_course["fanout53"][0]}
+                self.results["pages"] = await pages.time_pages(
+                    http, {"teten": signin, "baseline": bare}, ctx, self.session_ids,
+                    requests=self.args.page_requests)
+        self.stop(signin, bare)
+
+    async def fanout_pair(self, http: Any, course: dict[str, Any],
+                          phones: list[client.Phone]) -> None:
+        """Fan-out to N phones and a projector: Teten, then the baseline with the same sizes."""
+        n = len(phones)
+        teten = self.start(f"teten-fanout{n}", "course.wsgi:app")
+        baseline = self.start(f"baseline-fanout{n}", "bench.baseline_server:app")
+        teten.wait_ready()
+        baseline.wait_ready()
+        for phone in phones:
+            phone.base = teten.url
+
+        refetches = client.Refetches() if self.args.refetch else None
+
+        def teten_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
+            screens = [(client.Screen(f"phone{i}", "round-ping",
+                                      follow=p.follower(http, refetches) if refetches else None),
+                        teten.url, {"cookie": p.cookie_header})
+                       for i, p in enumerate(phones[:count])]
+            screens.append((client.Screen("projector", "round-board"), teten.url,
+                            {"auth": {"display": course["display_token"]}}))
+            return screens
+
+        def baseline_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
+            screens = [(client.Screen(f"phone{i}", "round-ping"), baseline.url,
+                        {"auth": {"room": "participants"}}) for i in range(count)]
+            screens.append((client.Screen("projector", "round-board"), baseline.url,
+                            {"auth": {"room": "projector"}}))
+            return screens
+
+        _log(f"fan-out N={n}: Teten")
+        posters = [p for p in phones if p.snapshot_id is not None]
+        result = await fanout.measure("teten", teten, http, teten_screens,
+                                      fanout.teten_poster(http, posters),
+                                      comments=self.args.comments, burst=self.args.burst, n=n,
+                                      refetches=refetches)
+        self.results["fanout"][("teten", n)] = result
+        _log(f"fan-out N={n}: baseline, messages of {result.sizes} bytes")
+        base = await fanout.measure("baseline", baseline, http, baseline_screens,
+                                    fanout.baseline_poster(http, baseline.url, result.sizes),
+                                    comments=self.args.comments, burst=self.args.burst, n=n)
+        self.results["fanout"][("baseline", n)] = base
+        self.stop(teten, baseline)
+
+    async def many_rooms(self, courses: dict[str, dict[str, Any]]) -> None:
+        settings = {"SOCKETIO_MESSAGE_QUEUE": self.args.redis, "SOCKETIO_CHANNEL": self.channel}
+        cluster = [self.start(f"teten-{name}", "course.wsgi:app", **settings)
+                   for name in ("a", "b")]
+        for server in cluster:
+            server.wait_ready()
+        rooms = [courses[f"room{r:02d}"] for r in range(1, self.args.multi_rooms + 1)]
+        self.results["multi"] = await multi.run(
+            cluster, rooms, self.session_ids, seconds=self.args.multi_seconds,
+            rate_scale=self.args.multi_scale, refetch=self.args.refetch, log=_log)
+        self.stop(*cluster)
+
+    def cleanup(self) -> None:
+        for server in list(self.servers):
+            self.stop(server)
+        if self.session_ids:
+            infra.delete_sessions(self.args.redis, self.session_ids)
+        if self.database_url and not self.args.keep:
+            infra.drop_database(self.args.postgres, self.database_url)
+        if self.keep_logs:
+            _log(f"kept the servers' logs in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.args.keep:
+            _log(f"kept the database {self.database_url}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default=os.environ.get(
+        "TETEN_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="an admin connection that may create and drop databases")
+    parser.add_argument("--redis", default=os.environ.get(
+        "TETEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x],
+                        default=[53, 500], help="room sizes for the fan-out (default 53,500)")
+    parser.add_argument("--comments", type=int, default=150,
+                        help="comments per fan-out latency phase")
+    parser.add_argument("--burst", type=int, default=60,
+                        help="comments per fan-out throughput phase")
+    parser.add_argument("--posters", type=int, default=100,
+                        help="phones of a fan-out room that post (the rest only listen)")
+    parser.add_argument("--page-requests", type=int, default=200)
+    parser.add_argument("--multi-rooms", type=int, default=30)
+    parser.add_argument("--multi-phones", type=int, default=50)
+    parser.add_argument("--multi-seconds", type=float, default=75,
+                        help="wall time of the many-rooms run")
+    parser.add_argument("--multi-scale", type=float, default=1.0,
+                        help="comment rate as a multiple of one per phone per 30 s")
+    parser.add_argument("--refetch", action="store_true",
+                        help="phones GET what a pushed fragment that loads itself points to "
+                             "(hx-trigger=load), as htmx does; off: the issue measures the push")
+    parser.add_argument("--skip-multi", action="store_true")
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database and the servers' logs")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    return parser.parse_args(argv)
+
+
+async def _main(run: Run, courses: dict[str, dict[str, Any]]) -> None:
+    await run.single_process(courses)
+    if not run.args.skip_multi:
+        await run.many_rooms(courses)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    run = Run(args)
+    busy = infra.busy_fraction()
+    if busy > 0.15:
+        _log(f"the machine is {busy:.0%} busy before the run: expect noisy figures")
+    run.results["busy_before"] = busy
+    run.results["code"] = report.code_version()  # before the run: what the servers load
+    began = time.time()
+    try:
+        courses = run.prepare()
+        asyncio.run(_main(run, courses))
+    except BaseException:
+        for server in run.servers:
+            print(server.logs(), file=sys.stderr)
+        run.keep_logs = True
+        raise
+    finally:
+        run.cleanup()
+    summary = report.build(run.results, args, began)
+    print(report.table(summary))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    plot = args.out.with_suffix(".png")
+    if report.plot(run.results, plot):
+        _log(f"wrote {args.out} and {plot}")
+    else:
+        _log(f"wrote {args.out} (no plot: matplotlib is not installed)")
+
+
+if __name__ == "__main__":
+    main()
