@@ -114,7 +114,8 @@ def commit_and_push() -> None:
     announces, so the number a client holds always matches a state it can re-fetch.
     """
     pending: dict[str, list[dict[str, str]]] = g.pop("live_pushes", {})
-    messages = [(name, _advance(name), fragments) for name, fragments in pending.items()]
+    seqs = _advance(sorted(pending)) if pending else {}
+    messages = [(name, seqs[name], fragments) for name, fragments in pending.items()]
     db.session.commit()
     for name, seq, fragments in messages:
         socketio.emit(EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments},
@@ -126,17 +127,22 @@ def discard_pushes() -> None:
     g.pop("live_pushes", None)
 
 
-def _advance(name: str) -> int:
+def _advance(names: list[str]) -> dict[str, int]:
+    """Advance the sequence number of every room of one push, in one statement.
+
+    ``names`` come sorted, so two requests pushing to the same rooms lock their rows in the same
+    order and cannot deadlock.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(LiveStream)
-        .values(room=name, seq=1)
+        .values([{"room": name, "seq": 1} for name in names])
         .on_conflict_do_update(index_elements=[LiveStream.room],
                                set_={"seq": LiveStream.seq + 1})
-        .returning(LiveStream.seq)
+        .returning(LiveStream.room, LiveStream.seq)
     )
-    return db.session.execute(statement).scalar_one()
+    return dict(db.session.execute(statement).all())
 
 
 def current_seqs(rooms: list[str]) -> dict[str, int]:
