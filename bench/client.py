@@ -337,6 +337,26 @@ class Refetches:
             await asyncio.gather(*self._running, return_exceptions=True)
 
 
+async def sign_in_staff(http: aiohttp.ClientSession, base: str, email: str, password: str,
+                        seen_sessions: set[str]) -> str:
+    """Sign a staff member in as the login form does (one password check); their cookie."""
+    async with http.get(base + "/login", allow_redirects=False) as r:
+        page = await r.text()
+        cookie = r.cookies.get(SESSION_COOKIE)
+    match = _CSRF_INPUT.search(page)
+    if cookie is None or not match:
+        raise Refused("login page without a session or a form")
+    header = f"{SESSION_COOKIE}={cookie.value}"
+    form = {"csrf_token": html.unescape(match.group(1)), "email": email, "password": password}
+    async with http.post(base + "/login", data=form, allow_redirects=False,
+                         headers={"Cookie": header, "Referer": base + "/login"}) as r:
+        if r.status != 302:
+            raise Refused(f"staff sign-in: HTTP {r.status}")
+        cookie = r.cookies.get(SESSION_COOKIE) or cookie  # a new session id at sign-in
+    seen_sessions.add(cookie.value)
+    return f"{SESSION_COOKIE}={cookie.value}"
+
+
 async def join_all(http: aiohttp.ClientSession, phones: list[Phone], seen_sessions: set[str],
                    concurrency: int = 8, review: bool = True) -> None:
     """Sign every phone in (and open its review region), a few at a time."""

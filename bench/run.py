@@ -101,12 +101,14 @@ class Run:
         if not self.args.skip_multi:
             specs += [f"room{r:02d}:{self.args.multi_phones}"
                       for r in range(1, self.args.multi_rooms + 1)]
+        queues = [] if self.args.skip_pages else ["queue200:200"]
         out = self.workdir / "seeded.json"
         started = time.monotonic()
-        self.python("-m", "bench.seed", *(f"--course={s}" for s in specs), f"--out={out}")
+        self.python("-m", "bench.seed", *(f"--course={s}" for s in specs),
+                    *(f"--queue={q}" for q in queues), f"--out={out}")
         seeded = json.loads(out.read_text())["courses"]
         _log(f"seeded {len(seeded)} courses, "
-             f"{sum(len(c['citizens']) for c in seeded)} citizens "
+             f"{sum(len(c.get('citizens', [])) + c.get('plans', 0) for c in seeded)} citizens "
              f"in {time.monotonic() - started:.0f} s")
         return {course["key"]: course for course in seeded}
 
@@ -141,8 +143,12 @@ class Run:
                 await self.fanout_pair(http, courses[f"fanout{n}"], phones_by_course[f"fanout{n}"])
             if not self.args.skip_pages:
                 _log("pages")
+                consultant = courses["queue200"]["consultant"]
                 ctx = {"fanout53": courses["fanout53"],
-                       "editor_phone": phones_by_course["fanout53"][0]}
+                       "editor_phone": phones_by_course["fanout53"][0],
+                       "consultant_cookie": await client.sign_in_staff(
+                           http, signin.url, consultant["email"], consultant["password"],
+                           self.session_ids)}
                 self.results["pages"] = await pages.time_pages(
                     http, {"teten": signin, "baseline": bare}, ctx, self.session_ids,
                     requests=self.args.page_requests)

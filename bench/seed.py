@@ -142,6 +142,34 @@ def seed_course(key: str, participants: int, editor_lines: int,
             "display_token": token, "citizens": citizens}
 
 
+def seed_queue(key: str, plans: int, facilitator: Staff) -> dict[str, Any]:
+    """A course whose ``plans`` citizens have all submitted a complete plan to one job
+    consultant (the approval queue's page); the consultant's password is made here and only
+    handed to the benchmark, which signs them in once."""
+    from course.approvals import services as approvals
+
+    today = local_today()
+    password = people.temporary_password()
+    email = f"consultant-{key}@bench.teten.invalid"
+    consultant = people.create_staff(facilitator.team, f"Benchmark consultant {key}", email,
+                                     Role.JOB_CONSULTANT, password, must_change_password=False)
+    course = Course(team=facilitator.team, name=f"Benchmark {key}", code=people.new_course_code(),
+                    venue="Benchmark", capacity=plans, kickoff_on=today - timedelta(days=20),
+                    day1_on=today - timedelta(days=13), day2_on=today - timedelta(days=12))
+    db.session.add(course)
+    db.session.flush()
+    for n in range(plans):
+        name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST) + n) % len(LAST)]}"
+        citizen, _code = people.enrol_citizen(course, name, consultant)
+        draft = _draft(citizen.id, course.id, n, 2)  # two lines: always within the cap
+        db.session.add(draft)
+        db.session.flush()
+        approvals.submit(draft, citizen)
+        approvals.pending_notices()  # the benchmark sends no notices anywhere
+    return {"key": key, "id": course.id, "consultant": {"email": email, "password": password},
+            "plans": plans}
+
+
 def parse_spec(text: str) -> tuple[str, int, int]:
     """``KEY:N[:LINES]`` → (key, participants, editor lines)."""
     parts = text.split(":")
@@ -155,6 +183,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--course", type=parse_spec, action="append", required=True,
                         metavar="KEY:N[:LINES]")
+    parser.add_argument("--queue", type=parse_spec, action="append", default=[],
+                        metavar="KEY:PLANS", help="a course whose plans are all submitted")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     app = create_app()
@@ -164,6 +194,9 @@ def main() -> None:
         for key, participants, lines in args.course:
             seeded.append(seed_course(key, participants, lines, facilitator))
             db.session.commit()  # one course per transaction: nothing half-seeded is kept
+        for key, plans, _lines in args.queue:
+            seeded.append(seed_queue(key, plans, facilitator))
+            db.session.commit()
     args.out.write_text(json.dumps({"courses": seeded}, ensure_ascii=False))
 
 

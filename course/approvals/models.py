@@ -93,6 +93,10 @@ class Case(db.Model):
     colour: Mapped[Colour | None] = mapped_column(str_enum(Colour))
     #: When the current version was submitted: the queue's waiting time runs from here.
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The current version's number and total, kept here for the queue (which lists hundreds
+    #: of cases without reading their frozen plans).
+    version_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    total: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # -- the decision (bound to ``decided_version_id``) --
     #: The version decided on (a plain id: a foreign key would make cases and plan_versions

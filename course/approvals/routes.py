@@ -16,6 +16,7 @@ from typing import Any
 from flask import (
     Response,
     abort,
+    g,
     make_response,
     redirect,
     render_template,
@@ -92,15 +93,18 @@ def message(err: cases.ApprovalError) -> str:
 
 @bp.app_template_filter("case_state_label")
 def case_state_label(state: CaseState | str) -> str:
-    return {
-        CaseState.SUBMITTED: _("New"),
-        CaseState.IN_ASSESSMENT: _("In assessment"),
-        CaseState.YELLOW: _("Yellow – sparring"),
-        CaseState.RED: _("Red – team decision"),
-        CaseState.SENT_BACK: _("Sent back"),
-        CaseState.APPROVED: _("Approved"),
-        CaseState.REJECTED: _("Ended"),
-    }[CaseState(state)]
+    labels = g.get("teten_case_states")  # the queue asks once per row: translate once
+    if labels is None:
+        labels = g.teten_case_states = {
+            CaseState.SUBMITTED: _("New"),
+            CaseState.IN_ASSESSMENT: _("In assessment"),
+            CaseState.YELLOW: _("Yellow – sparring"),
+            CaseState.RED: _("Red – team decision"),
+            CaseState.SENT_BACK: _("Sent back"),
+            CaseState.APPROVED: _("Approved"),
+            CaseState.REJECTED: _("Ended"),
+        }
+    return labels[CaseState(state)]
 
 
 @bp.app_template_filter("colour_label")

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from course import money
 from course.approvals.models import (
@@ -37,6 +37,7 @@ from course.budgets import services as budgets
 from course.budgets.models import Draft, PaymentMethod, StrategyKind
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
+from course.schedule.models import Course
 from course.types import local_today, utcnow
 
 MIN_MONTHS, MAX_MONTHS = 6, 12
@@ -188,6 +189,7 @@ def submit(draft: Draft, citizen: Citizen) -> Case:
     number = len(case.versions) + 1
     case.versions.append(PlanVersion(number=number, content=content,
                                      content_hash=content_hash(content), submitted_at=now))
+    case.version_number, case.total = number, content["total"]
     draft.locked_at = now
     db.session.flush()
     record(case, "submitted", citizen=citizen, hash=case.versions[-1].content_hash)
@@ -568,9 +570,15 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     from course.people.services import budget_deadline
 
     today = today or local_today()
+    # Only what a row shows: hundreds of cases, none of their decision details or JSON.
     query = sa.select(Case).where(Case.team_id == staff.team_id).options(
-        selectinload(Case.citizen), selectinload(Case.course), selectinload(Case.consultant),
-        selectinload(Case.versions))
+        load_only(Case.id, Case.state, Case.colour, Case.submitted_at, Case.version_number,
+                  Case.total, Case.citizen_id, Case.course_id, Case.consultant_id,
+                  Case.team_id, Case.version),
+        selectinload(Case.citizen).load_only(Citizen.id, Citizen.name, Citizen.decision,
+                                             Citizen.decided_on),
+        selectinload(Case.course).load_only(Course.id, Course.name),
+        selectinload(Case.consultant).load_only(Staff.id, Staff.name))
     if view != "team":
         query = query.where(Case.consultant_id == staff.id)
     if course_id is not None:

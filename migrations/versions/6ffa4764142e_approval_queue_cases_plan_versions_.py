@@ -43,6 +43,8 @@ def upgrade():
     sa.Column('state', sa.Enum('submitted', 'in_assessment', 'yellow', 'red', 'sent_back', 'approved', 'rejected', name='casestate_value', native_enum=False, create_constraint=True, length=30), nullable=False),
     sa.Column('colour', sa.Enum('green', 'yellow', 'red', name='colour_value', native_enum=False, create_constraint=True, length=30), nullable=True),
     sa.Column('submitted_at', course.types.UTCDateTime(), nullable=False),
+    sa.Column('version_number', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('total', sa.Integer(), server_default='0', nullable=False),
     sa.Column('updated_at', course.types.UTCDateTime(), nullable=False),
     sa.Column('decided_version_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', course.types.UTCDateTime(), nullable=True),
