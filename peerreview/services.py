@@ -1177,13 +1177,21 @@ def list_feedback(
     return list(session.scalars(query.order_by(Feedback.created_at, Feedback.id)))
 
 
-def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:
+def pinned_feedback(
+    session: Session, round_id: int, feedback: Sequence[Feedback] | None = None
+) -> list[FeedbackView]:
     """The visible pinned comments, the only ones whose full text the projector shows; as views,
     so an anonymous round stays anonymous on the wall.
+
+    ``feedback``: the round's comments already read (:func:`list_feedback`), to pick from
+    instead of asking the database again.
 
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
+    if feedback is not None:
+        return [_view(round_, f) for f in feedback
+                if f.round_id == round_.id and f.pinned and not f.hidden]
     pinned = session.scalars(
         select(Feedback)
         .where(

@@ -91,10 +91,11 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
 
     Each is rendered once per audience from one reading of the round.
     """
-    board = glue.board_context(round_)
+    feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
+    board = glue.board_context(round_, feedback)
     bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
         bridge.PROJECTOR: {"board": board},
-        bridge.FACILITATORS: {"board": _with_moderation(board)},
+        bridge.FACILITATORS: {"board": _with_moderation(board, feedback=feedback)},
     })
     bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
                       board=board)
@@ -103,11 +104,12 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
                          round=round_)
 
 
-def _with_moderation(board: dict[str, Any], shown: int | None = MODERATION_SHOWN
-                     ) -> dict[str, Any]:
+def _with_moderation(board: dict[str, Any], shown: int | None = MODERATION_SHOWN,
+                     feedback: list[Any] | None = None) -> dict[str, Any]:
     """The board as facilitators see it: with the newest comments (hidden ones too) to moderate."""
     round_ = board["round"]
-    feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
+    if feedback is None:
+        feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
     # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
     base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
                    feedback_id=0).rsplit("/", 2)[0]

@@ -146,11 +146,12 @@ def names(course_id: int) -> dict[int, str]:
         Citizen.course_id == course_id)).all())
 
 
-def board_context(round_: Round) -> dict[str, Any]:
-    """What the board shows: counts against the minimum, who waits, the pinned comments."""
+def board_context(round_: Round, feedback: list[Any] | None = None) -> dict[str, Any]:
+    """What the board shows: counts against the minimum, who waits, the pinned comments
+    (picked from ``feedback``, the round's comments, when the caller has read them already)."""
     return {"round": round_, "progress": pr.progress(db.session, round_.id),
             "names": names(round_.course_ref),
-            "pinned": pr.pinned_feedback(db.session, round_.id)}
+            "pinned": pr.pinned_feedback(db.session, round_.id, feedback)}
 
 
 def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round | None:
