@@ -550,3 +550,18 @@ def test_a_new_version_goes_to_the_citizens_job_consultant_of_now(app, world, ci
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
             Notification.staff_id == new_id, Notification.kind == "new_submission")) == 1
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(app, world, citizen, consultant):
+    with app.app_context():
+        line = db.session.scalars(sa.select(BudgetLine)).one()
+        line.title = '=HYPERLINK("http://evil.example","Klik")'
+        db.session.commit()
+    _submit(citizen)
+    _approve_green(app, consultant, _case(app))
+    text = consultant.get("/exports/approved.csv").get_data(as_text=True).lstrip("\ufeff")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[2] == '\'=HYPERLINK("http://evil.example","Klik")'
+    sheet = load_workbook(io.BytesIO(consultant.get("/exports/approved.xlsx").data)).active
+    assert sheet.cell(row=2, column=3).data_type == "s"
+    assert sheet.cell(row=2, column=3).value.startswith("'=")

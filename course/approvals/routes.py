@@ -206,7 +206,7 @@ def unread_notices() -> int:
     """How many unread notices the signed-in person has (the header's badge)."""
     if not current_user.is_authenticated or not isinstance(current_user, Staff | Citizen):
         return 0
-    return len(cases.unread(current_user))
+    return cases.unread_count(current_user)
 
 
 @bp.app_template_global()
@@ -295,9 +295,8 @@ def my_plan():
 
 
 def _lines_with_payment(case: Case) -> list[dict[str, Any]]:
-    version = case.versions[-1]
     return [dict(line, confirmed=case.payments.get(str(line["id"])))
-            for line in version.content["lines"]]
+            for line in case.current.content["lines"]]
 
 
 @bp.post("/me/plan/declaration")
@@ -359,15 +358,11 @@ def _case_or_404(case_id: int) -> Case:
 def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
     version = case.current
     previous = case.versions[-2] if len(case.versions) > 1 else None
-    from course.budgets.models import DraftComment
-
-    sparring = db.session.scalars(db.select(DraftComment).where(
-        DraftComment.draft_id == case.draft_id).order_by(DraftComment.id)).all()
     return {
         "case": case, "version": version, "ratings": cases.ratings(version),
         "suggested": cases.suggested_colour(version),
         "changes": cases.changes(previous, version) if previous else None,
-        "previous": previous, "sparring": sparring,
+        "previous": previous,
         "colleagues": cases.colleagues(case, exclude=current_user),
         "mine": case.consultant_id == current_user.id,
         "criteria": list(Criterion), "rating_values": list(RatingValue),

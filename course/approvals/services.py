@@ -612,7 +612,18 @@ def trail(citizen: Citizen) -> list[AuditEvent]:
         AuditEvent.citizen_id == citizen.id).order_by(AuditEvent.at, AuditEvent.id)))
 
 
-def unread(person: Staff | Citizen) -> list[Notification]:
+def _unread_of(person: Staff | Citizen) -> sa.ColumnElement[bool]:
     column = Notification.staff_id if isinstance(person, Staff) else Notification.citizen_id
+    return sa.and_(column == person.id, Notification.read_at.is_(None))
+
+
+def unread(person: Staff | Citizen) -> list[Notification]:
+    """A person's unread notices, newest first."""
     return list(db.session.scalars(sa.select(Notification).where(
-        column == person.id, Notification.read_at.is_(None)).order_by(Notification.id.desc())))
+        _unread_of(person)).order_by(Notification.id.desc())))
+
+
+def unread_count(person: Staff | Citizen) -> int:
+    """How many unread notices (the header's badge on every page: one indexed count)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        _unread_of(person)))
