@@ -107,16 +107,25 @@ def render_to(room_name: str, target: str, template: str, **context: Any) -> Non
         g.rendering_push = False
 
 
-def commit_and_push() -> None:
+def commit_and_push(*, keep_loaded: bool = False) -> None:
     """Commit the request's work, then emit what :func:`render_for` queued.
 
     Each room's sequence number is advanced inside the same transaction as the change it
     announces, so the number a client holds always matches a state it can re-fetch.
+
+    ``keep_loaded``: what the request has read stays loaded after the commit instead of being
+    read again on first use — for a request that goes on with the rows it has just written
+    and read (a comment, then the reviewer's next plan), where each re-read is a statement.
     """
     pending: dict[str, list[dict[str, str]]] = g.pop("live_pushes", {})
     seqs = _advance(sorted(pending)) if pending else {}
     messages = [(name, seqs[name], fragments) for name, fragments in pending.items()]
-    db.session.commit()
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     for name, seq, fragments in messages:
         socketio.emit(EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments},
                       to=name)

@@ -89,13 +89,13 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
     moderation), the room's progress on every phone, and — when one plan got or lost a
     comment — a ping for its owner alone, whose phone refetches their own feedback.
 
-    Each is rendered once per audience from one reading of the round.
+    Each is rendered once per audience from one reading of the round; the facilitators get
+    the newest comments to moderate, whatever the number of comments in the round.
     """
-    feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
-    board = glue.board_context(round_, feedback)
+    board = glue.board_context(round_)
     bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
         bridge.PROJECTOR: {"board": board},
-        bridge.FACILITATORS: {"board": _with_moderation(board, feedback=feedback)},
+        bridge.FACILITATORS: {"board": _with_moderation(board)},
     })
     bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
                       board=board)
@@ -104,17 +104,20 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
                          round=round_)
 
 
-def _with_moderation(board: dict[str, Any], shown: int | None = MODERATION_SHOWN,
-                     feedback: list[Any] | None = None) -> dict[str, Any]:
-    """The board as facilitators see it: with the newest comments (hidden ones too) to moderate."""
+def _with_moderation(board: dict[str, Any],
+                     shown: int | None = MODERATION_SHOWN) -> dict[str, Any]:
+    """The board as facilitators see it: with the newest ``shown`` comments (hidden ones too)
+    to moderate, or all of them (``shown=None``, the page of all comments)."""
     round_ = board["round"]
-    if feedback is None:
+    if shown is None:
         feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
+        total = len(feedback)
+    else:
+        feedback, total = pr.recent_feedback(db.session, round_.id, shown)
     # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
     base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
                    feedback_id=0).rsplit("/", 2)[0]
-    return {**board, "feedback": feedback if shown is None else feedback[-shown:],
-            "feedback_total": len(feedback), "complete": shown is None,
+    return {**board, "feedback": feedback, "feedback_total": total, "complete": shown is None,
             "moderation_base": base}
 
 
@@ -339,29 +342,30 @@ def _my_round(round_id: int) -> Round:
     return glue.round_in_course_or_404(current_user.course_id, round_id)
 
 
-def _review_page(round_: Round, status: int = 200, notice: str | None = None):
-    assignment = None
-    view = None
+def _review_page(round_: Round, status: int = 200, notice: str | None = None,
+                 seated: bool = False):
+    """The reviewer's page: their current or next plan. ``seated``: the reviewer is known to
+    be in the round (they have just commented), so no late seat is looked for."""
+    assignment = view = owner = None
     try:
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
-            if glue.join_late(round_, current_user):
+            if not seated and glue.join_late(round_, current_user):
                 push_round(round_.course_ref, round_)  # a new plan on the board
             assignment = pr.next_assignment(db.session, round_.id, current_user.id)
             if assignment is not None:
+                snapshot = assignment.snapshot  # (held: the view below reads the same row)
                 view = pr.snapshot_for_reviewer(db.session, round_.id, current_user.id,
-                                                assignment.snapshot_id)
-        bridge.commit_and_push()
+                                                snapshot.id)
+                owner = db.session.get(Citizen, snapshot.owner_ref)
+        bridge.commit_and_push(keep_loaded=True)  # the page shows what was just read
     except PeerReviewError as err:
         db.session.rollback()
         bridge.discard_pushes()
-        assignment = view = None
+        assignment = view = owner = None
         notice = notice or message(err)
-    owner = None
-    if assignment is not None:
-        owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
-        owner = owner.name if owner is not None else None
     response = render("rounds/review.html", "rounds/_review.html", round=round_,
-                      assignment=assignment, view=view, owner=owner, notice=notice,
+                      assignment=assignment, view=view,
+                      owner=owner.name if owner is not None else None, notice=notice,
                       anonymous=round_.anonymous)
     response.status_code = status
     return response
@@ -393,8 +397,8 @@ def give_feedback(round_id: int):
     except PeerReviewError as err:
         return _refused(err)
     push_round(round_.course_ref, round_, owner_ref=feedback.snapshot.owner_ref)
-    bridge.commit_and_push()
-    return _review_page(round_, notice=_("Thank you. Your feedback was sent."))
+    bridge.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
+    return _review_page(round_, notice=_("Thank you. Your feedback was sent."), seated=True)
 
 
 @bp.get("/rounds/<int:round_id>/mine")

@@ -146,12 +146,19 @@ def names(course_id: int) -> dict[int, str]:
         Citizen.course_id == course_id)).all())
 
 
-def board_context(round_: Round, feedback: list[Any] | None = None) -> dict[str, Any]:
-    """What the board shows: counts against the minimum, who waits, the pinned comments
-    (picked from ``feedback``, the round's comments, when the caller has read them already)."""
-    return {"round": round_, "progress": pr.progress(db.session, round_.id),
-            "names": names(round_.course_ref),
-            "pinned": pr.pinned_feedback(db.session, round_.id, feedback)}
+def board_context(round_: Round) -> dict[str, Any]:
+    """What the board shows: counts against the minimum, who waits, the pinned comments.
+
+    ``tiles`` are the present plans as ``(owner id, owner's name, comments, waiting)``, worked
+    out once here for every audience of a push (a room of 500 is 500 tiles per rendering).
+    """
+    progress = pr.progress(db.session, round_.id)
+    people = names(round_.course_ref)
+    tiles = [(d.owner_ref, people.get(d.owner_ref, "?"), d.feedback_count, d.waiting)
+             for d in progress.drafts if d.present]
+    return {"round": round_, "progress": progress, "names": people, "tiles": tiles,
+            "waiting": sum(1 for tile in tiles if tile[3]),
+            "pinned": pr.pinned_feedback(db.session, round_.id)}
 
 
 def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round | None:
