@@ -1,4 +1,4 @@
-"""Where a comment's CPU goes: one room, comments posted in-process, profiled.
+"""Where a comment's (or a page's) CPU goes: one room, requests made in-process, profiled.
 
 ``make bench`` measures the whole system; this looks inside one request. It creates a
 throwaway PostgreSQL database, seeds one room of N with the benchmark's own seeding path,
@@ -15,6 +15,7 @@ comments the way the phones do and prints:
 
     python -m bench.profile --size 500 --comments 100
     python -m bench.profile --size 53 --sort tottime --top 40
+    python -m bench.profile --page /me/budget --lines 15    # the first phone's GET instead
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ from bench.client import _CHOICE, _CSRF_INPUT, _SNAPSHOT, COMMENTS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _seed(database_url: str, size: int, workdir: Path, secret: str) -> dict[str, Any]:
+def _seed(database_url: str, size: int, lines: int, workdir: Path,
+          secret: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     env.update(FLASK_APP="course", COURSE_DATABASE_URL=database_url, COURSE_SECRET_KEY=secret,
                COURSE_INSTANCE_PATH=str(workdir / "instance"))
     for args in (["-m", "flask", "db", "upgrade"],
-                 ["-m", "bench.seed", f"--course=room:{size}", f"--out={workdir / 'seed.json'}"]):
+                 ["-m", "bench.seed", f"--course=room:{size}:{lines}",
+                  f"--out={workdir / 'seed.json'}"]):
         subprocess.run([sys.executable, *args], env=env, cwd=ROOT, check=True,
                        capture_output=True)
     return json.loads((workdir / "seed.json").read_text())["courses"][0]
@@ -96,6 +99,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=53)
     parser.add_argument("--comments", type=int, default=100)
     parser.add_argument("--posters", type=int, default=40, help="phones that post, in turn")
+    parser.add_argument("--page", help="profile GETs of this path by the first phone instead")
+    parser.add_argument("--lines", type=int, default=15,
+                        help="budget lines of the first phone's draft")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--pyinstrument", action="store_true")
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     secret = os.urandom(16).hex()
     url = infra.create_database(args.postgres)
     try:
-        course = _seed(url, args.size, workdir, secret)
+        course = _seed(url, args.size, args.lines, workdir, secret)
         os.environ.update(COURSE_DATABASE_URL=url, COURSE_SECRET_KEY=secret,
                           COURSE_INSTANCE_PATH=str(workdir / "instance"))
         from sqlalchemy import event
@@ -153,10 +159,13 @@ def main(argv: list[str] | None = None) -> None:
             phase[0] = "before"
             last.clear()
             mark[0] = time.process_time()
-            status = phone.comment()
+            if args.page:
+                status = phones[0].client.get(args.page).status_code
+            else:
+                status = phone.comment()
             split["after"] += time.process_time() - mark[0]
             if status != 200:
-                raise SystemExit(f"comment {i}: HTTP {status}")
+                raise SystemExit(f"request {i}: HTTP {status}")
 
         for i in range(min(10, args.comments)):  # warm up caches and code paths
             one(i)
@@ -183,10 +192,11 @@ def main(argv: list[str] | None = None) -> None:
             profiler.disable()
         n = args.comments
         overhead = "" if args.plain else "; the profiler's overhead included"
-        print(f"room of {args.size}: {n} comments, CPU per comment {spent / n * 1000:.1f} ms "
-              f"(before the push's commit {split['before'] / n * 1000:.1f} ms, after "
+        what = f"GET {args.page}" if args.page else "comment"
+        print(f"room of {args.size}: {n} × {what}, CPU each {spent / n * 1000:.1f} ms "
+              f"(before the first commit {split['before'] / n * 1000:.1f} ms, after "
               f"{split['after'] / n * 1000:.1f} ms{overhead})")
-        print(f"SQL statements per comment: {counts['before'] / n:.1f} before the commit, "
+        print(f"SQL statements each: {counts['before'] / n:.1f} before the first commit, "
               f"{counts['after'] / n:.1f} after")
         if args.statements:
             print("\n".join(last))

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import Any, Required, TypedDict
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import signals
@@ -62,6 +62,7 @@ __all__ = [
     "create_round",
     "feedback_for_draft",
     "feedback_for_owner",
+    "feedback_to_moderate",
     "get_round",
     "hide_feedback",
     "join_round",
@@ -75,7 +76,6 @@ __all__ = [
     "pin_feedback",
     "pinned_feedback",
     "progress",
-    "recent_feedback",
     "reopen_round",
     "skip_assignment",
     "snapshot_for_reviewer",
@@ -241,10 +241,6 @@ _SEATS = (
     .where(RoundParticipant.round_id == _ROUND, RoundParticipant.present.is_(True))
     .order_by(RoundParticipant.id)
 )
-_PEOPLE = select(
-    RoundParticipant.person_ref, RoundParticipant.group_no, RoundParticipant.seat_no,
-    RoundParticipant.present,
-).where(RoundParticipant.round_id == _ROUND)
 _VISIBLE = (
     select(Feedback.snapshot_id, func.count().label("count"),
            func.max(Feedback.created_at).label("last"))
@@ -269,6 +265,16 @@ _LOADS = (
     .outerjoin(_PENDING, _PENDING.c.snapshot_id == Snapshot.id)
     .where(Snapshot.round_id == _ROUND)
     .order_by(Snapshot.id)
+)
+#: The counts with each owner's seat, for the board (no times: nothing is ranked).
+_PROGRESS = (
+    select(Snapshot.id, Snapshot.owner_ref, _VISIBLE.c.count, _PENDING.c.count,
+           RoundParticipant.group_no, RoundParticipant.seat_no, RoundParticipant.present)
+    .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
+    .outerjoin(_PENDING, _PENDING.c.snapshot_id == Snapshot.id)
+    .outerjoin(RoundParticipant, (RoundParticipant.round_id == Snapshot.round_id)
+               & (RoundParticipant.person_ref == Snapshot.owner_ref))
+    .where(Snapshot.round_id == _ROUND)
 )
 
 
@@ -1038,25 +1044,20 @@ def progress(session: Session, round_id: int) -> RoundProgress:
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    people = {
-        person: (group, seat, present)
-        for person, group, seat, present in session.execute(_PEOPLE, {"round_id": round_.id})
-    }
-    drafts = []
-    for load in _loads(session, round_.id):
-        group_no, seat_no, present = people.get(load.owner_ref, (None, None, False))
-        drafts.append(
-            DraftProgress(
-                snapshot_id=load.snapshot_id,
-                owner_ref=load.owner_ref,
-                group_no=group_no,
-                seat_no=seat_no,
-                present=bool(present),
-                feedback_count=load.feedback_count,
-                pending=load.pending,
-                minimum=round_.min_feedback,
-            )
+    drafts = [
+        DraftProgress(
+            snapshot_id=snapshot_id,
+            owner_ref=owner_ref,
+            group_no=group_no,
+            seat_no=seat_no,
+            present=bool(present),
+            feedback_count=count or 0,
+            pending=open_ or 0,
+            minimum=round_.min_feedback,
         )
+        for snapshot_id, owner_ref, count, open_, group_no, seat_no, present
+        in session.execute(_PROGRESS, {"round_id": round_.id})
+    ]
     drafts.sort(key=lambda d: (d.seat_no is None, d.seat_no or 0, d.snapshot_id))
     return RoundProgress(round_.id, round_.state, round_.min_feedback, drafts)
 
@@ -1197,8 +1198,7 @@ def list_feedback(
     :raises NotFound: ``round_not_found``, ``snapshot_not_found``.
     """
     round_ = get_round(session, round_id)
-    query = select(Feedback).where(Feedback.round_id == round_.id).options(
-        joinedload(Feedback.snapshot))  # the console names each plan's owner
+    query = select(Feedback).where(Feedback.round_id == round_.id)
     if snapshot_id is not None:
         query = query.where(Feedback.snapshot_id == _snapshot(session, round_.id, snapshot_id).id)
     if not include_hidden:
@@ -1206,25 +1206,30 @@ def list_feedback(
     return list(session.scalars(query.order_by(Feedback.created_at, Feedback.id)))
 
 
-def recent_feedback(
-    session: Session, round_id: int, limit: int
-) -> tuple[list[Feedback], int]:
-    """The newest ``limit`` comments of a round (hidden ones too, oldest first) and how many the
-    round has in all: what a console moderates live, in one statement whatever the round's size.
-    Each comment's snapshot comes with it (the console names the plan's owner).
+def feedback_to_moderate(
+    session: Session, round_id: int, limit: int | None = None
+) -> tuple[list[Row[Any]], int]:
+    """The round's comments as the facilitators' console moderates them — the newest ``limit``
+    (all with ``None``), hidden ones too, oldest first — and how many the round has in all.
+
+    Plain rows with ``id, reviewer_ref, owner_ref, text, hidden, pinned``: a console gets them
+    on every comment of the room, so one statement and no objects, whatever the round's size.
+    Reviewer ids are included, also in anonymous rounds: facilitators moderate.
 
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    rows = session.execute(
-        select(Feedback, func.count().over())
+    query = (
+        select(Feedback.id, Feedback.reviewer_ref, Snapshot.owner_ref, Feedback.text,
+               Feedback.hidden, Feedback.pinned, func.count().over().label("total"))
+        .join(Snapshot, Snapshot.id == Feedback.snapshot_id)
         .where(Feedback.round_id == round_.id)
-        .options(joinedload(Feedback.snapshot))
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
-        .limit(limit)
-    ).all()
-    total = rows[0][1] if rows else 0
-    return [feedback for feedback, _total in reversed(rows)], total
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    return rows[::-1], rows[0].total if rows else 0
 
 
 def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:

@@ -12,6 +12,7 @@ client never names a room.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -142,16 +143,23 @@ def _advance(names: list[str]) -> dict[str, int]:
     ``names`` come sorted, so two requests pushing to the same rooms lock their rows in the same
     order and cannot deadlock.
     """
-    dialect = db.session.get_bind().dialect.name
+    statement = _advance_statement(db.session.get_bind().dialect.name, len(names))
+    params = {f"room{i}": name for i, name in enumerate(names)}
+    return dict(db.session.connection().execute(statement, params).all())
+
+
+@functools.cache
+def _advance_statement(dialect: str, rooms: int) -> Any:
+    """The upsert of :func:`_advance` for a number of rooms, built once (building and keying a
+    multi-row upsert costs more CPU than running it)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(LiveStream)
-        .values([{"room": name, "seq": 1} for name in names])
-        .on_conflict_do_update(index_elements=[LiveStream.room],
-                               set_={"seq": LiveStream.seq + 1})
-        .returning(LiveStream.room, LiveStream.seq)
+    table = LiveStream.__table__
+    return (
+        insert(table)
+        .values([{"room": sa.bindparam(f"room{i}"), "seq": 1} for i in range(rooms)])
+        .on_conflict_do_update(index_elements=[table.c.room], set_={"seq": table.c.seq + 1})
+        .returning(table.c.room, table.c.seq)
     )
-    return dict(db.session.execute(statement).all())
 
 
 def current_seqs(rooms: list[str]) -> dict[str, int]:

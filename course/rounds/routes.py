@@ -109,11 +109,7 @@ def _with_moderation(board: dict[str, Any],
     """The board as facilitators see it: with the newest ``shown`` comments (hidden ones too)
     to moderate, or all of them (``shown=None``, the page of all comments)."""
     round_ = board["round"]
-    if shown is None:
-        feedback = pr.list_feedback(db.session, round_.id, include_hidden=True)
-        total = len(feedback)
-    else:
-        feedback, total = pr.recent_feedback(db.session, round_.id, shown)
+    feedback, total = pr.feedback_to_moderate(db.session, round_.id, shown)
     # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
     base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
                    feedback_id=0).rsplit("/", 2)[0]
