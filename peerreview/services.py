@@ -797,11 +797,13 @@ def add_feedback(
     round_ = get_round(session, round_id)
     ensure_accepts_feedback(round_.state)
     snapshot = _snapshot(session, round_.id, snapshot_id)
-    _participant(session, round_.id, reviewer_ref)
-    if snapshot.owner_ref == reviewer_ref:
-        raise NotAllowed("own_draft", "nobody reviews their own draft")
     assignments = _reviewer_assignments(session, round_.id, reviewer_ref)
     if not any(a.snapshot_id == snapshot.id for a in assignments):
+        # Only participants are ever sent to a plan, never to their own: the reasons are
+        # looked up when there is no assignment (and no query is spent on the usual case).
+        _participant(session, round_.id, reviewer_ref)
+        if snapshot.owner_ref == reviewer_ref:
+            raise NotAllowed("own_draft", "nobody reviews their own draft")
         raise NotAllowed("not_assigned", "the reviewer was not sent to this draft")
 
     criterion_entry = find_criterion(round_.prompt_set, criterion)

@@ -130,6 +130,10 @@ def commit_and_push(*, keep_loaded: bool = False) -> None:
     for name, seq, fragments in messages:
         socketio.emit(EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments},
                       to=name)
+    if messages:
+        # The emits only queue the message for each socket; yield once so the sockets' writers
+        # send it before this request goes on with its own work (the poster's next page).
+        socketio.sleep(0)
 
 
 def discard_pushes() -> None:
