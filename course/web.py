@@ -64,7 +64,13 @@ def csrf_field() -> Markup:
     """
     if g.get("rendering_push"):
         return Markup("")
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    # The draft editor has 200 forms: the input is built once per request (Flask-WTF, too,
+    # signs one token per request and keeps it in ``g``), not once per form.
+    field = g.get("teten_csrf_field")
+    if field is None:
+        field = g.teten_csrf_field = Markup(
+            '<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    return field
 
 
 def qr_svg(url: str) -> Markup:

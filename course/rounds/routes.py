@@ -348,11 +348,9 @@ def _review_page(round_: Round, status: int = 200, notice: str | None = None,
             if not seated and glue.join_late(round_, current_user):
                 push_round(round_.course_ref, round_)  # a new plan on the board
             assignment = pr.next_assignment(db.session, round_.id, current_user.id)
-            if assignment is not None:
-                snapshot = assignment.snapshot  # (held: the view below reads the same row)
-                view = pr.snapshot_for_reviewer(db.session, round_.id, current_user.id,
-                                                snapshot.id)
-                owner = db.session.get(Citizen, snapshot.owner_ref)
+            if assignment is not None:  # this reviewer's own: no need to ask again
+                view = assignment.snapshot.peer_view()
+                owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
         bridge.commit_and_push(keep_loaded=True)  # the page shows what was just read
     except PeerReviewError as err:
         db.session.rollback()
