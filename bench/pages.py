@@ -56,8 +56,13 @@ def _nobody(_ctx: dict[str, Any]) -> dict[str, str]:
 
 
 PAGES = [
-    PageSpec("editor_15", "draft editor, 15 lines (GET /me/budget)", "teten",
+    PageSpec("editor_15", "draft editor, 15 lines, folded (GET /me/budget)", "teten",
              lambda ctx: "/me/budget", _citizen),
+    PageSpec("editor_15_line", "a budget line of it, opened (GET /drafts/<id>/lines/<id>)",
+             "teten", lambda ctx: "/drafts/{draft}/lines/{line}".format(
+                 draft=ctx["fanout53"]["editor"]["draft"],
+                 line=ctx["fanout53"]["editor"]["lines"][7]),
+             lambda ctx: {**_citizen(ctx), "HX-Request": "true"}),
     PageSpec("projector_53", "projector board, 53 participants (GET /projector/<token>)",
              "teten", lambda ctx: f"/projector/{ctx['fanout53']['display_token']}", _nobody),
     PageSpec("queue_200", "approval queue, 200 plans (GET /queue?view=team)", "teten",

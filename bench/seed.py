@@ -117,13 +117,18 @@ def seed_course(key: str, participants: int, editor_lines: int,
     schedule.apply_template(course)
 
     citizens = []
+    drafts = []
     for n in range(participants):
         name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST) + n) % len(LAST)]}"
         citizen, code = people.enrol_citizen(course, name, None)
         lines = editor_lines if n == 0 and editor_lines else 2
-        db.session.add(_draft(citizen.id, course.id, n, lines))
+        drafts.append(_draft(citizen.id, course.id, n, lines))
+        db.session.add(drafts[-1])
         citizens.append({"id": citizen.id, "name": citizen.name, "code": code})
     db.session.flush()
+    # The first participant's draft (the editor's page): its id and its lines' ids.
+    editor = ({"draft": drafts[0].id, "lines": [line.id for line in drafts[0].lines]}
+              if drafts else None)
     for citizen in course.citizens:
         live.check_in(course, Day.KICKOFF, citizen)
 
@@ -139,7 +144,7 @@ def seed_course(key: str, participants: int, editor_lines: int,
                                 duration_seconds=240 * 60)
     _link, token = live_services.create_display_link(course, facilitator)
     return {"key": key, "id": course.id, "code": course.code, "round_id": round_.id,
-            "display_token": token, "citizens": citizens}
+            "display_token": token, "citizens": citizens, "editor": editor}
 
 
 def seed_queue(key: str, plans: int, facilitator: Staff) -> dict[str, Any]:

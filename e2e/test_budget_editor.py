@@ -316,3 +316,37 @@ def test_a_citizen_writes_her_plan_on_a_phone_and_nothing_is_lost(screens: Scree
     expect(office.locator("form[data-autosave]")).to_have_count(0)
     screenshot(office, "budget-staff-view")
     assert_accessible(office, "the staff read view")
+
+
+def test_a_long_plan_folds_its_lines_and_opens_one_to_edit(screens: Screens, live_server):
+    """Six budget lines: after a reload each is a folded summary (title, price, what it lacks);
+    "Åbn og ret" swaps in the whole line, its heading takes the focus, and it saves as ever."""
+    phone = screens.phone()
+    join_course(phone, live_server.course_code, live_server.personal_codes[1], live=False)
+    open_editor(phone)
+    lines = phone.locator("#budget-lines > li")
+    titles = ["Truckcertifikat", "Buskort", "Hygiejnebevis", "Sikkerhedssko", "Kursus i Excel",
+              "Tandlæge"]
+    for i, title in enumerate(titles):
+        phone.locator("form.add-line button").click()
+        expect(lines).to_have_count(i + 1)
+        expect_saved(write(lines.nth(i), "title", title), write(lines.nth(i), "amount", "1.000"))
+
+    phone.reload()
+    expect(phone.locator("#budget-lines > li.is-folded")).to_have_count(len(titles))
+    expect(phone.locator("#budget-lines form[data-autosave]")).to_have_count(0)
+    second = lines.nth(1)
+    expect(second.locator(".line-folded-title")).to_have_text(": Buskort")
+    expect(second.locator(".line-folded-amount")).to_have_text("1.000 kr.")
+    expect(second.locator(".line-folded-missing")).to_have_text("Forandringsteorien mangler")
+    check_phone_layout(phone, "budget-editor-folded")
+    assert_accessible(phone, "the editor with folded lines")
+
+    second.locator("a.line-open").click()
+    opened = phone.locator("#budget-lines > li").nth(1)
+    expect(opened).not_to_have_class(re.compile("is-folded"))
+    expect(opened.locator(".line-heading")).to_be_focused()
+    expect(value_box(field(opened, "title"))).to_have_value("Buskort")
+    expect_saved(write(opened, "change", "Jeg kan nå frem til vagter tidligt om morgenen."))
+    expect(phone.locator("#budget-lines > li.is-folded")).to_have_count(len(titles) - 1)
+    screenshot(phone, "budget-editor-line-opened", full_page=False)

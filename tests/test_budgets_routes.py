@@ -237,6 +237,60 @@ def test_lines_and_strategy_items_are_added_moved_and_removed(app, anna):
         assert db.session.get(BudgetLine, a) is None
 
 
+def test_a_long_plan_shows_its_lines_folded_and_opens_one_at_a_time(app, anna):
+    from course.budgets.routes import OPEN_LINES_MAX
+
+    device, draft_id = anna
+    lines = [add_line(device, draft_id) for _ in range(OPEN_LINES_MAX + 1)]
+    save(device, draft_id, f"line:{lines[0]}:title", "Kørekort til lastbil", 0)
+    save(device, draft_id, f"line:{lines[0]}:amount", "12500", 0)
+    _, html = open_editor(device)
+    # Folded: no line's fields, but each line's title, price and what it lacks, and a way in.
+    assert 'id="i-line-' not in html
+    assert html.count("budget-line card is-folded") == OPEN_LINES_MAX + 1
+    assert "Kørekort til lastbil" in html and "12.500" in html
+    assert "Forandringsteorien mangler" in html and "Ingen pris endnu" in html
+    assert f'href="/me/budget?open={lines[0]}#line-{lines[0]}"' in html
+    assert "Åbn og ret" in html and "Flyt op" in html  # a folded line still moves
+
+    # htmx opens one line with all its fields; its heading takes the focus.
+    opened = device.get(f"/drafts/{draft_id}/lines/{lines[0]}", headers=HX)
+    body = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and "data-opened" in body
+    for attr in ["title", "amount", "category", "change", "job_effect", "assumptions"]:
+        assert f'id="i-line-{lines[0]}-{attr}"' in body, attr
+    assert 'value="Kørekort til lastbil"' in body
+
+    # Without JavaScript the link lands on the editor with that line open, the rest folded.
+    back = device.get(f"/drafts/{draft_id}/lines/{lines[1]}")
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith(f"/me/budget?open={lines[1]}#line-{lines[1]}")
+    page = device.get(f"/me/budget?open={lines[1]}").get_data(as_text=True)
+    assert f'id="i-line-{lines[1]}-title"' in page
+    assert f'id="i-line-{lines[0]}-title"' not in page
+    # ... a save goes back to its line, open ...
+    saved = save(device, draft_id, f"line:{lines[3]}:title", "Sikkerhedssko", 0, htmx=False)
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(
+        f"/me/budget?open={lines[3]}#f-line-{lines[3]}-title")
+    # ... and a refused save shows its line open, with what was typed.
+    refused = save(device, draft_id, f"line:{lines[2]}:amount", "mange penge", 0, htmx=False)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f'id="i-line-{lines[2]}-amount"' in body and 'value="mange penge"' in body
+    assert f'id="i-line-{lines[0]}-amount"' not in body
+
+
+def test_a_short_plan_shows_every_line_open(anna):
+    from course.budgets.routes import OPEN_LINES_MAX
+
+    device, draft_id = anna
+    lines = [add_line(device, draft_id) for _ in range(OPEN_LINES_MAX)]
+    _, html = open_editor(device)
+    assert "is-folded" not in html
+    assert all(f'id="i-line-{line}-title"' in html for line in lines)
+
+
 def test_the_checklist_and_the_deadline(app, world, anna):
     from datetime import timedelta
 
@@ -340,6 +394,7 @@ def _every_draft_url(draft_id: int, line_id: int, item_id: int) -> list[tuple[st
         ("GET", f"/drafts/{draft_id}/checklist", {}),
         ("GET", f"/drafts/{draft_id}/fields?field=draft:{draft_id}:goal", {}),
         ("GET", f"/drafts/{draft_id}/lines/{line_id}/theory", {}),
+        ("GET", f"/drafts/{draft_id}/lines/{line_id}", {}),
         ("POST", f"/drafts/{draft_id}/fields",
          {"field": f"draft:{draft_id}:goal", "value": "pwned", "version": "1"}),
         ("POST", f"/drafts/{draft_id}/fields",
@@ -421,6 +476,7 @@ def test_forged_ids_of_another_drafts_line_are_refused(app, world, annas_plan):
     assert bilal.get(f"/drafts/{own_draft}/fields?field=line:{line_id}:title",
                      headers=HX).status_code == 404
     assert bilal.get(f"/drafts/{own_draft}/lines/{line_id}/theory").status_code == 404
+    assert bilal.get(f"/drafts/{own_draft}/lines/{line_id}", headers=HX).status_code == 404
     with app.app_context():
         assert db.session.get(BudgetLine, line_id).title == "Terapiforløb"
 

@@ -161,8 +161,27 @@ def _own_draft(draft_id: int) -> Draft:
     return access.writable_draft_or_404(draft_id)
 
 
+#: A plan with more budget lines than this shows each line folded (its title, price and what
+#: it still lacks) until it is opened: a list to find one's way in on a phone, and a page that
+#: does not grow by a whole form per line.
+OPEN_LINES_MAX = 5
+
+
+def _open_lines(draft: Draft, states: dict[str, Any]) -> set[int] | None:
+    """The ids of the lines the editor shows unfolded, ``None`` for all of them: the line asked
+    for (``?open=<id>``, where a page without JavaScript lands) and any line with a refused
+    save to show."""
+    if len(draft.lines) <= OPEN_LINES_MAX:
+        return None
+    opened = {int(key.split(":")[1]) for key in states if key.startswith("line:")}
+    asked = request.args.get("open", type=int)
+    if asked is not None:
+        opened.add(asked)
+    return opened
+
+
 def _editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
-    return {
+    context = {
         "draft": draft,
         "versions": services.field_versions(draft),
         "states": {},
@@ -173,6 +192,8 @@ def _editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
         "live": False,
         **extra,
     }
+    context["open_lines"] = _open_lines(draft, context["states"])
+    return context
 
 
 def _fragment(template: str, status: int = 200, *, changed: bool = False, **context: Any):
@@ -183,8 +204,10 @@ def _fragment(template: str, status: int = 200, *, changed: bool = False, **cont
     return response
 
 
-def _back_to_editor(anchor: str = ""):
-    return redirect(url_for("budgets.my_draft") + (f"#{anchor}" if anchor else ""))
+def _back_to_editor(anchor: str = "", line_id: int | None = None):
+    """Back to the editor (a page without JavaScript), at ``anchor``, with ``line_id`` open."""
+    target = url_for("budgets.my_draft", open=line_id)
+    return redirect(target + (f"#{anchor}" if anchor else ""))
 
 
 def _wants_fragment() -> bool:
@@ -233,7 +256,8 @@ def save_field(draft_id: int):
         return _field_refused(draft, key, state, 409)
     db.session.commit()
     if not _wants_fragment():
-        return _back_to_editor("f-" + key.replace(":", "-"))
+        line_id = int(key.split(":")[1]) if key.startswith("line:") else None
+        return _back_to_editor("f-" + key.replace(":", "-"), line_id)
     state = {"kind": "cpr"} if result.cpr_warning else None
     return _fragment("budgets/_field_saved.html", key=key, version=result.version, state=state,
                      saved=True, draft=draft, changed=True)
@@ -271,9 +295,21 @@ def add_line(draft_id: int):
     line = services.add_line(draft)
     db.session.commit()
     if not _wants_fragment():
-        return _back_to_editor(f"line-{line.id}")
+        return _back_to_editor(f"line-{line.id}", line.id)
     return _fragment("budgets/_line.html", draft=draft, line=line, new=True,
                      versions=services.field_versions(draft), states={}, changed=True)
+
+
+@bp.get("/drafts/<int:draft_id>/lines/<int:line_id>")
+@allow(CITIZEN)
+def open_line(draft_id: int, line_id: int):
+    """A folded budget line, opened: all its fields (htmx swaps it in for the folded one)."""
+    draft = _own_draft(draft_id)
+    line = _line_or_404(draft, line_id)
+    if not _wants_fragment():
+        return _back_to_editor(f"line-{line.id}", line.id)
+    return _fragment("budgets/_line.html", draft=draft, line=line, opened=True,
+                     versions=services.field_versions(draft), states={})
 
 
 def _line_or_404(draft: Draft, line_id: int) -> BudgetLine:
@@ -311,7 +347,7 @@ def move_line(draft_id: int, line_id: int):
     services.move_line(draft, line, form.direction.data)
     db.session.commit()
     if not _wants_fragment():
-        return _back_to_editor(f"line-{line.id}")
+        return _back_to_editor(f"line-{line.id}", line.id)
     return "", 204
 
 

@@ -200,6 +200,15 @@
     if (button) button.focus();
   });
 
+  // -- a folded budget line, opened: its heading takes the focus the "open" link had ----------
+  body.addEventListener("htmx:afterSettle", function (event) {
+    var heading = event.detail.elt && event.detail.elt.querySelector
+      ? event.detail.elt.querySelector(".line-heading[data-opened]") : null;
+    if (!heading) return;
+    heading.removeAttribute("data-opened");
+    heading.focus();
+  });
+
   // -- the print view's button ------------------------------------------------------------------
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
