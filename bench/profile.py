@@ -16,6 +16,7 @@ comments the way the phones do and prints:
     python -m bench.profile --size 500 --comments 100
     python -m bench.profile --size 53 --sort tottime --top 40
     python -m bench.profile --page /me/budget --lines 15    # the first phone's GET instead
+    python -m bench.profile --queue 200 --page '/queue?view=team'   # their consultant's GET
 """
 
 from __future__ import annotations
@@ -39,17 +40,19 @@ from bench.client import _CHOICE, _CSRF_INPUT, _SNAPSHOT, COMMENTS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _seed(database_url: str, size: int, lines: int, workdir: Path,
-          secret: str) -> dict[str, Any]:
+def _seed(database_url: str, size: int, lines: int, workdir: Path, secret: str,
+          queue: int = 0) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     env.update(FLASK_APP="course", COURSE_DATABASE_URL=database_url, COURSE_SECRET_KEY=secret,
                COURSE_INSTANCE_PATH=str(workdir / "instance"))
     for args in (["-m", "flask", "db", "upgrade"],
                  ["-m", "bench.seed", f"--course=room:{size}:{lines}",
-                  f"--out={workdir / 'seed.json'}"]):
+                  *([f"--queue=queue:{queue}"] if queue else []),
+                 f"--out={workdir / 'seed.json'}"]):
         subprocess.run([sys.executable, *args], env=env, cwd=ROOT, check=True,
                        capture_output=True)
-    return json.loads((workdir / "seed.json").read_text())["courses"][0]
+    courses = json.loads((workdir / "seed.json").read_text())["courses"]
+    return {**courses[0], "queue": courses[1] if queue else None}
 
 
 class Phone:
@@ -99,7 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=53)
     parser.add_argument("--comments", type=int, default=100)
     parser.add_argument("--posters", type=int, default=40, help="phones that post, in turn")
-    parser.add_argument("--page", help="profile GETs of this path by the first phone instead")
+    parser.add_argument("--page", help="profile GETs of this path by the first phone instead; "
+                        "{display_token}, {round_id}, {id} (the course) are filled in")
+    parser.add_argument("--queue", type=int, default=0,
+                        help="also seed a queue of this many submitted plans; --page is then "
+                             "asked for by their job consultant (e.g. --page '/queue?view=team')")
     parser.add_argument("--lines", type=int, default=15,
                         help="budget lines of the first phone's draft")
     parser.add_argument("--sort", default="cumulative")
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     secret = os.urandom(16).hex()
     url = infra.create_database(args.postgres)
     try:
-        course = _seed(url, args.size, args.lines, workdir, secret)
+        course = _seed(url, args.size, args.lines, workdir, secret, args.queue)
         os.environ.update(COURSE_DATABASE_URL=url, COURSE_SECRET_KEY=secret,
                           COURSE_INSTANCE_PATH=str(workdir / "instance"))
         from sqlalchemy import event
@@ -128,6 +135,16 @@ def main(argv: list[str] | None = None) -> None:
 
         app = create_app()
         phones = [Phone(app, course, c) for c in course["citizens"][:args.posters]]
+        asker = phones[0].client
+        if args.queue:
+            asker = app.test_client()
+            login = asker.get("/login").get_data(as_text=True)
+            consultant = course["queue"]["consultant"]
+            signed_in = asker.post("/login", data={
+                "csrf_token": html.unescape(_CSRF_INPUT.search(login).group(1)),
+                "email": consultant["email"], "password": consultant["password"]},
+                headers={"Referer": "http://localhost/login"})
+            assert signed_in.status_code == 302, signed_in.status_code
         with app.app_context():
             engine = db.engine
         counts = {"before": 0, "after": 0}
@@ -160,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
             last.clear()
             mark[0] = time.process_time()
             if args.page:
-                status = phones[0].client.get(args.page).status_code
+                status = asker.get(args.page.format(**course)).status_code
             else:
                 status = phone.comment()
             split["after"] += time.process_time() - mark[0]

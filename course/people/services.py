@@ -231,9 +231,14 @@ def decision_deadline(citizen: Citizen) -> date | None:
 
 def budget_deadline(citizen: Citizen) -> date | None:
     """The day the budget plan must be finished: the date of the yes + 28 days."""
-    if citizen.decision != "yes" or citizen.decided_on is None:
+    return budget_deadline_of(citizen.decision, citizen.decided_on)
+
+
+def budget_deadline_of(decision: str, decided_on: date | None) -> date | None:
+    """:func:`budget_deadline` from the two columns it rests on (a list reads just those)."""
+    if decision != "yes" or decided_on is None:
         return None
-    return citizen.decided_on + timedelta(days=PLAN_DAYS)
+    return decided_on + timedelta(days=PLAN_DAYS)
 
 
 def participation(citizen: Citizen, today: date | None = None) -> Participation:
