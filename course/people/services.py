@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from course.extensions import db
@@ -418,8 +419,11 @@ def load_session(token: str) -> LoadedSession | None:
 
     A session idle for longer than the timeout is ended here, on the server.
     """
+    # The person comes in the same statement: this runs before every signed-in request.
     row = db.session.scalar(
-        sa.select(LoginSession).where(LoginSession.token_hash == codes.token_hash(token))
+        sa.select(LoginSession)
+        .where(LoginSession.token_hash == codes.token_hash(token))
+        .options(joinedload(LoginSession.staff), joinedload(LoginSession.citizen))
     )
     if row is None or row.ended_at is not None:
         return None
