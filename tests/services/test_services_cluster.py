@@ -57,6 +57,11 @@ class Phone:
         if self.sio.connected:
             self.sio.disconnect()
         self.sio.shutdown()
+        # A socket the server closed (e.g. for an oversized message) is left open by the
+        # client library's read loop; close it, or it is reported as leaked.
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            ws.shutdown()
 
 
 @pytest.fixture
@@ -107,3 +112,34 @@ def test_a_push_from_process_a_reaches_a_phone_on_process_b(cluster, phone: Phon
     # The ended session is useless on either server.
     for server in (a, b):
         assert citizen.on(server.url).get("/me").status_code == 302
+
+
+def test_an_oversized_message_disconnects_only_its_sender(cluster) -> None:
+    """SECURITY.md, sockets: a message over the server's limit (64 kB) ends that socket; another
+    phone in the same room keeps its socket and still gets the next push."""
+    a = cluster.a
+    stream = f"course:{cluster.course_id}:participants"
+    sender, bystander = Phone(), Phone()
+    try:
+        for phone, code in ((sender, DEMO_CITIZEN_CODE), (bystander, "DEMB2345")):
+            citizen = cluster.browser(a)
+            citizen.join(DEMO_COURSE_CODE, code)
+            phone.connect(a.url, citizen.cookie_header)
+            phone.wait_for("live:hello")
+
+        sender.sio.emit("live:sync", "x" * 100_000)  # one event of 100 kB
+        assert sender.disconnected.wait(5), "the oversized message did not end its socket"
+        assert bystander.sio.connected and not bystander.disconnected.is_set()
+
+        facilitator = cluster.browser(a)
+        facilitator.login(*DEMO_FACILITATOR)
+        text = f"Pause til kl. 11 {secrets.token_hex(4)}"
+        response = facilitator.post(f"/courses/{cluster.course_id}/announcements",
+                                    {"text": text}, headers={"HX-Request": "true"})
+        assert response.status_code == 200, response.text[:500]
+        bystander.wait_for("live:fragments", lambda data: data["stream"] == stream and any(
+            text in fragment["html"] for fragment in data["fragments"]))
+        assert not any(text in str(data) for _, data in sender.events)
+    finally:
+        sender.close()
+        bystander.close()
