@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from flask import Flask, current_app, g, session
 from flask_babel import force_locale as _force_locale
-from flask_babel import format_date, format_datetime, get_translations
+from flask_babel import format_date, format_datetime, get_translations, to_user_timezone
 
 from course.extensions import babel
 from course.money import format_amount
@@ -45,10 +45,11 @@ def clock(value: datetime | time | None) -> str:
     """
     if value is None:
         return ""
-    pattern = "HH.mm" if select_locale() == "da" else "HH:mm"
+    # strftime, not Babel's pattern formatting: a list of 500 check-in times calls this 500 times.
+    pattern = "%H.%M" if select_locale() == "da" else "%H:%M"
     if isinstance(value, time):
-        return value.strftime(pattern.replace("HH", "%H").replace("mm", "%M"))
-    return format_datetime(value, pattern)
+        return value.strftime(pattern)
+    return to_user_timezone(value).strftime(pattern)
 
 
 def _translations():

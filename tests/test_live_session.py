@@ -211,6 +211,23 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
         assert row.day == "kickoff" and row.left_at is None and row.checked_in_by_id is None
 
 
+def test_signing_in_again_while_present_tells_the_room_nothing(app, world, facilitator):
+    """A second phone (or signing in again) changes no one's presence: no attendance push — in
+    a room of 500 each push is the whole list. Someone marked as left is checked in again."""
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    console.get_received()
+    join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
+    assert len(pushes_to(console, "attendance")) == 1
+    join_citizen(app.test_client(), world.course_code, world.citizens[0][1])  # a second phone
+    assert pushes_to(console, "attendance") == []
+    hx_post(facilitator, f"/courses/{world.course_id}/attendance/{world.citizens[0][0]}",
+            present="0")
+    console.get_received()
+    join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
+    [pushed] = pushes_to(console, "attendance")
+    assert "1 af 3 er til stede" in pushed and "til stede siden" in pushed
+
+
 def test_facilitator_checks_people_in_and_out(app, world, facilitator):
     citizen_id = world.citizens[1][0]
     path = f"/courses/{world.course_id}/attendance/{citizen_id}"

@@ -211,6 +211,12 @@ def now_view(course: Course) -> NowView:
 
 def check_in(course: Course, day: Day, citizen: Citizen, by: Staff | None = None) -> Attendance:
     """Mark a citizen present on a course day (again, if they had been marked as left)."""
+    return _check_in(course, day, citizen, by)[0]
+
+
+def _check_in(course: Course, day: Day, citizen: Citizen,
+              by: Staff | None = None) -> tuple[Attendance, bool]:
+    """:func:`check_in`, and whether it changed anything (someone present stays as they are)."""
     if citizen.course_id != course.id:
         raise SessionError("not_in_course")
     row = db.session.scalar(sa.select(Attendance).where(
@@ -220,11 +226,13 @@ def check_in(course: Course, day: Day, citizen: Citizen, by: Staff | None = None
         row = Attendance(course_id=course.id, day=day.value, citizen_id=citizen.id,
                          checked_in_by_id=by.id if by else None)
         db.session.add(row)
+    elif row.left_at is None:
+        return row, False
     else:
         row.left_at = None
     db.session.flush()
     presence_changed.send(course, citizen=citizen, present=True)
-    return row
+    return row, True
 
 
 def mark_left(course: Course, day: Day, citizen: Citizen) -> None:
@@ -239,11 +247,14 @@ def mark_left(course: Course, day: Day, citizen: Citizen) -> None:
 
 
 def check_in_on_sign_in(citizen: Citizen) -> Day | None:
-    """A citizen signing in on one of the course's meeting days is checked in for that day."""
+    """A citizen signing in on one of the course's meeting days is checked in for that day;
+    returns the day when that changed their presence (not for a second phone, or signing in
+    again while present: nothing to tell the room then — in a room of 500, each telling is
+    the whole list)."""
     day = citizen.course.day_on(local_today())
-    if day is not None:
-        check_in(citizen.course, day, citizen)
-    return day
+    if day is None:
+        return None
+    return day if _check_in(citizen.course, day, citizen)[1] else None
 
 
 @dataclass(frozen=True)
