@@ -65,6 +65,28 @@ class Phase:
     def delivered(self) -> int:
         return self.expected - self.lost
 
+    def count(self, started: float, seqs: dict[str, int],
+              screens: dict[str, list[Screen]]) -> float | None:
+        """Match one comment's pushes (each room's sequence number) to the screens that should
+        have had them: every delivery's latency, the losses and — if every screen got it — the
+        last screen's latency. Returns the last arrival (``None`` if nothing arrived)."""
+        slowest, complete, last = 0.0, True, None
+        for stream, seq in seqs.items():
+            for screen in screens[stream]:
+                self.expected += 1
+                arrival = screen.arrivals.get(seq)
+                if arrival is None:
+                    self.lost += 1
+                    complete = False
+                    continue
+                latency = (arrival - started) * 1000
+                self.deliveries_ms.append(latency)
+                slowest = max(slowest, latency)
+                last = arrival if last is None else max(last, arrival)
+        if complete:
+            self.last_screen_ms.append(slowest)
+        return last
+
 
 @dataclass
 class FanoutResult:
@@ -168,22 +190,9 @@ class Room:
     def _account(self, phase: Phase, wall0: float) -> None:
         last_arrival = wall0
         for sent in phase.sent:
-            slowest = 0.0
-            complete = True
-            for stream, seq in sent.seqs.items():
-                for screen in self.by_stream[stream]:
-                    phase.expected += 1
-                    arrival = screen.arrivals.get(seq)
-                    if arrival is None:
-                        phase.lost += 1
-                        complete = False
-                        continue
-                    latency = (arrival - sent.started) * 1000
-                    phase.deliveries_ms.append(latency)
-                    slowest = max(slowest, latency)
-                    last_arrival = max(last_arrival, arrival)
-            if complete:
-                phase.last_screen_ms.append(slowest)
+            arrival = phase.count(sent.started, sent.seqs, self.by_stream)
+            if arrival is not None:
+                last_arrival = max(last_arrival, arrival)
         if phase.sent:
             phase.wall_seconds = last_arrival - phase.sent[0].started
 

@@ -198,23 +198,11 @@ def _account(rooms: list[RoomRun]) -> Phase:
         streams = room.streams()
         phase.failed_posts += room.failed
         for _planned, started, answered, seqs in room.sent:
-            slowest, complete = 0.0, True
             phase.post_ms.append((answered - started) * 1000)
             first = started if first is None else min(first, started)
-            for stream, seq in seqs.items():
-                for screen in streams[stream]:
-                    phase.expected += 1
-                    arrival = screen.arrivals.get(seq)
-                    if arrival is None:
-                        phase.lost += 1
-                        complete = False
-                        continue
-                    latency = (arrival - started) * 1000
-                    phase.deliveries_ms.append(latency)
-                    slowest = max(slowest, latency)
-                    last = arrival if last is None else max(last, arrival)
-            if complete:
-                phase.last_screen_ms.append(slowest)
+            arrival = phase.count(started, seqs, streams)
+            if arrival is not None:
+                last = arrival if last is None else max(last, arrival)
             phase.sent.append(Sent(started, answered, seqs))
     if first is not None and last is not None:
         phase.wall_seconds = last - first

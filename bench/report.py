@@ -381,21 +381,15 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     sizes = sorted({n for _s, n in fan})
     fig, axes = plt.subplots(1, 3, figsize=(17, 6.4))
     colours = {53: "tab:blue", 500: "tab:red"}
-    ax = axes[0]
-    for n in sizes:
-        for system, style in (("teten", "-"), ("baseline", ":")):
-            result = fan.get((system, n))
-            if result:
-                _ecdf(ax, result.latency.deliveries_ms, f"{system}, N={n}", style,
-                      colours.get(n, "tab:green"))
+    ax, ax2 = axes[0], axes[1]
+    for axis, figures in ((ax, "deliveries_ms"), (ax2, "last_screen_ms")):
+        for n in sizes:
+            for system, style in (("teten", "-"), ("baseline", ":")):
+                result = fan.get((system, n))
+                if result:
+                    _ecdf(axis, getattr(result.latency, figures), f"{system}, N={n}", style,
+                          colours.get(n, "tab:green"))
     ax.set_title("Fan-out: POST start → each screen")
-    ax2 = axes[1]
-    for n in sizes:
-        for system, style in (("teten", "-"), ("baseline", ":")):
-            result = fan.get((system, n))
-            if result:
-                _ecdf(ax2, result.latency.last_screen_ms, f"{system}, N={n}", style,
-                      colours.get(n, "tab:green"))
     multi = results.get("multi")
     if multi is not None:
         _ecdf(ax2, multi.phase.last_screen_ms, "30 rooms × 50, 2 processes", "-", "tab:purple")

@@ -174,17 +174,6 @@ def _feedback(session: Session, round_id: int, feedback_id: int) -> Feedback:
     return feedback
 
 
-def _open_assignment(session: Session, round_id: int, reviewer_ref: int) -> Assignment | None:
-    return session.scalars(
-        select(Assignment).where(
-            Assignment.round_id == round_id,
-            Assignment.reviewer_ref == reviewer_ref,
-            Assignment.completed_at.is_(None),
-            Assignment.abandoned_at.is_(None),
-        )
-    ).one_or_none()
-
-
 def _abandon_open_assignments(
     session: Session, round_id: int, now: datetime, reviewer_ref: int | None = None
 ) -> None:
@@ -699,7 +688,7 @@ def skip_assignment(
     when = _clock(now)
     round_ = get_round(session, round_id)
     _participant(session, round_.id, reviewer_ref)
-    current = _open_assignment(session, round_.id, reviewer_ref)
+    current = _open(_reviewer_assignments(session, round_.id, reviewer_ref))
     if current is not None:
         current.abandoned_at = when
         session.flush()
@@ -1069,7 +1058,7 @@ class FeedbackView:
     """A visible comment as the owner (or the approval queue) sees it.
 
     ``reviewer_ref`` is ``None`` in an anonymous round: only facilitators, through
-    :func:`list_feedback`, see who wrote it.
+    :func:`feedback_to_moderate` (or :func:`list_feedback`), see who wrote it.
     """
 
     id: int
