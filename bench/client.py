@@ -72,14 +72,20 @@ class Refused(Exception):
 # -- sockets ----------------------------------------------------------------------------------
 
 
+#: What the projector waits for: any part of the round board (see :class:`Screen`).
+PROJECTOR_TARGET = "round-"
+
+
 @dataclass
 class Screen:
     """One connected screen (a phone or a projector) and the pushes it received.
 
-    ``target`` is the fragment target it waits for (``round-ping`` on a phone, ``round-board``
-    on the projector). The screen watches its audience's stream (the room whose name ends in
-    ``:participants`` or ``:projector``; a phone also has a personal one): every
-    ``live:fragments`` message on it carrying the target is recorded in ``arrivals`` as
+    ``target`` is the start of the fragment targets it waits for (``round-ping`` on a phone;
+    ``round-`` on the projector: after a comment it gets the board's parts the comment changed,
+    ``round-<id>-total`` and the plan's tile, after anything else the whole ``round-board``).
+    The screen watches its audience's stream (the room whose name ends in ``:participants`` or
+    ``:projector``; a phone also has a personal one): every ``live:fragments`` message on it
+    carrying such a target is recorded in ``arrivals`` as
     ``seq -> arrival time``, and reported to ``on_arrival``. ``follow``, if given, gets every
     pushed fragment that loads itself (``hx-trigger="load"``, on any of the screen's streams),
     to do what htmx does with it.
@@ -145,7 +151,8 @@ class Screen:
         event, payload = json.loads(data[2:])[:2]
         if event == "live:fragments":
             if payload["stream"] == self.stream and any(
-                    f.get("target") == self.target for f in payload["fragments"]):
+                    f.get("target", "").startswith(self.target)
+                    for f in payload["fragments"]):
                 seq = payload["seq"]
                 self.arrivals[seq] = now
                 self.sizes.append(len(data))

@@ -154,7 +154,8 @@ async def run(cluster: list[Server], courses: list[dict[str, Any]], session_ids:
                                        if refetches else None)
                 room.screens.append(screen)
                 connections.append((screen, phone.base, {"cookie": phone.cookie_header}))
-            projector = client.Screen(f"{room.course['key']}-projector", "round-board")
+            projector = client.Screen(f"{room.course['key']}-projector",
+                                      client.PROJECTOR_TARGET)
             room.screens.append(projector)
             connections.append((projector, cluster[r % len(cluster)].url,
                                 {"auth": {"display": room.course["display_token"]}}))

@@ -172,14 +172,14 @@ class Run:
                                       follow=p.follower(http, refetches) if refetches else None),
                         teten.url, {"cookie": p.cookie_header})
                        for i, p in enumerate(phones[:count])]
-            screens.append((client.Screen("projector", "round-board"), teten.url,
+            screens.append((client.Screen("projector", client.PROJECTOR_TARGET), teten.url,
                             {"auth": {"display": course["display_token"]}}))
             return screens
 
         def baseline_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
             screens = [(client.Screen(f"phone{i}", "round-ping"), baseline.url,
                         {"auth": {"room": "participants"}}) for i in range(count)]
-            screens.append((client.Screen("projector", "round-board"), baseline.url,
+            screens.append((client.Screen("projector", client.PROJECTOR_TARGET), baseline.url,
                             {"auth": {"room": "projector"}}))
             return screens
 

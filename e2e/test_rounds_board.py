@@ -90,6 +90,12 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
     for text in texts:
         expect(board).not_to_contain_text(text)  # no feedback text on the wall
     screenshot(phones[0], "phone-round-review")
+    # a comment pushes only what it changed (the headline, one tile): the wall patched live
+    # is the wall read afresh
+    live = _board_state(projector)
+    projector.reload()
+    expect(board.locator(".round-draft")).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
+    assert _board_state(projector) == live
 
     moderation = console.locator("#round-board .round-moderation li")
     expect(moderation).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
@@ -133,6 +139,13 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
     expect(panel.locator("form[action$='/helpful'] button")).to_have_attribute("aria-pressed",
                                                                                 "true")
     screenshot(owner, "phone-editor-feedback")
+
+
+def _board_state(screen: Page) -> tuple[list[str], str]:
+    """The board's tiles (each element whole) and its headline's words."""
+    board = screen.locator("#now .round-board")
+    tiles = board.locator(".round-draft").evaluate_all("els => els.map(e => e.outerHTML)")
+    return tiles, " ".join(board.locator(".round-total").inner_text().split())
 
 
 def _board_fits(projector: Page, count: int) -> None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import Any, Required, TypedDict
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -261,6 +261,25 @@ _PROGRESS = (
            RoundParticipant.group_no, RoundParticipant.seat_no, RoundParticipant.present)
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
     .outerjoin(_PENDING, _PENDING.c.snapshot_id == Snapshot.id)
+    .outerjoin(RoundParticipant, (RoundParticipant.round_id == Snapshot.round_id)
+               & (RoundParticipant.person_ref == Snapshot.owner_ref))
+    .where(Snapshot.round_id == _ROUND)
+)
+
+#: One comment's effect on the board, in one row: the round's visible comments, its present
+#: plans below the minimum, and one plan's visible comments and whether its owner is present.
+_SNAPSHOT_ID = bindparam("snapshot_id")
+_SEEN = func.coalesce(_VISIBLE.c.count, 0)
+_PRESENT = RoundParticipant.present.is_(True)
+_TALLY = (
+    select(
+        func.coalesce(func.sum(_VISIBLE.c.count), 0),
+        func.count().filter(_PRESENT & (_SEEN < bindparam("minimum"))),
+        func.coalesce(func.max(case((Snapshot.id == _SNAPSHOT_ID, _SEEN))), 0),
+        func.count().filter(_PRESENT & (Snapshot.id == _SNAPSHOT_ID)),
+    )
+    .select_from(Snapshot)
+    .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
     .outerjoin(RoundParticipant, (RoundParticipant.round_id == Snapshot.round_id)
                & (RoundParticipant.person_ref == Snapshot.owner_ref))
     .where(Snapshot.round_id == _ROUND)
@@ -1051,6 +1070,40 @@ def progress(session: Session, round_id: int) -> RoundProgress:
     ]
     drafts.sort(key=lambda d: (d.seat_no is None, d.seat_no or 0, d.snapshot_id))
     return RoundProgress(round_.id, round_.state, round_.min_feedback, drafts)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What one comment changed on the board: the round's totals and the commented plan's count.
+
+    ``present`` is whether the plan's owner is in the room (a plan whose owner left is not on
+    the board, and never waiting); ``waiting`` counts the present plans below the minimum.
+    """
+
+    total_feedback: int
+    waiting: int
+    minimum: int
+    feedback_count: int
+    present: bool
+
+    @property
+    def plan_waiting(self) -> bool:
+        """The commented plan is present and still below the minimum."""
+        return self.present and self.feedback_count < self.minimum
+
+
+def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
+    """The board's numbers after a comment on ``snapshot_id``, in one row whatever the room's
+    size: :func:`progress` without a row per plan (the push after every comment reads this).
+
+    :raises NotFound: ``round_not_found``.
+    """
+    round_ = get_round(session, round_id)
+    total, waiting, count, present = session.execute(_TALLY, {
+        "round_id": round_.id, "snapshot_id": snapshot_id, "minimum": round_.min_feedback,
+    }).one()
+    return Tally(total_feedback=int(total), waiting=waiting, minimum=round_.min_feedback,
+                 feedback_count=int(count), present=bool(present))
 
 
 @dataclass(frozen=True, slots=True)

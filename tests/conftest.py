@@ -186,9 +186,15 @@ def hx_post(client: Client, path: str, **data: Any):
     return client.post(path, data=data, headers={"HX-Request": "true"})
 
 
-def pushes_to(sock: Any, target: str) -> list[str]:
-    """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
+def pushed(sock: Any) -> list[dict[str, str]]:
+    """The fragments (``target``, ``html``, ``swap`` if not inner) pushed since the socket's last
+    read (live:fragments events), in order."""
     from course.live import bridge
 
-    return [f["html"] for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
-            for f in e["args"][0]["fragments"] if f["target"] == target]
+    return [f for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
+            for f in e["args"][0]["fragments"]]
+
+
+def pushes_to(sock: Any, target: str) -> list[str]:
+    """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
+    return [f["html"] for f in pushed(sock) if f["target"] == target]

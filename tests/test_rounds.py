@@ -13,7 +13,7 @@ from course.extensions import db, socketio
 from course.live import bridge
 from course.schedule.models import AgendaItem, Day, ItemKind
 from peerreview.models import Assignment, Feedback, Round, Snapshot
-from tests.conftest import hx_post, join_citizen, login_staff, pushes_to
+from tests.conftest import hx_post, join_citizen, login_staff, pushed, pushes_to
 
 SECRET_LINE = "Hemmelig tandlæge"
 SECRET_MOTIVATION = "Min hemmelige motivation"
@@ -183,13 +183,25 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
         as_text=True)
     assert _feedback_count(app) == 1
 
-    [board] = pushes_to(wall, "round-board")
-    assert "1/2" in board and "venter" in board
-    assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
-    [moderation] = pushes_to(console_socket, "round-board")
-    assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
     with app.app_context():
         owner = db.session.get(Snapshot, snapshot_id).owner_ref
+    # the wall and the console get what the comment changed: the headline and the plan's tile
+    # (the tile swapped whole: it may have turned from waiting to reached), not the board
+    prefix = f"round-{running.id}"
+    on_wall = {f["target"]: f for f in pushed(wall)}
+    assert set(on_wall) == {f"{prefix}-total", f"{prefix}-draft-{owner}"}
+    tile = on_wall[f"{prefix}-draft-{owner}"]
+    assert tile["swap"] == "outerHTML" and tile["html"].strip().startswith(
+        f'<li class="round-draft is-waiting" id="{prefix}-draft-{owner}">')
+    assert "1/2" in tile["html"] and "venter" in tile["html"]
+    total = on_wall[f"{prefix}-total"]["html"]
+    assert "1 kommentar" in total and "3 planer venter på feedback" in total
+    board = total + tile["html"]
+    assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
+    on_console = {f["target"]: f["html"] for f in pushed(console_socket)}
+    assert set(on_console) == {*on_wall, f"{prefix}-moderation"}
+    moderation = on_console[f"{prefix}-moderation"]
+    assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
     owner_index = [c for c, _ in world.citizens].index(owner)
     for n, sock in enumerate(phone_sockets):
         received = sock.get_received()
@@ -678,13 +690,58 @@ def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, runn
 
     with template_rendered.connected_to(record, app):
         assert _give(phones[0], running.id, snapshot_id).status_code == 200
-    # the board once for the projector and once for the facilitators, one ping for all phones;
-    # six connected screens change nothing
-    assert rendered.count("rounds/_board.html") == 2
+    # the headline and the plan's tile once for the projector and once for the facilitators,
+    # their comments once, one ping for all phones; six connected screens change nothing, and
+    # the whole board is not rendered at all
+    assert rendered.count("rounds/_board_total.html") == 2
+    assert rendered.count("rounds/_board_tiles.html") == 2
+    assert rendered.count("rounds/_board_moderation.html") == 1
+    assert rendered.count("rounds/_board.html") == 0
     assert rendered.count("rounds/_ping.html") == 1
     assert rendered.count("rounds/_mine_ping.html") == 1  # for the owner's room only
     assert all(len(pushes_to(sock, "round-ping")) == 1 for sock in phone_sockets)
-    assert all(len(pushes_to(sock, "round-board")) == 1 for sock in console_sockets)
+    assert all(len(pushes_to(sock, f"round-{running.id}-moderation")) == 1
+               for sock in console_sockets)
+
+
+def _element(page: str, element_id: str) -> tuple[str, str]:
+    """The element with ``element_id`` in ``page``, whole and its inside (no nesting of the
+    same tag inside it: a tile or the headline)."""
+    match = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, f"no #{element_id}"
+    return match.group(0), match.group(2)
+
+
+def test_the_parts_a_comment_pushes_are_what_a_fresh_board_shows(app, world, running, phones,
+                                                                 facilitator):
+    """The wall patched with a comment's parts equals the wall read again: the tile that
+    reached the minimum, the headline with its counts."""
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    wall = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"display": token})
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    with app.app_context():  # someone else's comment first: this one reaches the minimum
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        owner = snapshot.owner_ref
+        other = next(c for c, _ in world.citizens if c not in (owner, world.citizens[0][0]))
+        db.session.add(Feedback(round_id=running.id, snapshot_id=snapshot_id,
+                                reviewer_ref=other, criterion="effect", stem="like",
+                                text="Først"))
+        db.session.commit()
+    wall.get_received()
+    assert _give(phones[0], running.id, snapshot_id).status_code == 200
+
+    parts = {f["target"]: f["html"] for f in pushed(wall)}
+    fresh = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+    prefix = f"round-{running.id}"
+    whole_tile, _inside = _element(fresh, f"{prefix}-draft-{owner}")
+    assert parts[f"{prefix}-draft-{owner}"].strip() == whole_tile
+    assert "is-reached" in whole_tile and "2/2" in whole_tile
+    _whole, headline = _element(fresh, f"{prefix}-total")
+    assert parts[f"{prefix}-total"] == headline
+    assert "2 kommentarer" in headline and "2 planer venter på feedback" in headline
 
 
 def test_a_busy_round_shows_the_newest_comments_and_all_on_their_own_page(app, world, running,

@@ -32,6 +32,9 @@ from peerreview.models import Round
 from peerreview.state import Grouping, RoundState
 
 BOARD_TEMPLATE = "rounds/_board.html"
+BOARD_TOTAL_TEMPLATE = "rounds/_board_total.html"
+BOARD_TILES_TEMPLATE = "rounds/_board_tiles.html"
+BOARD_MODERATION_TEMPLATE = "rounds/_board_moderation.html"
 PING_TEMPLATE = "rounds/_ping.html"
 MINE_PING_TEMPLATE = "rounds/_mine_ping.html"
 #: The console's board lists this many of the newest comments; the rest are a click away.
@@ -102,6 +105,38 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
     if owner_ref is not None:
         bridge.render_to(bridge.citizen_room(owner_ref), "round-mine-ping", MINE_PING_TEMPLATE,
                          round=round_)
+
+
+def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
+    """Queue what one new comment changed, not the whole board: the board's headline, the
+    commented plan's tile (swapped whole: waiting or reached), the facilitators' newest
+    comments, the room's progress on every phone and a ping for the plan's owner.
+
+    Nothing of it grows with the room: one row of counts, the newest comments and their
+    people's names. The parts carry the round's id, so a screen showing another round (the
+    page of an earlier round's comments) is not touched; a screen that missed a push refetches
+    the whole board (the stream's numbers have a gap).
+    """
+    owner = feedback.snapshot.owner_ref
+    tally = pr.tally(db.session, round_.id, feedback.snapshot_id)
+    board = _with_moderation({"round": round_, "minimum": tally.minimum,
+                              "total": tally.total_feedback, "waiting": tally.waiting})
+    board["names"] = glue.names_of(round_.course_ref, {owner, *(
+        ref for f in board["feedback"] for ref in (f.reviewer_ref, f.owner_ref))})
+    board["tiles"] = [(owner, board["names"].get(owner, "?"), tally.feedback_count,
+                       tally.plan_waiting)]
+    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    prefix = f"round-{round_.id}"
+    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
+    if tally.present:  # a plan whose owner left has no tile
+        bridge.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
+                          outer=True)
+    bridge.render_for(course_id, f"{prefix}-moderation", BOARD_MODERATION_TEMPLATE,
+                      {bridge.FACILITATORS: {"board": board}})
+    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+                      board=board)
+    bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
+                     round=round_)
 
 
 def _with_moderation(board: dict[str, Any],
@@ -390,7 +425,7 @@ def give_feedback(round_id: int):
                                    text=form.get("text", ""), line_ref=line_ref)
     except PeerReviewError as err:
         return _refused(err)
-    push_round(round_.course_ref, round_, owner_ref=feedback.snapshot.owner_ref)
+    push_comment(round_.course_ref, round_, feedback)
     bridge.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
     return _review_page(round_, notice=_("Thank you. Your feedback was sent."), seated=True)
 

@@ -7,6 +7,7 @@ agenda item refs stored on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -156,9 +157,15 @@ def board_context(round_: Round) -> dict[str, Any]:
     people = names(round_.course_ref)
     tiles = [(d.owner_ref, people.get(d.owner_ref, "?"), d.feedback_count, d.waiting)
              for d in progress.drafts if d.present]
-    return {"round": round_, "progress": progress, "names": people, "tiles": tiles,
-            "waiting": sum(1 for tile in tiles if tile[3]),
+    return {"round": round_, "names": people, "tiles": tiles, "minimum": progress.minimum,
+            "total": progress.total_feedback, "waiting": sum(1 for tile in tiles if tile[3]),
             "pinned": pr.pinned_feedback(db.session, round_.id)}
+
+
+def names_of(course_id: int, ids: Iterable[int]) -> dict[int, str]:
+    """Some participants' names by id (the people of a few comments, not the whole room)."""
+    return dict(db.session.execute(sa.select(Citizen.id, Citizen.name).where(
+        Citizen.course_id == course_id, Citizen.id.in_(set(ids)))).all())
 
 
 def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round | None:

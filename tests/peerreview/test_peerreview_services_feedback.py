@@ -557,6 +557,30 @@ def test_progress_shows_counts_against_the_minimum_and_who_waits(session, open_r
     assert [d.seat_no for d in board.drafts] == sorted(d.seat_no for d in board.drafts)
 
 
+def test_tally_agrees_with_progress_for_every_plan(session, open_room, review):
+    """The one-row tally a comment's push reads says what the whole board says: after
+    comments, a hidden one and an owner who left."""
+    round_ = open_room(4, min_feedback=2)
+
+    def agrees() -> None:
+        board = services.progress(session, round_.id)
+        for draft in board.drafts:
+            tally = services.tally(session, round_.id, draft.snapshot_id)
+            assert (tally.total_feedback, tally.waiting, tally.minimum) == (
+                board.total_feedback, len(board.waiting), 2)
+            assert (tally.feedback_count, tally.present, tally.plan_waiting) == (
+                draft.feedback_count, draft.present, draft.waiting)
+
+    agrees()
+    comments = [review(round_.id, reviewer) for reviewer in (1, 2, 3, 4, 1)]
+    agrees()
+    services.hide_feedback(session, round_.id, comments[0].id, by_ref=99)
+    agrees()
+    services.leave_round(session, round_.id, 4)
+    agrees()
+    assert services.tally(session, round_.id, snapshot_of(round_, 4).id).present is False
+
+
 def test_progress_counts_open_assignments_as_pending(session, open_room):
     round_ = open_room(3)
     got = services.next_assignment(session, round_.id, 1)

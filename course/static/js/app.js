@@ -1,7 +1,8 @@
 /* Teten's browser glue: visible errors, the idle warning, and the Socket.IO → htmx bridge.
  *
  * Writes go over HTTP (htmx). The server pushes rendered fragments after each commit:
- *   live:fragments {stream, seq, fragments: [{target, html}]}
+ *   live:fragments {stream, seq, fragments: [{target, html, swap?}]}
+ * Each fragment replaces what is inside #target, or with swap "outerHTML" the element itself.
  * Each stream (an audience room) is numbered. A gap in the numbers, or a reconnect, makes the
  * page re-fetch every region marked data-live-src over HTTP, so nothing pushed while the socket
  * was down is ever missed.
@@ -151,7 +152,7 @@
     }
     message.fragments.forEach(function (fragment) {
       var region = document.getElementById(fragment.target);
-      if (region) htmx.swap(region, fragment.html, { swapStyle: "innerHTML" });
+      if (region) htmx.swap(region, fragment.html, { swapStyle: fragment.swap || "innerHTML" });
     });
   });
 
