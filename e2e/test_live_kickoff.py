@@ -78,6 +78,14 @@ def console_action(room: Room, action: str) -> None:
 def test_citizens_signing_in_are_checked_in(room: Room) -> None:
     expect(room.console.locator("#attendance")).to_contain_text(
         re.compile(r"3 af \d+ er til stede"), timeout=LIVE_TIMEOUT)
+    # each sign-in pushed the count and that person's row: patched live, the list is the
+    # list read afresh
+    rows = room.console.locator("#attendance .attendance-list > li")
+    expect(rows.locator("xpath=self::li[contains(@class, 'is-present')]")).to_have_count(3)
+    live = rows.evaluate_all("els => els.map(e => e.className + ' ' + e.textContent)")
+    room.console.reload()
+    expect(rows).to_have_count(len(live), timeout=LIVE_TIMEOUT)
+    assert rows.evaluate_all("els => els.map(e => e.className + ' ' + e.textContent)") == live
 
 
 def test_phones_wait_for_the_start(room: Room) -> None:

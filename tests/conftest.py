@@ -195,6 +195,14 @@ def pushed(sock: Any) -> list[dict[str, str]]:
             for f in e["args"][0]["fragments"]]
 
 
+def element_by_id(page: str, element_id: str) -> tuple[str, str]:
+    """The element with ``element_id`` in ``page``, whole and its inside (for elements with no
+    element of their own tag inside: a tile, a row, a headline)."""
+    match = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, f"no #{element_id}"
+    return match.group(0), match.group(2)
+
+
 def pushes_to(sock: Any, target: str) -> list[str]:
     """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
     return [f["html"] for f in pushed(sock) if f["target"] == target]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from course.live import session as live
 from course.live.models import Attendance, LiveSession, Question
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 from course.types import utcnow
-from tests.conftest import hx_post, join_citizen, login_staff, pushes_to
+from tests.conftest import element_by_id, hx_post, join_citizen, login_staff, pushed, pushes_to
 
 KICKOFF = [
     ("13:00", "13:15", ItemKind.PLENARY, "Velkommen", "", None, "Vi byder **velkommen**."),
@@ -204,8 +205,12 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
     console = socketio.test_client(app, flask_test_client=facilitator)
     console.get_received()
     join_citizen(phone, world.course_code, world.citizens[0][1])
-    [pushed] = pushes_to(console, "attendance")
-    assert "1 af 3 er til stede" in pushed
+    parts = {f["target"]: f for f in pushed(console)}
+    # the count and the person's row (swapped whole), not the whole list
+    assert set(parts) == {"attendance-count", f"attendance-{world.citizens[0][0]}"}
+    assert "1 af 3 er til stede" in parts["attendance-count"]["html"]
+    row = parts[f"attendance-{world.citizens[0][0]}"]
+    assert row["swap"] == "outerHTML" and "til stede siden" in row["html"]
     with app.app_context():
         row = db.session.scalars(sa.select(Attendance)).one()
         assert row.day == "kickoff" and row.left_at is None and row.checked_in_by_id is None
@@ -216,16 +221,40 @@ def test_signing_in_again_while_present_tells_the_room_nothing(app, world, facil
     a room of 500 each push is the whole list. Someone marked as left is checked in again."""
     console = socketio.test_client(app, flask_test_client=facilitator)
     console.get_received()
+    row = f"attendance-{world.citizens[0][0]}"
     join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
-    assert len(pushes_to(console, "attendance")) == 1
+    assert len(pushes_to(console, row)) == 1
     join_citizen(app.test_client(), world.course_code, world.citizens[0][1])  # a second phone
-    assert pushes_to(console, "attendance") == []
+    assert pushed(console) == []
     hx_post(facilitator, f"/courses/{world.course_id}/attendance/{world.citizens[0][0]}",
             present="0")
     console.get_received()
     join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
-    [pushed] = pushes_to(console, "attendance")
-    assert "1 af 3 er til stede" in pushed and "til stede siden" in pushed
+    parts = {f["target"]: f["html"] for f in pushed(console)}
+    assert "1 af 3 er til stede" in parts["attendance-count"]
+    assert "til stede siden" in parts[row]
+
+
+def test_the_attendance_parts_pushed_are_what_the_list_shows_afresh(app, world, facilitator):
+    """Arrivals and a leaving push the count and one row each; patched in, the console's list
+    is the list read again (but for the CSRF input a push never carries)."""
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    first, second = world.citizens[0], world.citizens[1]
+    join_citizen(app.test_client(), world.course_code, first[1])
+    join_citizen(app.test_client(), world.course_code, second[1])
+    hx_post(facilitator, f"/courses/{world.course_id}/attendance/{first[0]}", present="0")
+    parts = {}
+    for fragment in pushed(console):  # the newest of each part wins, as on the screen
+        parts[fragment["target"]] = fragment["html"]
+    fresh = re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "",
+                   facilitator.get(f"/courses/{world.course_id}/attendance").get_data(
+                       as_text=True))
+    for citizen_id, _code in (first, second):
+        whole, _inside = element_by_id(fresh, f"attendance-{citizen_id}")
+        assert parts[f"attendance-{citizen_id}"].strip() == whole
+    _whole, count = element_by_id(fresh, "attendance-count")
+    assert parts["attendance-count"] == count and "1 af 3 er til stede" in count
+    assert "gik kl." in parts[f"attendance-{first[0]}"]
 
 
 def test_facilitator_checks_people_in_and_out(app, world, facilitator):

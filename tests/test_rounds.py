@@ -13,7 +13,14 @@ from course.extensions import db, socketio
 from course.live import bridge
 from course.schedule.models import AgendaItem, Day, ItemKind
 from peerreview.models import Assignment, Feedback, Round, Snapshot
-from tests.conftest import hx_post, join_citizen, login_staff, pushed, pushes_to
+from tests.conftest import (
+    element_by_id,
+    hx_post,
+    join_citizen,
+    login_staff,
+    pushed,
+    pushes_to,
+)
 
 SECRET_LINE = "Hemmelig tandlæge"
 SECRET_MOTIVATION = "Min hemmelige motivation"
@@ -704,14 +711,6 @@ def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, runn
                for sock in console_sockets)
 
 
-def _element(page: str, element_id: str) -> tuple[str, str]:
-    """The element with ``element_id`` in ``page``, whole and its inside (no nesting of the
-    same tag inside it: a tile or the headline)."""
-    match = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
-    assert match, f"no #{element_id}"
-    return match.group(0), match.group(2)
-
-
 def test_the_parts_a_comment_pushes_are_what_a_fresh_board_shows(app, world, running, phones,
                                                                  facilitator):
     """The wall patched with a comment's parts equals the wall read again: the tile that
@@ -736,10 +735,10 @@ def test_the_parts_a_comment_pushes_are_what_a_fresh_board_shows(app, world, run
     parts = {f["target"]: f["html"] for f in pushed(wall)}
     fresh = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     prefix = f"round-{running.id}"
-    whole_tile, _inside = _element(fresh, f"{prefix}-draft-{owner}")
+    whole_tile, _inside = element_by_id(fresh, f"{prefix}-draft-{owner}")
     assert parts[f"{prefix}-draft-{owner}"].strip() == whole_tile
     assert "is-reached" in whole_tile and "2/2" in whole_tile
-    _whole, headline = _element(fresh, f"{prefix}-total")
+    _whole, headline = element_by_id(fresh, f"{prefix}-total")
     assert parts[f"{prefix}-total"] == headline
     assert "2 kommentarer" in headline and "2 planer venter på feedback" in headline
 

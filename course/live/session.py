@@ -275,6 +275,26 @@ def is_present(course_id: int, day: Day, citizen_id: int) -> bool:
         Attendance.citizen_id == citizen_id, Attendance.left_at.is_(None))) is not None
 
 
+def presence_of(course: Course, day: Day, citizen: Citizen) -> Presence:
+    """One participant's presence on ``day`` (one row read)."""
+    row = db.session.execute(sa.select(Attendance.checked_in_at, Attendance.left_at).where(
+        Attendance.course_id == course.id, Attendance.day == day.value,
+        Attendance.citizen_id == citizen.id)).first()
+    return Presence(citizen, *(row or (None, None)))
+
+
+def presence_count(course: Course, day: Day) -> tuple[int, int]:
+    """How many active participants are present on ``day``, and how many there are: one row,
+    whatever the room's size."""
+    present = sa.func.count(Attendance.id).filter(Attendance.left_at.is_(None))
+    return tuple(db.session.execute(
+        sa.select(present, sa.func.count(Citizen.id))
+        .select_from(Citizen)
+        .outerjoin(Attendance, (Attendance.citizen_id == Citizen.id)
+                   & (Attendance.course_id == course.id) & (Attendance.day == day.value))
+        .where(Citizen.course_id == course.id, Citizen.active)).one())
+
+
 def attendance(course: Course, day: Day) -> list[Presence]:
     """Every active participant of the course with their presence on ``day``."""
     rows = {row.citizen_id: row for row in db.session.scalars(sa.select(Attendance).where(

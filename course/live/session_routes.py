@@ -24,6 +24,8 @@ NOW_TEMPLATE = "live/_now.html"
 QUESTIONS_TEMPLATE = "live/_questions.html"
 SPOTLIGHT_TEMPLATE = "live/_spotlight.html"
 ATTENDANCE_TEMPLATE = "live/_attendance.html"
+ATTENDANCE_COUNT_TEMPLATE = "live/_attendance_count.html"
+ATTENDANCE_ROWS_TEMPLATE = "live/_attendance_rows.html"
 
 QUESTION_ERRORS = {
     "no_talk": lambda: _("Questions can be sent during a talk."),
@@ -91,9 +93,16 @@ def push_questions(course: Course) -> None:
                       course=course, shown_question=questions.shown(course.id))
 
 
-def push_attendance(course: Course, day: Day) -> None:
-    bridge.render_for(course.id, "attendance", ATTENDANCE_TEMPLATE, {bridge.FACILITATORS: {}},
-                      course=course, day=day, presence=session.attendance(course, day))
+def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
+    """Queue what one person's check-in or leaving changed on the consoles: the count and
+    their row (swapped whole), not the list — a morning's arrivals in a big room would
+    otherwise push the whole list once per person."""
+    audiences = {bridge.FACILITATORS: {}}
+    bridge.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
+                      counts=session.presence_count(course, day))
+    bridge.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,
+                      audiences, outer=True, course=course,
+                      presence=[session.presence_of(course, day, citizen)])
 
 
 def _now_fragment(course: Course, status: int = 200, notice: str | None = None):
@@ -298,7 +307,7 @@ def set_attendance(course_id: int, citizen_id: int):
         session.check_in(course, day, citizen, by=current_user)
     else:
         session.mark_left(course, day, citizen)
-    push_attendance(course, day)
+    push_presence(course, day, citizen)
     bridge.commit_and_push()
     if not request.headers.get("HX-Request"):
         return redirect(url_for("live.console", course_id=course.id))

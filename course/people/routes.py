@@ -115,7 +115,7 @@ def join():
             _sign_in(citizen)
             day = live_session.check_in_on_sign_in(citizen)
             if day is not None:
-                session_routes.push_attendance(citizen.course, day)
+                session_routes.push_presence(citizen.course, day, citizen)
             bridge.commit_and_push()
             return redirect(url_for("live.phone"))
         cfg = current_app.config
