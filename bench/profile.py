@@ -17,6 +17,7 @@ comments the way the phones do and prints:
     python -m bench.profile --size 53 --sort tottime --top 40
     python -m bench.profile --page /me/budget --lines 15    # the first phone's GET instead
     python -m bench.profile --queue 200 --page '/queue?view=team'   # their consultant's GET
+    python -m bench.profile --size 500 --signins --comments 100 --plain  # first sign-ins
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queue", type=int, default=0,
                         help="also seed a queue of this many submitted plans; --page is then "
                              "asked for by their job consultant (e.g. --page '/queue?view=team')")
+    parser.add_argument("--signins", action="store_true",
+                        help="profile the day's first sign-ins instead (POST /join of a phone "
+                             "not yet checked in: it is checked in and the consoles told); "
+                             "--comments of them, at most the room's size")
     parser.add_argument("--lines", type=int, default=15,
                         help="budget lines of the first phone's draft")
     parser.add_argument("--sort", default="cumulative")
@@ -127,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         course = _seed(url, args.size, args.lines, workdir, secret, args.queue)
         os.environ.update(COURSE_DATABASE_URL=url, COURSE_SECRET_KEY=secret,
                           COURSE_INSTANCE_PATH=str(workdir / "instance"))
+        import sqlalchemy as sa
         from sqlalchemy import event
 
         from course import create_app
@@ -147,6 +153,12 @@ def main(argv: list[str] | None = None) -> None:
             assert signed_in.status_code == 302, signed_in.status_code
         with app.app_context():
             engine = db.engine
+            if args.signins:  # nobody has arrived yet today (their seats in the round stay)
+                from course.live.models import Attendance
+
+                db.session.execute(sa.delete(Attendance))
+                db.session.commit()
+        arrivals = iter(course["citizens"])
         counts = {"before": 0, "after": 0}
         phase = ["before"]
         last: list[str] = []
@@ -171,12 +183,23 @@ def main(argv: list[str] | None = None) -> None:
 
         bridge.commit_and_push = commit_and_push  # the routes call it through the module
 
+        def sign_in() -> int:
+            citizen, arriving = next(arrivals), app.test_client()
+            page = arriving.get("/").get_data(as_text=True)
+            mark[0] = time.process_time()  # the POST alone
+            return arriving.post("/join", data={
+                "csrf_token": html.unescape(_CSRF_INPUT.search(page).group(1)),
+                "course_code": course["code"], "personal_code": citizen["code"]},
+                headers={"Referer": "http://localhost/"}).status_code
+
         def one(i: int) -> None:
             phone = phones[i % len(phones)]
             phase[0] = "before"
             last.clear()
             mark[0] = time.process_time()
-            if args.page:
+            if args.signins:
+                status = 200 if sign_in() == 302 else 500
+            elif args.page:
                 status = asker.get(args.page.format(**course)).status_code
             else:
                 status = phone.comment()
@@ -199,17 +222,17 @@ def main(argv: list[str] | None = None) -> None:
         else:
             profiler = cProfile.Profile()
             profiler.enable()
-        started = time.process_time()
         for i in range(10, 10 + args.comments):
             one(i)
-        spent = time.process_time() - started
+        spent = split["before"] + split["after"]
         if args.pyinstrument:
             profiler.stop()
         elif not args.plain:
             profiler.disable()
         n = args.comments
         overhead = "" if args.plain else "; the profiler's overhead included"
-        what = f"GET {args.page}" if args.page else "comment"
+        what = ("first sign-in" if args.signins else f"GET {args.page}" if args.page
+                else "comment")
         print(f"room of {args.size}: {n} × {what}, CPU each {spent / n * 1000:.1f} ms "
               f"(before the first commit {split['before'] / n * 1000:.1f} ms, after "
               f"{split['after'] / n * 1000:.1f} ms{overhead})")

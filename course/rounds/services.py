@@ -178,7 +178,8 @@ def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round 
     round_ = running_round(course.id)
     if round_ is None:
         return None
-    seat = next((p for p in round_.participants if p.person_ref == citizen.id), None)
+    seat = db.session.scalar(sa.select(RoundParticipant).where(  # one row, not the room's
+        RoundParticipant.round_id == round_.id, RoundParticipant.person_ref == citizen.id))
     if present and seat is not None and seat.present:
         return None  # signed in again on another device: nothing changes
     if present:
