@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_GROUP_SIZE = 3
@@ -83,22 +83,17 @@ def shortfall(drafts: Iterable[DraftLoad], seats: Iterable[Seat], minimum: int) 
     )
 
 
-def rank_snapshots(
+def _candidates(
     reviewer_ref: int,
     *,
     seats: Sequence[Seat],
     drafts: Sequence[DraftLoad],
     reviewed: Collection[int],
     minimum: int,
-    only_needed: bool = False,
-) -> list[int]:
-    """All snapshot ids the reviewer may be sent to, best first (see the module docstring).
-
-    :param seats: the *present* participants (the reviewer must be one of them).
-    :param reviewed: snapshot ids this reviewer was assigned or commented on before.
-    :param only_needed: only drafts below the minimum (a closing round).
-    :raises ValueError: if the reviewer is not among ``seats``.
-    """
+    only_needed: bool,
+) -> tuple[list[DraftLoad], Callable[[DraftLoad], tuple[int, int, int, int, float, int, int]]]:
+    """The drafts the reviewer may be sent to, and the key that orders them best first (the
+    rules of the module docstring)."""
     me = next((s for s in seats if s.person_ref == reviewer_ref), None)
     if me is None:
         raise ValueError(f"reviewer {reviewer_ref} is not present")
@@ -123,14 +118,35 @@ def rank_snapshots(
             d.snapshot_id,
         )
 
-    ranked = sorted(
-        (d for d in present_drafts(drafts, seats) if d.owner_ref != reviewer_ref), key=key
-    )
-    return [
-        d.snapshot_id
-        for d in ranked
-        if (d.feedback_count < minimum or not (only_needed or d.snapshot_id in reviewed))
+    candidates = [
+        d
+        for d in drafts
+        if d.owner_ref in by_person
+        and d.owner_ref != reviewer_ref
+        and (d.feedback_count < minimum or not (only_needed or d.snapshot_id in reviewed))
     ]
+    return candidates, key
+
+
+def rank_snapshots(
+    reviewer_ref: int,
+    *,
+    seats: Sequence[Seat],
+    drafts: Sequence[DraftLoad],
+    reviewed: Collection[int],
+    minimum: int,
+    only_needed: bool = False,
+) -> list[int]:
+    """All snapshot ids the reviewer may be sent to, best first (see the module docstring).
+
+    :param seats: the *present* participants (the reviewer must be one of them).
+    :param reviewed: snapshot ids this reviewer was assigned or commented on before.
+    :param only_needed: only drafts below the minimum (a closing round).
+    :raises ValueError: if the reviewer is not among ``seats``.
+    """
+    candidates, key = _candidates(reviewer_ref, seats=seats, drafts=drafts, reviewed=reviewed,
+                                  minimum=minimum, only_needed=only_needed)
+    return [d.snapshot_id for d in sorted(candidates, key=key)]
 
 
 def choose_snapshot(
@@ -142,19 +158,12 @@ def choose_snapshot(
     minimum: int,
     only_needed: bool = False,
 ) -> int | None:
-    """The snapshot id the reviewer should review next, or ``None`` when there is nothing to do.
-
-    Same arguments as :func:`rank_snapshots`.
-    """
-    ranked = rank_snapshots(
-        reviewer_ref,
-        seats=seats,
-        drafts=drafts,
-        reviewed=reviewed,
-        minimum=minimum,
-        only_needed=only_needed,
-    )
-    return ranked[0] if ranked else None
+    """The snapshot id the reviewer should review next, or ``None`` when there is nothing to do:
+    the first of :func:`rank_snapshots` (same arguments), found without sorting the room."""
+    candidates, key = _candidates(reviewer_ref, seats=seats, drafts=drafts, reviewed=reviewed,
+                                  minimum=minimum, only_needed=only_needed)
+    best = min(candidates, key=key, default=None)
+    return best.snapshot_id if best is not None else None
 
 
 def group_sizes(count: int, size: int = MAX_GROUP_SIZE) -> list[int]:

@@ -23,7 +23,8 @@ from math import ceil
 from typing import Any, Required, TypedDict
 
 from sqlalchemy import Row, bindparam, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import signals
@@ -248,8 +249,8 @@ _PENDING = (
     .subquery()
 )
 _LOADS = (
-    select(Snapshot.id, Snapshot.owner_ref, Snapshot.taken_at, _VISIBLE.c.count,
-           _VISIBLE.c.last, _PENDING.c.count)
+    select(Snapshot.id, Snapshot.owner_ref, _VISIBLE.c.count,
+           func.coalesce(_VISIBLE.c.last, Snapshot.taken_at), _PENDING.c.count)
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
     .outerjoin(_PENDING, _PENDING.c.snapshot_id == Snapshot.id)
     .where(Snapshot.round_id == _ROUND)
@@ -301,9 +302,9 @@ def _loads(session: Session, round_id: int) -> list[DraftLoad]:
             owner_ref=owner_ref,
             feedback_count=count or 0,
             pending=open_ or 0,
-            waiting_since=(last or taken_at).timestamp(),
+            waiting_since=since.timestamp(),
         )
-        for snapshot_id, owner_ref, taken_at, count, last, open_ in session.execute(
+        for snapshot_id, owner_ref, count, since, open_ in session.execute(
             _LOADS, {"round_id": round_id})
     ]
 
@@ -685,6 +686,9 @@ def next_assignment(
     )
     session.add(assignment)
     session.flush()
+    # The snapshot with its content in one read (not two): whoever asked shows its peer view.
+    set_committed_value(assignment, "snapshot",
+                        session.get(Snapshot, chosen, options=[undefer(Snapshot.content)]))
     signals.assignment_made.send(
         round_.id,
         course_ref=round_.course_ref,

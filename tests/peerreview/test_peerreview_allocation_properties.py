@@ -26,6 +26,7 @@ from peerreview.allocation import (
     choose_snapshot,
     group_sizes,
     make_groups,
+    rank_snapshots,
 )
 from peerreview.models import Base
 
@@ -104,13 +105,15 @@ class Room:
     def ask(self, reviewer: int) -> int | None:
         if reviewer in self.open:
             return self.open[reviewer]
-        chosen = choose_snapshot(
-            reviewer,
-            seats=self.seats(),
-            drafts=self.loads(),
-            reviewed=self.reviewed.setdefault(reviewer, set()),
-            minimum=self.minimum,
-        )
+        asked = {
+            "seats": self.seats(),
+            "drafts": self.loads(),
+            "reviewed": self.reviewed.setdefault(reviewer, set()),
+            "minimum": self.minimum,
+        }
+        chosen = choose_snapshot(reviewer, **asked)
+        # the choice (found without sorting) is the head of the full ranking
+        assert chosen == next(iter(rank_snapshots(reviewer, **asked)), None)
         if chosen is None:
             assert not (self.needy() - {reviewer}), "someone still needs feedback"
             return None
