@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from course.extensions import db, socketio
 from course.live import bridge
@@ -105,6 +106,34 @@ def test_each_room_counts_its_pushes(app, make_world):
     assert seqs == [start + 1, start + 2, start + 3]
     ack = sock.emit(bridge.EVENT_SYNC, callback=True)
     assert ack["streams"][f"course:{world.course_id}:participants"] == start + 3
+
+
+def test_a_claimed_room_is_told_even_when_nothing_was_queued(app, make_world):
+    """Rooms claimed before a push (numbers taken early) all get a message with their number,
+    an empty one if nothing was queued for them: no screen sees a gap and refetches."""
+    world = make_world()
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[0][1])
+    sock = _socket(app, phone)
+    participants = bridge.room(world.course_id, bridge.PARTICIPANTS)
+    start = _events(sock, bridge.EVENT_HELLO)[0]["streams"][participants]
+    with app.test_request_context():
+        bridge.claim([participants, bridge.room(world.course_id, bridge.PROJECTOR)])
+        bridge.commit_and_push()
+        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        assert (message["seq"], message["fragments"]) == (start + 1, [])
+        # rooms already queued for are claimed with the others, in the same statement
+        bridge.render_for(world.course_id, "x", "live/_announcement.html",
+                          {bridge.PARTICIPANTS: {}}, announcement=None)
+        bridge.claim([bridge.room(world.course_id, bridge.PROJECTOR)])
+        assert set(g.live_claimed) == {participants, bridge.room(world.course_id,
+                                                                 bridge.PROJECTOR)}
+        with pytest.raises(RuntimeError):  # once per request: one sorted locking statement
+            bridge.claim([participants])
+        bridge.commit_and_push()
+        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        assert message["seq"] == start + 2 and [f["target"] for f in message["fragments"]] == [
+            "x"]
 
 
 def test_a_refused_announcement_pushes_nothing(app, make_world):

@@ -5,32 +5,14 @@ or person)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import time
 
 import sqlalchemy as sa
 
 from course.extensions import db
 from tests.conftest import hx_post, join_citizen, login_staff
+from tests.conftest import sql_statements as counted
 from tests.test_approvals import complete_draft
-
-
-@contextmanager
-def counted(app) -> Iterator[list[str]]:
-    """Collect the SQL statements run on the app's engine inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _get(app, client, path: str, **headers: str) -> int:

@@ -20,6 +20,7 @@ from tests.conftest import (
     login_staff,
     pushed,
     pushes_to,
+    sql_statements,
 )
 
 SECRET_LINE = "Hemmelig tandlæge"
@@ -741,6 +742,21 @@ def test_the_parts_a_comment_pushes_are_what_a_fresh_board_shows(app, world, run
     _whole, headline = element_by_id(fresh, f"{prefix}-total")
     assert parts[f"{prefix}-total"] == headline
     assert "2 kommentarer" in headline and "2 planer venter på feedback" in headline
+
+
+def test_a_comment_reads_its_counts_after_numbering_the_rooms(app, world, running, phones):
+    """Two comments on one plan at the same moment: the rooms' numbers are taken first (their
+    rows locked until the commit), then the counts read — so the later push counts both,
+    instead of each pushing the plan's count without the other's comment."""
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, world.citizens[0][0])
+    with sql_statements(app) as statements:
+        assert _give(phones[0], running.id, snapshot_id).status_code == 200
+    numbered = next(n for n, s in enumerate(statements) if s.startswith(
+        "INSERT INTO live_streams"))
+    counted = next(n for n, s in enumerate(statements) if "FILTER (WHERE" in s)
+    inserted = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO pr_feedback"))
+    assert inserted < numbered < counted
 
 
 def test_a_busy_round_shows_the_newest_comments_and_all_on_their_own_page(app, world, running,

@@ -112,19 +112,42 @@ def render_to(room_name: str, target: str, template: str, **context: Any) -> Non
         g.rendering_push = False
 
 
+def claim(names: list[str]) -> None:
+    """Take the rooms' next sequence numbers now, before reading what the push will show.
+
+    The rooms' rows stay locked until the commit, so two requests that push to the same rooms
+    read and push one after the other: the later one's reading includes the earlier one's
+    change. This matters for a push of only what changed (one plan's count): read before the
+    lock, two comments on one plan at the same moment would each push the count without the
+    other's, and the screens would keep the wrong count.
+
+    Call it once per request; the rooms already queued for are claimed with ``names``, all in
+    one sorted statement (two requests lock in the same order: no deadlock). Every claimed
+    room gets a message at the commit, an empty one if nothing was queued for it, so no screen
+    sees a gap.
+    """
+    if g.get("live_claimed") is not None:
+        raise RuntimeError("the rooms of a request are claimed once")
+    g.live_claimed = _advance(sorted(set(names) | set(g.get("live_pushes", {}))))
+
+
 def commit_and_push(*, keep_loaded: bool = False) -> None:
     """Commit the request's work, then emit what :func:`render_for` queued.
 
     Each room's sequence number is advanced inside the same transaction as the change it
-    announces, so the number a client holds always matches a state it can re-fetch.
+    announces (or earlier, by :func:`claim`), so the number a client holds always matches a
+    state it can re-fetch.
 
     ``keep_loaded``: what the request has read stays loaded after the commit instead of being
     read again on first use — for a request that goes on with the rows it has just written
     and read (a comment, then the reviewer's next plan), where each re-read is a statement.
     """
     pending: dict[str, list[dict[str, str]]] = g.pop("live_pushes", {})
-    seqs = _advance(sorted(pending)) if pending else {}
-    messages = [(name, seqs[name], fragments) for name, fragments in pending.items()]
+    seqs: dict[str, int] = g.pop("live_claimed", None) or {}
+    unclaimed = sorted(set(pending) - set(seqs))
+    if unclaimed:
+        seqs.update(_advance(unclaimed))
+    messages = [(name, seq, pending.get(name, [])) for name, seq in seqs.items()]
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, not keep_loaded
     try:
@@ -141,8 +164,9 @@ def commit_and_push(*, keep_loaded: bool = False) -> None:
 
 
 def discard_pushes() -> None:
-    """Forget queued pushes (the request failed and rolled back)."""
+    """Forget queued pushes and claimed numbers (the request failed and rolled back)."""
     g.pop("live_pushes", None)
+    g.pop("live_claimed", None)
 
 
 def _advance(names: list[str]) -> dict[str, int]:

@@ -98,6 +98,9 @@ def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
     their row (swapped whole), not the list — a morning's arrivals in a big room would
     otherwise push the whole list once per person."""
     audiences = {bridge.FACILITATORS: {}}
+    # Numbered before the count is read: two arrivals at the same moment push one after the
+    # other, the later with both counted.
+    bridge.claim([bridge.room(course.id, bridge.FACILITATORS)])
     bridge.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
                       counts=session.presence_count(course, day))
     bridge.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,

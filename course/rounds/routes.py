@@ -118,6 +118,10 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     the whole board (the stream's numbers have a gap).
     """
     owner = feedback.snapshot.owner_ref
+    # Numbered (and locked) before the counts are read: a comment on the same plan at the same
+    # moment is then either counted here or pushes after this, with its own count.
+    bridge.claim([*(bridge.room(course_id, audience) for audience in bridge.AUDIENCES),
+                  bridge.citizen_room(owner)])
     tally = pr.tally(db.session, round_.id, feedback.snapshot_id)
     board = _with_moderation({"round": round_, "minimum": tally.minimum,
                               "total": tally.total_feedback, "waiting": tally.waiting})
