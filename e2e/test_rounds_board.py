@@ -82,6 +82,9 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
 
     names = [name for name, _ in demo.CITIZENS[:PHONES]]
     texts = [f"Kommentar fra {name.split()[0]}: hvad koster det præcist?" for name in names]
+    # the console's list keeps its newest data-live-max (40) as comments arrive on top; three
+    # here, to see it happen with four phones
+    console.locator("#round-board .round-moderation").evaluate("el => el.dataset.liveMax = '3'")
     for n, (phone, text) in enumerate(zip(phones, texts, strict=True)):
         _give_feedback(phone, text)
         expect(board).to_contain_text(f"{n + 1} kommentar", timeout=LIVE_TIMEOUT)
@@ -96,6 +99,13 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
     projector.reload()
     expect(board.locator(".round-draft")).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
     assert _board_state(projector) == live
+    listed = console.locator("#round-board .round-moderation li")
+    expect(listed).to_have_count(3, timeout=LIVE_TIMEOUT)
+    expect(listed.first).to_contain_text(texts[-1])  # the newest on top
+    live_console = _board_state(console), listed.all_inner_texts()
+    console.reload()  # afresh: the newest 40, so all four
+    expect(listed).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
+    assert (_board_state(console), listed.all_inner_texts()[:3]) == live_console
 
     moderation = console.locator("#round-board .round-moderation li")
     expect(moderation).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
@@ -142,10 +152,14 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
 
 
 def _board_state(screen: Page) -> tuple[list[str], str]:
-    """The board's tiles (each element whole) and its headline's words."""
+    """The board's tiles (each element whole) and its headline's words (but the ticking clock
+    of the console's)."""
     board = screen.locator("#now .round-board")
     tiles = board.locator(".round-draft").evaluate_all("els => els.map(e => e.outerHTML)")
-    return tiles, " ".join(board.locator(".round-total").inner_text().split())
+    headline = board.locator(".round-total").evaluate(
+        "el => { const c = el.cloneNode(true); c.querySelectorAll('.round-clock')"
+        ".forEach(x => x.remove()); return c.textContent; }")
+    return tiles, " ".join(headline.split())
 
 
 def _board_fits(projector: Page, count: int) -> None:

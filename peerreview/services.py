@@ -268,7 +268,8 @@ _PROGRESS = (
 )
 
 #: One comment's effect on the board, in one row: the round's visible comments, its present
-#: plans below the minimum, and one plan's visible comments and whether its owner is present.
+#: plans below the minimum, one plan's visible comments and whether its owner is present, and
+#: all of the round's comments (hidden ones too: the facilitators' count).
 _SNAPSHOT_ID = bindparam("snapshot_id")
 _SEEN = func.coalesce(_VISIBLE.c.count, 0)
 _PRESENT = RoundParticipant.present.is_(True)
@@ -278,6 +279,7 @@ _TALLY = (
         func.count().filter(_PRESENT & (_SEEN < bindparam("minimum"))),
         func.coalesce(func.max(case((Snapshot.id == _SNAPSHOT_ID, _SEEN))), 0),
         func.count().filter(_PRESENT & (Snapshot.id == _SNAPSHOT_ID)),
+        select(func.count()).where(Feedback.round_id == _ROUND).scalar_subquery(),
     )
     .select_from(Snapshot)
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
@@ -1081,7 +1083,8 @@ class Tally:
     """What one comment changed on the board: the round's totals and the commented plan's count.
 
     ``present`` is whether the plan's owner is in the room (a plan whose owner left is not on
-    the board, and never waiting); ``waiting`` counts the present plans below the minimum.
+    the board, and never waiting); ``waiting`` counts the present plans below the minimum;
+    ``all_feedback`` counts hidden comments too (what the facilitators moderate).
     """
 
     total_feedback: int
@@ -1089,6 +1092,7 @@ class Tally:
     minimum: int
     feedback_count: int
     present: bool
+    all_feedback: int
 
     @property
     def plan_waiting(self) -> bool:
@@ -1103,11 +1107,11 @@ def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    total, waiting, count, present = session.execute(_TALLY, {
+    total, waiting, count, present, everything = session.execute(_TALLY, {
         "round_id": round_.id, "snapshot_id": snapshot_id, "minimum": round_.min_feedback,
     }).one()
     return Tally(total_feedback=int(total), waiting=waiting, minimum=round_.min_feedback,
-                 feedback_count=int(count), present=bool(present))
+                 feedback_count=int(count), present=bool(present), all_feedback=everything)
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,10 +206,14 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
     assert "1 kommentar" in total and "3 planer venter på feedback" in total
     board = total + tile["html"]
     assert "Godt valg af kørekort" not in board  # no text on the wall unless pinned
-    on_console = {f["target"]: f["html"] for f in pushed(console_socket)}
-    assert set(on_console) == {*on_wall, f"{prefix}-moderation"}
-    moderation = on_console[f"{prefix}-moderation"]
+    on_console = {f["target"]: f for f in pushed(console_socket)}
+    assert set(on_console) == {*on_wall, f"{prefix}-moderation-hint", f"{prefix}-moderation-list"}
+    # the comment itself goes on top of the console's list, not the list again
+    listed = on_console[f"{prefix}-moderation-list"]
+    assert listed["swap"] == "afterbegin" and listed["html"].count("<li") == 1
+    moderation = listed["html"]
     assert "Godt valg af kørekort" in moderation and "Skjul" in moderation
+    assert on_console[f"{prefix}-moderation-hint"]["html"] == ""  # 1 comment: all are listed
     owner_index = [c for c, _ in world.citizens].index(owner)
     for n, sock in enumerate(phone_sockets):
         received = sock.get_received()
@@ -703,12 +707,13 @@ def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, runn
     # the whole board is not rendered at all
     assert rendered.count("rounds/_board_total.html") == 2
     assert rendered.count("rounds/_board_tiles.html") == 2
-    assert rendered.count("rounds/_board_moderation.html") == 1
+    assert rendered.count("rounds/_board_comments.html") == 1
+    assert rendered.count("rounds/_board_moderation_hint.html") == 1
     assert rendered.count("rounds/_board.html") == 0
     assert rendered.count("rounds/_ping.html") == 1
     assert rendered.count("rounds/_mine_ping.html") == 1  # for the owner's room only
     assert all(len(pushes_to(sock, "round-ping")) == 1 for sock in phone_sockets)
-    assert all(len(pushes_to(sock, f"round-{running.id}-moderation")) == 1
+    assert all(len(pushes_to(sock, f"round-{running.id}-moderation-list")) == 1
                for sock in console_sockets)
 
 
@@ -757,6 +762,41 @@ def test_a_comment_reads_its_counts_after_numbering_the_rooms(app, world, runnin
     counted = next(n for n, s in enumerate(statements) if "FILTER (WHERE" in s)
     inserted = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO pr_feedback"))
     assert inserted < numbered < counted
+
+
+def test_a_comment_in_a_busy_round_goes_on_top_of_the_consoles_newest(app, world, running,
+                                                                      phones, facilitator):
+    """45 comments, then one more: the console gets that one comment, on top of a list that
+    keeps its newest 40, and the hint with the new total — what the console shows afresh."""
+    poster = world.citizens[0][0]  # (the 45 are by others: the rate limit counts their own)
+    with app.app_context():
+        snapshots = db.session.scalars(sa.select(Snapshot)).all()
+        for n in range(45):
+            snapshot = snapshots[n % len(snapshots)]
+            reviewer = next(c for c, _ in world.citizens if c not in (snapshot.owner_ref, poster))
+            db.session.add(Feedback(round_id=running.id, snapshot_id=snapshot.id,
+                                    reviewer_ref=reviewer, criterion="effect", stem="like",
+                                    text=f"Kommentar nummer {n}"))
+        db.session.commit()
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    console.get_received()
+    phones[0].get(f"/rounds/{running.id}/review")
+    snapshot_id = _assigned(app, running.id, poster)
+    assert _give(phones[0], running.id, snapshot_id, text="Den nyeste af dem alle"
+                 ).status_code == 200
+
+    parts = {f["target"]: f["html"] for f in pushed(console)}
+    fresh = re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "", facilitator.get(
+        f"/courses/{world.course_id}/now", headers={"HX-Request": "true"}).get_data(as_text=True))
+    prefix = f"round-{running.id}"
+    _whole, hint = element_by_id(fresh, f"{prefix}-moderation-hint")
+    assert parts[f"{prefix}-moderation-hint"] == hint
+    assert "De nyeste 40 af 46 kommentarer" in hint
+    whole, listed = element_by_id(fresh, f"{prefix}-moderation-list")
+    assert 'data-live-max="40"' in whole and listed.count("<li") == 40
+    newest = re.search(r"<li.*?</li>", listed, re.S).group(0)
+    assert parts[f"{prefix}-moderation-list"].strip() == newest
+    assert "Den nyeste af dem alle" in newest
 
 
 def test_a_busy_round_shows_the_newest_comments_and_all_on_their_own_page(app, world, running,

@@ -78,14 +78,15 @@ def rooms_for(person: Staff | Citizen) -> list[str]:
 
 
 def render_for(course_id: int, target: str, template: str,
-               audiences: dict[str, dict[str, Any]], *, outer: bool = False,
+               audiences: dict[str, dict[str, Any]], *, swap: str = "innerHTML",
                **context: Any) -> None:
     """Render ``template`` once per audience and queue it for ``#target`` in that audience's room.
 
     ``audiences`` maps an audience to the extra context it renders with (``audience`` is always
     set), e.g. ``{PARTICIPANTS: {}, PROJECTOR: {}}``. The fragment replaces what is inside
-    ``#target``, or with ``outer`` the element itself (one tile of a board, say). Nothing is
-    sent until :func:`commit_and_push`.
+    ``#target``; ``swap`` is another htmx swap style: ``outerHTML`` for the element itself (one
+    tile of a board), ``afterbegin`` to put it on top of a list. Nothing is sent until
+    :func:`commit_and_push`.
     """
     pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
     g.rendering_push = True  # no per-person content (CSRF tokens) in what a whole room gets
@@ -93,8 +94,8 @@ def render_for(course_id: int, target: str, template: str,
         for audience, extra in audiences.items():
             fragment = {"target": target,
                         "html": render_template(template, audience=audience, **context, **extra)}
-            if outer:
-                fragment["swap"] = "outerHTML"
+            if swap != "innerHTML":
+                fragment["swap"] = swap
             pending.setdefault(room(course_id, audience), []).append(fragment)
     finally:
         g.rendering_push = False

@@ -104,7 +104,7 @@ def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
     bridge.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
                       counts=session.presence_count(course, day))
     bridge.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,
-                      audiences, outer=True, course=course,
+                      audiences, swap="outerHTML", course=course,
                       presence=[session.presence_of(course, day, citizen)])
 
 

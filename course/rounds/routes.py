@@ -34,7 +34,8 @@ from peerreview.state import Grouping, RoundState
 BOARD_TEMPLATE = "rounds/_board.html"
 BOARD_TOTAL_TEMPLATE = "rounds/_board_total.html"
 BOARD_TILES_TEMPLATE = "rounds/_board_tiles.html"
-BOARD_MODERATION_TEMPLATE = "rounds/_board_moderation.html"
+BOARD_HINT_TEMPLATE = "rounds/_board_moderation_hint.html"
+BOARD_COMMENTS_TEMPLATE = "rounds/_board_comments.html"
 PING_TEMPLATE = "rounds/_ping.html"
 MINE_PING_TEMPLATE = "rounds/_mine_ping.html"
 #: The console's board lists this many of the newest comments; the rest are a click away.
@@ -108,14 +109,15 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
 
 
 def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
-    """Queue what one new comment changed, not the whole board: the board's headline, the
-    commented plan's tile (swapped whole: waiting or reached), the facilitators' newest
-    comments, the room's progress on every phone and a ping for the plan's owner.
+    """Queue what one new comment changed, not the whole board: the board's headline and the
+    commented plan's tile (swapped whole: waiting or reached) on the wall and the consoles; on
+    the consoles the comment itself, put on top of their list, and its hint; the room's
+    progress on every phone and a ping for the plan's owner.
 
-    Nothing of it grows with the room: one row of counts, the newest comments and their
-    people's names. The parts carry the round's id, so a screen showing another round (the
-    page of an earlier round's comments) is not touched; a screen that missed a push refetches
-    the whole board (the stream's numbers have a gap).
+    Nothing of it grows with the room or the round: one row of counts and two names. The
+    parts carry the round's id, so a screen showing another round (the page of an earlier
+    round's comments) is not touched; a screen that missed a push refetches the whole board
+    (the stream's numbers have a gap).
     """
     owner = feedback.snapshot.owner_ref
     # Numbered (and locked) before the counts are read: a comment on the same plan at the same
@@ -123,24 +125,36 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     bridge.claim([*(bridge.room(course_id, audience) for audience in bridge.AUDIENCES),
                   bridge.citizen_room(owner)])
     tally = pr.tally(db.session, round_.id, feedback.snapshot_id)
-    board = _with_moderation({"round": round_, "minimum": tally.minimum,
-                              "total": tally.total_feedback, "waiting": tally.waiting})
-    board["names"] = glue.names_of(round_.course_ref, {owner, *(
-        ref for f in board["feedback"] for ref in (f.reviewer_ref, f.owner_ref))})
-    board["tiles"] = [(owner, board["names"].get(owner, "?"), tally.feedback_count,
-                       tally.plan_waiting)]
+    names = glue.names_of(round_.course_ref, {owner, feedback.reviewer_ref})
+    board = {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,
+             "waiting": tally.waiting, "names": names,
+             "tiles": [(owner, names.get(owner, "?"), tally.feedback_count, tally.plan_waiting)],
+             **_moderation(round_, tally.all_feedback, MODERATION_SHOWN)}
+    comment = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref, "owner_ref": owner,
+               "text": feedback.text, "hidden": False, "pinned": False}
     on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    on_consoles = {bridge.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
     bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
     if tally.present:  # a plan whose owner left has no tile
         bridge.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
-                          outer=True)
-    bridge.render_for(course_id, f"{prefix}-moderation", BOARD_MODERATION_TEMPLATE,
-                      {bridge.FACILITATORS: {"board": board}})
+                          swap="outerHTML")
+    bridge.render_for(course_id, f"{prefix}-moderation-hint", BOARD_HINT_TEMPLATE, on_consoles)
+    bridge.render_for(course_id, f"{prefix}-moderation-list", BOARD_COMMENTS_TEMPLATE,
+                      on_consoles, swap="afterbegin", comments=[comment])
     bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
                       board=board)
     bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
                      round=round_)
+
+
+def _moderation(round_: Round, total: int, shown: int | None) -> dict[str, Any]:
+    """What the consoles' list of comments needs besides the comments."""
+    # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
+    base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
+                   feedback_id=0).rsplit("/", 2)[0]
+    return {"feedback_total": total, "feedback_shown": shown, "complete": shown is None,
+            "moderation_base": base}
 
 
 def _with_moderation(board: dict[str, Any],
@@ -149,11 +163,7 @@ def _with_moderation(board: dict[str, Any],
     to moderate, or all of them (``shown=None``, the page of all comments)."""
     round_ = board["round"]
     feedback, total = pr.feedback_to_moderate(db.session, round_.id, shown)
-    # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
-    base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
-                   feedback_id=0).rsplit("/", 2)[0]
-    return {**board, "feedback": feedback, "feedback_total": total, "complete": shown is None,
-            "moderation_base": base}
+    return {**board, "feedback": feedback, **_moderation(round_, total, shown)}
 
 
 @bp.app_template_global()

@@ -570,6 +570,7 @@ def test_tally_agrees_with_progress_for_every_plan(session, open_room, review):
                 board.total_feedback, len(board.waiting), 2)
             assert (tally.feedback_count, tally.present, tally.plan_waiting) == (
                 draft.feedback_count, draft.present, draft.waiting)
+            assert tally.all_feedback == services.feedback_to_moderate(session, round_.id)[1]
 
     agrees()
     comments = [review(round_.id, reviewer) for reviewer in (1, 2, 3, 4, 1)]

@@ -2,7 +2,9 @@
  *
  * Writes go over HTTP (htmx). The server pushes rendered fragments after each commit:
  *   live:fragments {stream, seq, fragments: [{target, html, swap?}]}
- * Each fragment replaces what is inside #target, or with swap "outerHTML" the element itself.
+ * Each fragment replaces what is inside #target, or, with swap, is swapped as htmx names it
+ * ("outerHTML": the element itself; "afterbegin": put on top). A list with data-live-max
+ * keeps that many children, the first ones.
  * Each stream (an audience room) is numbered. A gap in the numbers, or a reconnect, makes the
  * page re-fetch every region marked data-live-src over HTTP, so nothing pushed while the socket
  * was down is ever missed.
@@ -152,7 +154,10 @@
     }
     message.fragments.forEach(function (fragment) {
       var region = document.getElementById(fragment.target);
-      if (region) htmx.swap(region, fragment.html, { swapStyle: fragment.swap || "innerHTML" });
+      if (!region) return;
+      htmx.swap(region, fragment.html, { swapStyle: fragment.swap || "innerHTML" });
+      var max = Number(region.dataset.liveMax || 0);
+      while (max && region.children.length > max) region.removeChild(region.lastElementChild);
     });
   });
 
