@@ -181,6 +181,9 @@ def test_the_queue_filters_and_counts(app, world, citizen, consultant, lead):
     mine = consultant.get("/queue?state=submitted", headers={"HX-Request": "true"})
     html = mine.get_data(as_text=True)
     assert "Citizen Team A 0" in html and 'queue-count-n">1</span> Ny' in html
+    with app.app_context():
+        case_id = db.session.scalar(sa.select(Case.id))
+    assert f'<a href="/cases/{case_id}">Citizen Team A 0</a>' in html and "<td>0 dage</td>" in html
     # the team lead has no case of their own: the team's queue is theirs by default
     assert "Citizen Team A 0" in lead.get("/queue").get_data(as_text=True)
     assert "Citizen Team A 0" not in lead.get("/queue?view=mine", headers={

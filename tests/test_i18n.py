@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask import g
 
 from course import i18n
 
@@ -71,3 +72,15 @@ def test_long_dates_in_danish_and_english(app):
 
         refresh()
         assert i18n.long_date(date(2026, 11, 24)) == "24 November 2026"
+
+
+def test_a_date_is_formatted_once_per_request_and_language(app):
+    """The queue shows the same deadlines over and over: each is formatted once — and a page in
+    one language does not get another language's text (a mail rendered in Danish, say)."""
+    day = date(2026, 11, 24)
+    with app.test_request_context():
+        assert i18n.long_date(day) == "24. november 2026"
+        with i18n.force_locale("en"):
+            assert "November" in i18n.long_date(day)
+        assert i18n.long_date(day) == "24. november 2026"
+        assert len(g.teten_long_dates) == 2
