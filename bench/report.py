@@ -394,8 +394,13 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     if multi is not None:
         _ecdf(ax2, multi.phase.last_screen_ms, "30 rooms × 50, 2 processes", "-", "tab:purple")
     ax2.set_title("POST start → last screen of the comment")
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
     for a, target in ((ax, None), (ax2, 25)):
         a.set_xscale("log")
+        # plain numbers at the decades only: labels on every minor tick overlap
+        a.xaxis.set_major_formatter(ScalarFormatter())
+        a.xaxis.set_minor_formatter(NullFormatter())
         a.set_xlabel("ms")
         a.set_ylabel("fraction")
         a.grid(True, which="both", alpha=0.3)
