@@ -73,7 +73,10 @@ def _give_feedback(phone: Page, text: str) -> str:
 def test_a_whole_round_with_four_phones(room, live_server) -> None:
     console, projector, phones = room
     console.fill("#now input[name=minutes]", "10")
-    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click)
+    # (the round's start comes back to the console as a push too: wait for it, so nothing
+    # replaces the console's board after the list's limit is lowered below)
+    htmx_settled(console, console.locator("#now form[action$='/rounds'] button").click,
+                 wait_for_push=True)
     board = projector.locator("#now .round-board")
     expect(board.locator(".round-draft")).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
     expect(board.locator(".round-draft.is-waiting")).to_have_count(PHONES)
