@@ -761,7 +761,25 @@ def test_a_comment_reads_its_counts_after_numbering_the_rooms(app, world, runnin
         "INSERT INTO live_streams"))
     counted = next(n for n, s in enumerate(statements) if "FILTER (WHERE" in s)
     inserted = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO pr_feedback"))
-    assert inserted < numbered < counted
+    # the round's state is read again after the numbering too: a "last comments" or "close"
+    # committed meanwhile is not undone on the wall by this push
+    state = next(n for n, s in enumerate(statements) if s.startswith("SELECT pr_round.state"))
+    assert inserted < numbered < state < counted
+
+
+def test_a_whole_board_push_reads_the_board_after_numbering_the_rooms(app, world, running,
+                                                                      phones, facilitator):
+    """Moderation (and a join or leave) pushes the whole board: read after the rooms' numbers
+    are taken, so a comment at the same moment is on it or pushes its parts after it."""
+    feedback_id, _owner = _one_comment(app, world, running, phones, "Skjul mig")
+    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/hide"
+    with sql_statements(app) as statements:
+        assert hx_post(facilitator, path).status_code == 200
+    numbered = next(n for n, s in enumerate(statements) if s.startswith(
+        "INSERT INTO live_streams"))
+    board = next(n for n, s in enumerate(statements) if s.startswith("SELECT pr_snapshot.id")
+                 and "pr_round_participant.present" in s)
+    assert numbered < board
 
 
 def test_a_comment_in_a_busy_round_goes_on_top_of_the_consoles_newest(app, world, running,
@@ -797,6 +815,9 @@ def test_a_comment_in_a_busy_round_goes_on_top_of_the_consoles_newest(app, world
     newest = re.search(r"<li.*?</li>", listed, re.S).group(0)
     assert parts[f"{prefix}-moderation-list"].strip() == newest
     assert "Den nyeste af dem alle" in newest
+    with app.app_context():  # its id: a screen that has it already (fetched afresh) skips it
+        newest_id = db.session.scalar(sa.select(sa.func.max(Feedback.id)))
+    assert f'id="{prefix}-comment-{newest_id}"' in newest
 
 
 def test_a_busy_round_shows_the_newest_comments_and_all_on_their_own_page(app, world, running,

@@ -79,14 +79,15 @@ def rooms_for(person: Staff | Citizen) -> list[str]:
 
 def render_for(course_id: int, target: str, template: str,
                audiences: dict[str, dict[str, Any]], *, swap: str = "innerHTML",
-               **context: Any) -> None:
+               fallback: str | None = None, **context: Any) -> None:
     """Render ``template`` once per audience and queue it for ``#target`` in that audience's room.
 
     ``audiences`` maps an audience to the extra context it renders with (``audience`` is always
     set), e.g. ``{PARTICIPANTS: {}, PROJECTOR: {}}``. The fragment replaces what is inside
     ``#target``; ``swap`` is another htmx swap style: ``outerHTML`` for the element itself (one
-    tile of a board), ``afterbegin`` to put it on top of a list. Nothing is sent until
-    :func:`commit_and_push`.
+    tile of a board), ``afterbegin`` to put it on top of a list. ``fallback`` names the region a
+    screen re-fetches when it lacks ``#target`` (a list's row for someone added since the page
+    loaded). Nothing is sent until :func:`commit_and_push`.
     """
     pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
     g.rendering_push = True  # no per-person content (CSRF tokens) in what a whole room gets
@@ -96,6 +97,8 @@ def render_for(course_id: int, target: str, template: str,
                         "html": render_template(template, audience=audience, **context, **extra)}
             if swap != "innerHTML":
                 fragment["swap"] = swap
+            if fallback:
+                fragment["fallback"] = fallback
             pending.setdefault(room(course_id, audience), []).append(fragment)
     finally:
         g.rendering_push = False
@@ -122,14 +125,26 @@ def claim(names: list[str]) -> None:
     lock, two comments on one plan at the same moment would each push the count without the
     other's, and the screens would keep the wrong count.
 
-    Call it once per request; the rooms already queued for are claimed with ``names``, all in
-    one sorted statement (two requests lock in the same order: no deadlock). Every claimed
-    room gets a message at the commit, an empty one if nothing was queued for it, so no screen
-    sees a gap.
+    The rooms already queued for are claimed with ``names``, in one sorted statement (two
+    requests lock in the same order: no deadlock). Claiming rooms already claimed does
+    nothing; claim all of a request's rooms at its first claim (the push functions claim the
+    course's three audiences together), since rooms claimed later lock in a second statement.
+    Every claimed room gets a message at the commit, an empty one if nothing was queued for
+    it, so no screen sees a gap.
     """
-    if g.get("live_claimed") is not None:
-        raise RuntimeError("the rooms of a request are claimed once")
-    g.live_claimed = _advance(sorted(set(names) | set(g.get("live_pushes", {}))))
+    claimed: dict[str, int] | None = g.get("live_claimed")
+    if claimed is None:
+        claimed = g.live_claimed = {}
+        names = [*names, *g.get("live_pushes", {})]
+    new = sorted(set(names) - set(claimed))
+    if new:
+        claimed.update(_advance(new))
+
+
+def claim_course(course_id: int, *extra: str) -> None:
+    """:func:`claim` the course's three audience rooms (and ``extra`` rooms): what a push about
+    the course claims before it reads what it will show."""
+    claim([*(room(course_id, audience) for audience in AUDIENCES), *extra])
 
 
 def commit_and_push(*, keep_loaded: bool = False) -> None:
@@ -171,7 +186,7 @@ def discard_pushes() -> None:
 
 
 def _advance(names: list[str]) -> dict[str, int]:
-    """Advance the sequence number of every room of one push, in one statement.
+    """Advance the sequence number of every room of one push (or claim), in one statement.
 
     ``names`` come sorted, so two requests pushing to the same rooms lock their rows in the same
     order and cannot deadlock.

@@ -80,6 +80,7 @@ def questions_context(course: Course, audience: str) -> dict[str, Any]:
 def push_now(course: Course) -> None:
     """Queue the now/next region (and what follows from it) for every audience."""
     everyone = {bridge.PARTICIPANTS: {}, bridge.FACILITATORS: {}, bridge.PROJECTOR: {}}
+    bridge.claim_course(course.id)  # numbered before it is read (see bridge.claim)
     bridge.render_for(course.id, "now", NOW_TEMPLATE, everyone, **now_context(course))
     push_questions(course)
 
@@ -100,11 +101,11 @@ def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
     audiences = {bridge.FACILITATORS: {}}
     # Numbered before the count is read: two arrivals at the same moment push one after the
     # other, the later with both counted.
-    bridge.claim([bridge.room(course.id, bridge.FACILITATORS)])
+    bridge.claim([bridge.room(course.id, bridge.FACILITATORS)])  # (claimed already in a round)
     bridge.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
                       counts=session.presence_count(course, day))
     bridge.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,
-                      audiences, swap="outerHTML", course=course,
+                      audiences, swap="outerHTML", fallback="attendance", course=course,
                       presence=[session.presence_of(course, day, citizen)])
 
 

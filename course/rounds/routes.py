@@ -96,6 +96,9 @@ def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> N
     Each is rendered once per audience from one reading of the round; the facilitators get
     the newest comments to moderate, whatever the number of comments in the round.
     """
+    # Numbered before the board is read (see bridge.claim): a comment at the same moment is
+    # on this board, or pushes after it.
+    bridge.claim_course(course_id, *([bridge.citizen_room(owner_ref)] if owner_ref else []))
     board = glue.board_context(round_)
     bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
         bridge.PROJECTOR: {"board": board},
@@ -122,8 +125,10 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     owner = feedback.snapshot.owner_ref
     # Numbered (and locked) before the counts are read: a comment on the same plan at the same
     # moment is then either counted here or pushes after this, with its own count.
-    bridge.claim([*(bridge.room(course_id, audience) for audience in bridge.AUDIENCES),
-                  bridge.citizen_room(owner)])
+    bridge.claim_course(course_id, bridge.citizen_room(owner))
+    # The round's state as it is now: a console's "last comments" or "close" committed since
+    # this request read the round is on the wall before this push, which must not undo it.
+    db.session.refresh(round_, ["state"])
     tally = pr.tally(db.session, round_.id, feedback.snapshot_id)
     names = glue.names_of(round_.course_ref, {owner, feedback.reviewer_ref})
     board = {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,

@@ -4,7 +4,8 @@
  *   live:fragments {stream, seq, fragments: [{target, html, swap?}]}
  * Each fragment replaces what is inside #target, or, with swap, is swapped as htmx names it
  * ("outerHTML": the element itself; "afterbegin": put on top). A list with data-live-max
- * keeps that many children, the first ones.
+ * keeps that many children, the first ones. A fragment whose #target this page lacks but that
+ * names a fallback region (a row added since the page loaded) re-fetches that region.
  * Each stream (an audience room) is numbered. A gap in the numbers, or a reconnect, makes the
  * page re-fetch every region marked data-live-src over HTTP, so nothing pushed while the socket
  * was down is ever missed.
@@ -124,9 +125,55 @@
     body.classList.toggle("is-offline", !online);
   }
 
+  // While regions are being fetched afresh, pushes are held and applied after the answers:
+  // a push whose change the answer already has is applied again harmlessly (every swap is
+  // idempotent: a comment already listed is not listed twice), and one whose change it lacks
+  // is not wiped out by an answer read before it.
+  var refetching = 0;
+  var held = [];
+
+  function refetch(regions) {
+    regions.forEach(function (region) {
+      var done = false;
+      function settled() {
+        if (done) return;
+        done = true;
+        refetching -= 1;
+        if (refetching > 0) return;
+        var replay = held;
+        held = [];
+        replay.forEach(applyFragments);
+      }
+      refetching += 1;
+      htmx.ajax("GET", region.dataset.liveSrc, { target: region, swap: "innerHTML" })
+        .then(settled, settled);
+      setTimeout(settled, 10000); // an answer that never comes must not hold the pushes
+    });
+  }
+
   function refetchRegions() {
-    document.querySelectorAll("[data-live-src]").forEach(function (region) {
-      htmx.ajax("GET", region.dataset.liveSrc, { target: region, swap: "innerHTML" });
+    refetch(Array.prototype.slice.call(document.querySelectorAll("[data-live-src]")));
+  }
+
+  function applyFragments(fragments) {
+    fragments.forEach(function (fragment) {
+      var region = document.getElementById(fragment.target);
+      if (!region) {
+        // a part of a region this page has without that part (a row added since it loaded):
+        // the region afresh
+        var home = fragment.fallback && document.getElementById(fragment.fallback);
+        if (home && home.dataset.liveSrc) refetch([home]);
+        return;
+      }
+      if (fragment.swap === "afterbegin") {
+        var probe = document.createElement("template");
+        probe.innerHTML = fragment.html;
+        var item = probe.content.firstElementChild;
+        if (item && item.id && document.getElementById(item.id)) return; // listed already
+      }
+      htmx.swap(region, fragment.html, { swapStyle: fragment.swap || "innerHTML" });
+      var max = Number(region.dataset.liveMax || 0);
+      while (max && region.children.length > max) region.removeChild(region.lastElementChild);
     });
   }
 
@@ -152,13 +199,8 @@
       refetchRegions(); // a gap or a repeat: ask the server for the truth
       return;
     }
-    message.fragments.forEach(function (fragment) {
-      var region = document.getElementById(fragment.target);
-      if (!region) return;
-      htmx.swap(region, fragment.html, { swapStyle: fragment.swap || "innerHTML" });
-      var max = Number(region.dataset.liveMax || 0);
-      while (max && region.children.length > max) region.removeChild(region.lastElementChild);
-    });
+    if (refetching > 0) held.push(message.fragments);
+    else applyFragments(message.fragments);
   });
 
   socket.on("disconnect", function (reason) {
