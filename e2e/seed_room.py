@@ -1,6 +1,6 @@
 """Fill the demo course's room for a sparring round: budget drafts for the demo citizens who have
 none, and ``--extra N`` more participants with drafts, checked in for today's meeting
-(``--check-in-all``: the demo citizens too).
+(``--check-in-all``: the demo citizens too); or, with ``--enrol NAME``, one more participant only.
 
 Run as a script with the same ``COURSE_*`` environment as the running server (its SQLite file is
 shared; WAL lets both write). Prints one JSON line: how many are checked in with a draft.
@@ -86,10 +86,18 @@ def main() -> None:
     parser.add_argument("--extra", type=int, default=0)
     parser.add_argument("--check-in-all", action="store_true",
                         help="check in the demo citizens too")
+    parser.add_argument("--enrol", metavar="NAME",
+                        help="only enrol one more participant (not checked in, no draft); "
+                             "prints their personal code")
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        seeded = seed(args.extra, args.check_in_all)
+        if args.enrol:
+            course = db.session.scalar(sa.select(Course).where(Course.code == demo.COURSE_CODE))
+            _citizen, code = services.enrol_citizen(course, args.enrol, None)
+            seeded = {"code": code}
+        else:
+            seeded = seed(args.extra, args.check_in_all)
         db.session.commit()
     print(json.dumps(seeded))
 

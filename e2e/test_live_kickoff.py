@@ -8,6 +8,7 @@ projector and hides it again.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,6 +89,17 @@ def test_citizens_signing_in_are_checked_in(room: Room) -> None:
     assert rows.evaluate_all("els => els.map(e => e.className + ' ' + e.textContent)") == live
 
 
+def test_someone_enrolled_after_the_console_opened_appears_when_they_sign_in(
+        room: Room, live_server) -> None:
+    """The console's list has no row for them: the pushed row re-fetches the list instead."""
+    name = "Nanna Sen Ankomst"
+    code = json.loads(live_server.run_script("seed_room.py", "--enrol", name))["code"]
+    expect(room.console.locator("#attendance")).not_to_contain_text(name)
+    join_course(room.screens.phone(), live_server.course_code, code)
+    row = room.console.locator("#attendance .attendance-list > li").filter(has_text=name)
+    expect(row).to_have_class(re.compile(r"\bis-present\b"), timeout=LIVE_TIMEOUT)
+
+
 def test_phones_wait_for_the_start(room: Room) -> None:
     for phone in room.phones:
         expect(phone.locator("#now")).to_contain_text("Forløbet er ikke begyndt endnu")
@@ -166,3 +178,4 @@ def test_a_question_to_the_speaker_is_asked_seconded_and_shown(room: Room) -> No
                                                                     timeout=LIVE_TIMEOUT)
     for phone in room.phones:
         expect(phone.locator("#questions")).not_to_contain_text(question, timeout=LIVE_TIMEOUT)
+

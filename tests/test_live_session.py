@@ -232,6 +232,21 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
         assert row.day == "kickoff" and row.left_at is None and row.checked_in_by_id is None
 
 
+def test_a_sign_in_on_another_day_than_the_consoles_show_tells_them_nothing(app, world,
+                                                                            facilitator):
+    """The consoles show the running session's day: a check-in for today's meeting, when the
+    session running is another day's, is not theirs to show (their row is about that day)."""
+    with app.app_context():
+        live.start_session(db.session.get(Course, world.course_id), Day.DAY1)
+        db.session.commit()
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    console.get_received()
+    join_citizen(app.test_client(), world.course_code, world.citizens[0][1])
+    assert not [f for f in pushed(console) if f["target"].startswith("attendance")]
+    with app.app_context():  # checked in for today's meeting all the same
+        assert db.session.scalars(sa.select(Attendance.day)).one() == "kickoff"
+
+
 def test_signing_in_again_while_present_tells_the_room_nothing(app, world, facilitator):
     """A second phone (or signing in again) changes no one's presence: no attendance push — in
     a room of 500 each push is the whole list. Someone marked as left is checked in again."""
