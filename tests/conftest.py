@@ -222,6 +222,12 @@ def element_by_id(page: str, element_id: str) -> tuple[str, str]:
     return match.group(0), match.group(2)
 
 
+def without_csrf(page: str) -> str:
+    """``page`` without its CSRF inputs: a pushed fragment never carries one (it is rendered
+    once for a whole room), so a page read afresh is compared without them."""
+    return re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "", page)
+
+
 def pushes_to(sock: Any, target: str) -> list[str]:
     """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
     return [f["html"] for f in pushed(sock) if f["target"] == target]

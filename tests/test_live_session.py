@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import time, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from tests.conftest import (
     pushed,
     pushes_to,
     sql_statements,
+    without_csrf,
 )
 
 KICKOFF = [
@@ -212,6 +212,11 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
     phone = app.test_client()
     console = socketio.test_client(app, flask_test_client=facilitator)
     console.get_received()
+    watcher = app.test_client()  # another participant's phone: names of the room never reach it
+    join_citizen(watcher, world.course_code, world.citizens[1][1])
+    watching = socketio.test_client(app, flask_test_client=watcher)
+    watching.get_received()
+    console.get_received()
     with sql_statements(app) as statements:
         join_citizen(phone, world.course_code, world.citizens[0][1])
     # the count is read after the facilitators' room is numbered (its row locked until the
@@ -222,13 +227,15 @@ def test_signing_in_on_a_course_day_checks_in(app, world, facilitator):
     parts = {f["target"]: f for f in pushed(console)}
     # the count and the person's row (swapped whole), not the whole list
     assert set(parts) == {"attendance-count", f"attendance-{world.citizens[0][0]}"}
-    assert "1 af 3 er til stede" in parts["attendance-count"]["html"]
+    assert "2 af 3 er til stede" in parts["attendance-count"]["html"]
+    assert not [f for f in pushed(watching) if f["target"].startswith("attendance")]
     row = parts[f"attendance-{world.citizens[0][0]}"]
     assert row["swap"] == "outerHTML" and "til stede siden" in row["html"]
     # a console loaded before this person was enrolled has no row to swap: it fetches the list
     assert row["fallback"] == "attendance"
     with app.app_context():
-        row = db.session.scalars(sa.select(Attendance)).one()
+        row = db.session.scalars(sa.select(Attendance).where(
+            Attendance.citizen_id == world.citizens[0][0])).one()
         assert row.day == "kickoff" and row.left_at is None and row.checked_in_by_id is None
 
 
@@ -277,9 +284,8 @@ def test_the_attendance_parts_pushed_are_what_the_list_shows_afresh(app, world, 
     parts = {}
     for fragment in pushed(console):  # the newest of each part wins, as on the screen
         parts[fragment["target"]] = fragment["html"]
-    fresh = re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "",
-                   facilitator.get(f"/courses/{world.course_id}/attendance").get_data(
-                       as_text=True))
+    fresh = without_csrf(facilitator.get(f"/courses/{world.course_id}/attendance").get_data(
+        as_text=True))
     for citizen_id, _code in (first, second):
         whole, _inside = element_by_id(fresh, f"attendance-{citizen_id}")
         assert parts[f"attendance-{citizen_id}"].strip() == whole

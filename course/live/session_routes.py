@@ -97,7 +97,11 @@ def push_questions(course: Course) -> None:
 def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
     """Queue what one person's check-in or leaving changed on the consoles: the count and
     their row (swapped whole), not the list — a morning's arrivals in a big room would
-    otherwise push the whole list once per person."""
+    otherwise push the whole list once per person. Nothing when ``day`` is not the day the
+    consoles show (:func:`day_of_session`): a sign-in checks in for today's meeting, which may
+    not be the session running."""
+    if day != day_of_session(course):
+        return
     audiences = {bridge.FACILITATORS: {}}
     # Numbered before the count is read: two arrivals at the same moment push one after the
     # other, the later with both counted.

@@ -114,8 +114,7 @@ def join():
             services.clear_throttle([device])
             _sign_in(citizen)
             day = live_session.check_in_on_sign_in(citizen)
-            # The consoles show the running session's day (else today's): tell them only about it.
-            if day is not None and day == session_routes.day_of_session(citizen.course):
+            if day is not None:
                 session_routes.push_presence(citizen.course, day, citizen)
             bridge.commit_and_push()
             return redirect(url_for("live.phone"))
