@@ -186,6 +186,24 @@ def test_a_full_room_fits_on_one_projector_screen(room, live_server) -> None:
                  wait_for_push=True)
     _board_fits(projector, 20)
 
+    # someone leaves and comes back: their tile goes off the wall and in again at its place
+    # (pushed as a part, not the whole board) — the wall patched live is the wall read afresh
+    tiles = projector.locator("#now .round-board .round-draft")
+    second = tiles.nth(1).get_attribute("id")
+    citizen = second.rsplit("-", 1)[1]
+    console.reload()  # (the seeding script checked the room in behind the console's back)
+    row = console.locator(f"#attendance-{citizen}")
+    htmx_settled(console, row.locator("button[name=present][value='0']").click)
+    expect(tiles).to_have_count(19, timeout=LIVE_TIMEOUT)
+    expect(projector.locator(f"#{second}")).to_have_count(0)
+    htmx_settled(console, row.locator("button[name=present][value='1']").click)
+    expect(tiles).to_have_count(20, timeout=LIVE_TIMEOUT)
+    assert tiles.nth(1).get_attribute("id") == second
+    live = _board_state(projector)
+    projector.reload()
+    expect(tiles).to_have_count(20, timeout=LIVE_TIMEOUT)
+    assert _board_state(projector) == live
+
     # the Aarhus trial's largest cohort was 53: a room of 55 still fits, denser
     console.fill("#now input[name=override_reason]", "Ny runde med hele holdet")
     htmx_settled(console, console.locator("#now form[action$='/close'] button").click,

@@ -55,8 +55,10 @@ __all__ = [
     "CriterionFeedback",
     "DraftProgress",
     "FeedbackView",
+    "Place",
     "RoundProgress",
     "SnapshotInput",
+    "Tally",
     "add_feedback",
     "begin_closing",
     "close_round",
@@ -75,11 +77,13 @@ __all__ = [
     "next_assignment",
     "open_round",
     "pin_feedback",
+    "place_on_board",
     "pinned_feedback",
     "progress",
     "reopen_round",
     "skip_assignment",
     "snapshot_for_reviewer",
+    "tally",
     "unhide_feedback",
     "unpin_feedback",
 ]
@@ -287,6 +291,24 @@ _TALLY = (
                & (RoundParticipant.person_ref == Snapshot.owner_ref))
     .where(Snapshot.round_id == _ROUND)
 )
+
+
+#: Where one person's plan stands on the board (present plans in seat order): its snapshot and
+#: the owner of the present plan just before it (``None``: it comes first). The person is
+#: counted in whether or not present (they have just left, or just joined).
+_ON_BOARD = (
+    select(Snapshot.id.label("snapshot_id"), Snapshot.owner_ref.label("owner_ref"),
+           func.lag(Snapshot.owner_ref).over(order_by=(
+               RoundParticipant.seat_no.is_(None), RoundParticipant.seat_no, Snapshot.id,
+           )).label("before"))
+    .join(RoundParticipant, (RoundParticipant.round_id == Snapshot.round_id)
+          & (RoundParticipant.person_ref == Snapshot.owner_ref))
+    .where(Snapshot.round_id == _ROUND,
+           _PRESENT | (Snapshot.owner_ref == bindparam("person_ref")))
+    .subquery()
+)
+_PLACE = select(_ON_BOARD.c.snapshot_id, _ON_BOARD.c.before).where(
+    _ON_BOARD.c.owner_ref == bindparam("person_ref")).limit(1)
 
 
 def _seats(session: Session, round_id: int) -> list[Seat]:
@@ -1112,6 +1134,23 @@ def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
     }).one()
     return Tally(total_feedback=int(total), waiting=waiting, minimum=round_.min_feedback,
                  feedback_count=int(count), present=bool(present), all_feedback=everything)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where one person's plan stands on the board: its snapshot, and the owner of the present
+    plan just before it in seat order (``None`` when it comes first)."""
+
+    snapshot_id: int
+    before: int | None
+
+
+def place_on_board(session: Session, round_id: int, person_ref: int) -> Place | None:
+    """Where ``person_ref``'s plan stands among the present plans (the board's order, as in
+    :func:`progress`), in one row whatever the room's size; ``None`` if they have no plan in
+    the round. A join puts their tile after ``before``'s instead of sending the whole board."""
+    row = session.execute(_PLACE, {"round_id": round_id, "person_ref": person_ref}).first()
+    return Place(snapshot_id=row.snapshot_id, before=row.before) if row is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import time
 
 import pytest
 import sqlalchemy as sa
+from flask import template_rendered
 
 from course.extensions import db, socketio
 from course.live import bridge
@@ -537,29 +538,101 @@ def _seat(app, round_id, citizen_id):
             RoundParticipant.person_ref == citizen_id)).one_or_none()
 
 
+_TILE = re.compile(r'<li class="round-draft[^"]*" id="([^"]+)">.*?</li>', re.S)
+
+
+def _tiles(page: str) -> list[tuple[str, str]]:
+    """The board's tiles in order, as (id, the element whole)."""
+    return [(m.group(1), m.group(0)) for m in _TILE.finditer(page)]
+
+
+def _patched(tiles: list[tuple[str, str]], parts: list[dict[str, str]],
+             drafts: str) -> list[tuple[str, str]]:
+    """``tiles`` with the pushed parts applied as the browser applies them (htmx's swap styles
+    on the board's list and its tiles; the headline is compared on its own)."""
+    tiles = list(tiles)
+    for part in parts:
+        swap, target = part.get("swap", "innerHTML"), part["target"]
+        ids = [tile_id for tile_id, _ in tiles]
+        if swap == "delete":
+            tiles = [tile for tile in tiles if tile[0] != target]
+        elif swap in ("afterbegin", "afterend", "outerHTML") and (
+                target == drafts or target in ids):
+            new = _tiles(part["html"])
+            assert len(new) == 1, part
+            at = 0 if target == drafts else ids.index(target) + (swap == "afterend")
+            tiles[at:at + (swap == "outerHTML")] = new
+    return tiles
+
+
 def test_leaving_and_coming_back_during_a_round(app, world, running, phones, facilitator):
+    """Someone leaving takes their plan's tile off the wall, coming back puts it in its place
+    again (after the plan before it, or first), and a late joiner's goes in too: each a part
+    of the board, not the whole board, and the wall patched with them equals the wall read
+    afresh — the tiles in order and the headline."""
     token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
         "Location"].rsplit("/", 1)[1]
     wall = socketio.test_client(app, flask_test_client=app.test_client(),
                                 auth={"display": token})
-    wall.get_received()
-    leaver = world.citizens[1][0]
-    phones[1].get(f"/rounds/{running.id}/review")  # holds an assignment when leaving
-    attendance = f"/courses/{world.course_id}/attendance/{leaver}"
-    assert hx_post(facilitator, attendance, present="0").status_code == 200
-    assert _seat(app, running.id, leaver) is False
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
-            Assignment.reviewer_ref == leaver, Assignment.completed_at.is_(None),
-            Assignment.abandoned_at.is_(None))) == 0
-    [board] = pushes_to(wall, "round-board")
-    assert board.count('<li class="round-draft') == 2  # their plan left the board
-    assert "Citizen Team A 1" not in board
+    prefix = f"round-{running.id}"
 
-    assert hx_post(facilitator, attendance, present="1").status_code == 200
-    assert _seat(app, running.id, leaver) is True
-    [board] = pushes_to(wall, "round-board")
-    assert board.count('<li class="round-draft') == 3 and "Citizen Team A 1" in board
+    def fresh() -> str:
+        return app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+
+    def change(citizen_id: int, present: str) -> None:
+        shown = _tiles(fresh())
+        wall.get_received()
+        attendance = f"/courses/{world.course_id}/attendance/{citizen_id}"
+        assert hx_post(facilitator, attendance, present=present).status_code == 200
+        parts = pushed(wall)
+        assert not [p for p in parts if p["target"] == "round-board"]  # never the whole board
+        page = fresh()
+        assert _patched(shown, parts, f"{prefix}-drafts") == _tiles(page)
+        [headline] = [p["html"] for p in parts if p["target"] == f"{prefix}-total"]
+        assert headline == element_by_id(page, f"{prefix}-total")[1]
+
+    seated = [int(tile_id.rsplit("-", 1)[1]) for tile_id, _ in _tiles(fresh())]
+    assert len(seated) == 3
+    for leaver in (seated[1], seated[0]):  # the middle one, then the first
+        phones[[c for c, _ in world.citizens].index(leaver)].get(
+            f"/rounds/{running.id}/review")  # holds an assignment when leaving
+        change(leaver, "0")
+        assert _seat(app, running.id, leaver) is False
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+                Assignment.reviewer_ref == leaver, Assignment.completed_at.is_(None),
+                Assignment.abandoned_at.is_(None))) == 0
+        assert f"{prefix}-draft-{leaver}" not in fresh()
+    for comer in (seated[1], seated[0]):  # back after the first, then first again
+        change(comer, "1")
+        assert _seat(app, running.id, comer) is True
+    assert [int(tile_id.rsplit("-", 1)[1]) for tile_id, _ in _tiles(fresh())] == seated
+    late = world.citizens[3][0]  # never in the round: their plan comes in, last
+    change(late, "1")
+    assert [int(tile_id.rsplit("-", 1)[1]) for tile_id, _ in _tiles(fresh())] == [*seated, late]
+
+
+def test_a_late_joiner_renders_their_tile_not_the_board(app, world, running):
+    """Signing in during a round seats the late joiner: their tile and the headline are rendered
+    once per screen audience, the whole board (a room's every tile) not at all, and where the
+    tile goes is read after the rooms are numbered (a join at the same moment is on it)."""
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    late = app.test_client()
+    with template_rendered.connected_to(record, app), sql_statements(app) as statements:
+        join_citizen(late, world.course_code, world.citizens[3][1])
+    assert _seat(app, running.id, world.citizens[3][0]) is True
+    assert rendered.count("rounds/_board.html") == 0
+    assert rendered.count("rounds/_board_tiles.html") == 2  # the projector, the facilitators
+    assert rendered.count("rounds/_board_total.html") == 2
+    assert rendered.count("rounds/_ping.html") == 1
+    numbered = next(n for n, s in enumerate(statements) if s.startswith(
+        "INSERT INTO live_streams"))
+    placed = next(n for n, s in enumerate(statements) if "lag(" in s)
+    assert numbered < placed
 
 
 def test_checked_in_by_the_facilitator_during_a_round_brings_the_plan(app, world, running,
@@ -687,7 +760,6 @@ def test_the_wall_shows_first_names_and_an_initial(name, shown):
 
 def test_a_comment_is_rendered_once_per_audience_not_per_screen(app, world, running, phones,
                                                                 facilitator):
-    from flask import template_rendered
 
     phone_sockets = [socketio.test_client(app, flask_test_client=phone) for phone in phones]
     console_sockets = [socketio.test_client(app, flask_test_client=facilitator)

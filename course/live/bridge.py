@@ -104,6 +104,15 @@ def render_for(course_id: int, target: str, template: str,
         g.rendering_push = False
 
 
+def remove_for(course_id: int, target: str, audiences: dict[str, Any]) -> None:
+    """Queue the removal of ``#target`` (one tile of a board) in each audience's room; a
+    screen without it has nothing to remove."""
+    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
+    for audience in audiences:
+        pending.setdefault(room(course_id, audience), []).append(
+            {"target": target, "html": "", "swap": "delete"})
+
+
 def render_to(room_name: str, target: str, template: str, **context: Any) -> None:
     """Render ``template`` once for a whole room outside a course (a team's queue, one person's
     notices) and queue it for ``#target``. Like :func:`render_for`, nothing per-person."""

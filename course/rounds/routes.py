@@ -123,18 +123,9 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     (the stream's numbers have a gap).
     """
     owner = feedback.snapshot.owner_ref
-    # Numbered (and locked) before the counts are read: a comment on the same plan at the same
-    # moment is then either counted here or pushes after this, with its own count.
-    bridge.claim_course(course_id, bridge.citizen_room(owner))
-    # The round's state as it is now: a console's "last comments" or "close" committed since
-    # this request read the round is on the wall before this push, which must not undo it.
-    db.session.refresh(round_, ["state"])
-    tally = pr.tally(db.session, round_.id, feedback.snapshot_id)
-    names = glue.names_of(round_.course_ref, {owner, feedback.reviewer_ref})
-    board = {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,
-             "waiting": tally.waiting, "names": names,
-             "tiles": [(owner, names.get(owner, "?"), tally.feedback_count, tally.plan_waiting)],
-             **_moderation(round_, tally.all_feedback, MODERATION_SHOWN)}
+    board = _board_part(course_id, round_, feedback.snapshot_id, {owner, feedback.reviewer_ref},
+                        owner, bridge.citizen_room(owner))
+    tally = board["tally"]
     comment = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref, "owner_ref": owner,
                "text": feedback.text, "hidden": False, "pinned": False}
     on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
@@ -151,6 +142,50 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
                       board=board)
     bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
                      round=round_)
+
+
+def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
+    """Queue what someone joining or leaving the round changed, not the whole board: the
+    headline, their plan's tile put in its place (after the plan before it in seat order) or
+    taken off, and the room's progress on every phone. A screen without the plan before it
+    (it missed a push) reads its live region afresh.
+    """
+    bridge.claim_course(course_id)  # before the place is read (see _board_part)
+    place = pr.place_on_board(db.session, round_.id, person_ref)
+    board = _board_part(course_id, round_, place.snapshot_id if place else 0, {person_ref},
+                        person_ref)
+    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    prefix = f"round-{round_.id}"
+    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
+    if place is not None and board["tally"].present:
+        if place.before is None:
+            target, swap = f"{prefix}-drafts", "afterbegin"
+        else:
+            target, swap = f"{prefix}-draft-{place.before}", "afterend"
+        bridge.render_for(course_id, target, BOARD_TILES_TEMPLATE, on_screens, swap=swap,
+                          fallback="now")
+    elif place is not None:
+        bridge.remove_for(course_id, f"{prefix}-draft-{person_ref}", on_screens)
+    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+                      board=board)
+
+
+def _board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int],
+                owner: int, *rooms: str) -> dict[str, Any]:
+    """The board as far as one plan's change shows it: the round's counts, the plan's tile
+    (``owner``'s) and ``people``'s names, read after the course's rooms (and ``rooms``) are
+    numbered, their rows locked until the commit: a change at the same moment is then either
+    counted here or pushes after this, with its own counts."""
+    bridge.claim_course(course_id, *rooms)
+    # The round's state as it is now: a console's "last comments" or "close" committed since
+    # this request read the round is on the wall before this push, which must not undo it.
+    db.session.refresh(round_, ["state"])
+    tally = pr.tally(db.session, round_.id, snapshot_id)
+    names = glue.names_of(round_.course_ref, people)
+    return {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,
+            "waiting": tally.waiting, "names": names, "tally": tally,
+            "tiles": [(owner, names.get(owner, "?"), tally.feedback_count, tally.plan_waiting)],
+            **_moderation(round_, tally.all_feedback, MODERATION_SHOWN)}
 
 
 def _moderation(round_: Round, total: int, shown: int | None) -> dict[str, Any]:
@@ -331,7 +366,7 @@ def _follow_presence(course: Course, *, citizen: Any, present: bool) -> None:
     except PeerReviewError:
         return  # the round closed meanwhile: attendance stands on its own
     if round_ is not None:
-        push_round(course.id, round_)
+        push_seat(course.id, round_, citizen.id)
 
 
 def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
@@ -400,7 +435,7 @@ def _review_page(round_: Round, status: int = 200, notice: str | None = None,
     try:
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
             if not seated and glue.join_late(round_, current_user):
-                push_round(round_.course_ref, round_)  # a new plan on the board
+                push_seat(round_.course_ref, round_, current_user.id)  # a new plan on the board
             assignment = pr.next_assignment(db.session, round_.id, current_user.id)
             if assignment is not None:  # this reviewer's own: no need to ask again
                 view = assignment.snapshot.peer_view()

@@ -155,6 +155,8 @@
     refetch(Array.prototype.slice.call(document.querySelectorAll("[data-live-src]")));
   }
 
+  var INSERTS = ["afterbegin", "beforeend", "afterend", "beforebegin"];
+
   function applyFragments(fragments) {
     fragments.forEach(function (fragment) {
       var region = document.getElementById(fragment.target);
@@ -165,7 +167,9 @@
         if (home && home.dataset.liveSrc) refetch([home]);
         return;
       }
-      if (fragment.swap === "afterbegin") {
+      if (INSERTS.indexOf(fragment.swap) >= 0) {
+        // an element put in (a comment on top of a list, a plan's tile after its neighbour's)
+        // that this page already has, read afresh while the push was held: leave it
         var probe = document.createElement("template");
         probe.innerHTML = fragment.html;
         var item = probe.content.firstElementChild;
