@@ -18,6 +18,7 @@ comments the way the phones do and prints:
     python -m bench.profile --page /me/budget --lines 15    # the first phone's GET instead
     python -m bench.profile --queue 200 --page '/queue?view=team'   # their consultant's GET
     python -m bench.profile --size 500 --signins --comments 100 --plain  # first sign-ins
+    python -m bench.profile --size 500 --signins --returning --plain  # ... back into the round
 """
 
 from __future__ import annotations
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="profile the day's first sign-ins instead (POST /join of a phone "
                              "not yet checked in: it is checked in and the consoles told); "
                              "--comments of them, at most the room's size")
+    parser.add_argument("--returning", action="store_true",
+                        help="with --signins: the arriving phones had left the running round, "
+                             "so each sign-in seats them again (their plan back on the board "
+                             "among the rest of the room)")
     parser.add_argument("--lines", type=int, default=15,
                         help="budget lines of the first phone's draft")
     parser.add_argument("--sort", default="cumulative")
@@ -157,6 +162,12 @@ def main(argv: list[str] | None = None) -> None:
                 from course.live.models import Attendance
 
                 db.session.execute(sa.delete(Attendance))
+                if args.returning:
+                    from peerreview.models import RoundParticipant
+
+                    arriving = [c["id"] for c in course["citizens"][:10 + args.comments]]
+                    db.session.execute(sa.update(RoundParticipant).where(
+                        RoundParticipant.person_ref.in_(arriving)).values(present=False))
                 db.session.commit()
         arrivals = iter(course["citizens"])
         counts = {"before": 0, "after": 0}
@@ -231,7 +242,8 @@ def main(argv: list[str] | None = None) -> None:
             profiler.disable()
         n = args.comments
         overhead = "" if args.plain else "; the profiler's overhead included"
-        what = ("first sign-in" if args.signins else f"GET {args.page}" if args.page
+        what = ("sign-in back into the round" if args.returning
+                else "first sign-in" if args.signins else f"GET {args.page}" if args.page
                 else "comment")
         print(f"room of {args.size}: {n} × {what}, CPU each {spent / n * 1000:.1f} ms "
               f"(before the first commit {split['before'] / n * 1000:.1f} ms, after "

@@ -15,7 +15,6 @@ Ids are always looked up *within the round*, so a forged or foreign id is simply
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,6 +66,7 @@ __all__ = [
     "feedback_for_owner",
     "feedback_to_moderate",
     "get_round",
+    "has_snapshot",
     "hide_feedback",
     "join_round",
     "leave_round",
@@ -207,24 +207,40 @@ def _snapshot_fields(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _seat_newcomer(round_: Round, participant: RoundParticipant) -> None:
+def _seat_newcomer(session: Session, round_: Round, participant: RoundParticipant) -> None:
     """Give a participant who is present in a running round a group and a seat, once.
 
     A late joiner goes to the group with the fewest present members (ties: lowest number), so
-    groups stay balanced without reshuffling anyone who is already working.
+    groups stay balanced without reshuffling anyone who is already working. The seats and
+    groups are counted in SQL: a join into a room of 500 loads no one else.
     """
     if participant.group_no is not None and participant.seat_no is not None:
         return
-    others = [p for p in round_.participants if p is not participant and p.seat_no is not None]
+    others = (RoundParticipant.round_id == round_.id,
+              RoundParticipant.person_ref != participant.person_ref,
+              RoundParticipant.seat_no.is_not(None))
     if participant.seat_no is None:
-        participant.seat_no = max((p.seat_no or 0 for p in others), default=-1) + 1
+        last = session.scalar(select(func.max(RoundParticipant.seat_no)).where(*others))
+        participant.seat_no = (last if last is not None else -1) + 1
     if participant.group_no is None:
         if round_.grouping == Grouping.ROTATION:
             participant.group_no = 1
         else:
             # Only groups with someone present: joining an emptied group would mean being alone.
-            sizes = Counter(p.group_no for p in others if p.present and p.group_no is not None)
+            sizes = dict(session.execute(
+                select(RoundParticipant.group_no, func.count())
+                .where(*others, RoundParticipant.present.is_(True),
+                       RoundParticipant.group_no.is_not(None))
+                .group_by(RoundParticipant.group_no)
+            ).all())
             participant.group_no = min(sizes, key=lambda g: (sizes[g], g)) if sizes else 1
+
+
+def has_snapshot(session: Session, round_id: int, person_ref: int) -> bool:
+    """Whether ``person_ref``'s draft is frozen in the round (one indexed lookup): a caller
+    joining them need not read their draft then, since :func:`join_round` keeps the frozen one."""
+    return session.scalar(select(Snapshot.id).where(
+        Snapshot.round_id == round_id, Snapshot.owner_ref == person_ref).limit(1)) is not None
 
 
 # The statements a comment runs on every push, built once: building and keying a select with
@@ -596,18 +612,20 @@ def join_round(
     if snapshot is not None and snapshot.get("owner_ref", person_ref) != person_ref:
         raise InvalidInput("invalid_snapshot", "a person can only bring their own draft")
 
-    has_snapshot = any(s.owner_ref == person_ref for s in round_.snapshots)
-    fields = _snapshot_fields(snapshot) if snapshot is not None and not has_snapshot else None
+    # (Read and added one by one: the round's collections of a room of 500 are never loaded.)
+    fields = (_snapshot_fields(snapshot) if snapshot is not None
+              and not has_snapshot(session, round_.id, person_ref) else None)
     participant = _find_participant(session, round_.id, person_ref)
     if participant is None:
-        participant = RoundParticipant(person_ref=person_ref, joined_at=when)
-        round_.participants.append(participant)
+        participant = RoundParticipant(round_id=round_.id, person_ref=person_ref, joined_at=when)
+        session.add(participant)
     participant.present, participant.left_at = True, None
     if round_.state != RoundState.PLANNED:
-        _seat_newcomer(round_, participant)
+        _seat_newcomer(session, round_, participant)
     if fields is not None:
-        round_.snapshots.append(Snapshot(owner_ref=person_ref, taken_at=when, **fields))
+        session.add(Snapshot(round_id=round_.id, owner_ref=person_ref, taken_at=when, **fields))
     session.flush()
+    session.expire(round_, ["participants", "snapshots"])  # (if loaded: read again with them)
     signals.participant_changed.send(
         round_.id, course_ref=round_.course_ref, person_ref=person_ref, present=True
     )
@@ -650,7 +668,7 @@ def mark_present(
     if present:
         participant.present, participant.left_at = True, None
         if round_.state != RoundState.PLANNED:
-            _seat_newcomer(round_, participant)
+            _seat_newcomer(session, round_, participant)
     else:
         participant.present = False
         participant.left_at = participant.left_at or when

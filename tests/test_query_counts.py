@@ -142,3 +142,35 @@ def test_a_comment_costs_the_same_with_53_participants(app, make_world):
     assert counts[0] == counts[1], counts
     assert counts[1] <= 19, counts  # 17 at the time of writing; 35 before the comment was trimmed
     print(f"a comment: {counts[1]} statements")
+
+
+def test_leaving_and_coming_back_costs_the_same_with_53_participants(app, make_world):
+    """A facilitator marks someone as left and checks them in again during a round: the same
+    statements, and the same objects of the round loaded, in a room of 3 and of 53 (their seat,
+    tile and the board's counts are read one by one or counted in SQL, never the room's seats
+    or plans; the answer itself is the console's attendance list, a row per person)."""
+    from sqlalchemy.orm import Session
+
+    loaded = []
+
+    def record(_session, instance):
+        if type(instance).__module__ == "peerreview.models":
+            loaded.append(type(instance).__name__)
+
+    counts = []
+    sa.event.listen(Session, "loaded_as_persistent", record)
+    try:
+        for size in (3, 53):
+            world, facilitator = _sparring_room(app, make_world, size)
+            path = f"/courses/{world.course_id}/attendance/{world.citizens[1][0]}"
+            cost = []
+            for present in ("0", "1"):
+                loaded.clear()
+                with counted(app) as statements:
+                    assert hx_post(facilitator, path, present=present).status_code == 200
+                cost.append((len(statements), sorted(loaded)))
+            counts.append(cost)
+    finally:
+        sa.event.remove(Session, "loaded_as_persistent", record)
+    assert counts[0] == counts[1], counts
+    print(f"leaving, coming back: {[n for n, _ in counts[1]]} statements")

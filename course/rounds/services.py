@@ -183,7 +183,7 @@ def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round 
     if present and seat is not None and seat.present:
         return None  # signed in again on another device: nothing changes
     if present:
-        pr.join_round(db.session, round_.id, citizen.id, snapshot=_snapshot_input(citizen))
+        pr.join_round(db.session, round_.id, citizen.id, snapshot=_late_snapshot(round_, citizen))
     elif seat is not None and seat.present:
         pr.leave_round(db.session, round_.id, citizen.id)
     else:
@@ -203,5 +203,13 @@ def join_late(round_: Round, citizen: Citizen) -> bool:
     running = live.current_session(round_.course_ref)
     if running is None or not live.is_present(round_.course_ref, Day(running.day), citizen.id):
         return False
-    pr.join_round(db.session, round_.id, citizen.id, snapshot=_snapshot_input(citizen))
+    pr.join_round(db.session, round_.id, citizen.id, snapshot=_late_snapshot(round_, citizen))
     return True
+
+
+def _late_snapshot(round_: Round, citizen: Citizen) -> SnapshotInput | None:
+    """The draft a (late) joiner brings, read only if the round has none of theirs yet: one
+    coming back keeps what was frozen, so their draft and its lines are not read for nothing."""
+    if pr.has_snapshot(db.session, round_.id, citizen.id):
+        return None
+    return _snapshot_input(citizen)
