@@ -289,7 +289,7 @@ _PROGRESS = (
 
 #: One comment's effect on the board, in one row: the round's visible comments, its present
 #: plans below the minimum, one plan's visible comments and whether its owner is present, and
-#: all of the round's comments (hidden ones too: the facilitators' count).
+#: all of the round's comments (hidden ones too: the facilitators' count), and its state.
 _SNAPSHOT_ID = bindparam("snapshot_id")
 _SEEN = func.coalesce(_VISIBLE.c.count, 0)
 _PRESENT = RoundParticipant.present.is_(True)
@@ -300,6 +300,7 @@ _TALLY = (
         func.coalesce(func.max(case((Snapshot.id == _SNAPSHOT_ID, _SEEN))), 0),
         func.count().filter(_PRESENT & (Snapshot.id == _SNAPSHOT_ID)),
         select(func.count()).where(Feedback.round_id == _ROUND).scalar_subquery(),
+        select(Round.state).where(Round.id == _ROUND).scalar_subquery(),
     )
     .select_from(Snapshot)
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
@@ -1133,6 +1134,9 @@ class Tally:
     feedback_count: int
     present: bool
     all_feedback: int
+    #: The round's state as the same statement read it (a caller that waited for a lock reads
+    #: the state committed meanwhile with the counts, not in a statement of its own).
+    state: str
 
     @property
     def plan_waiting(self) -> bool:
@@ -1147,11 +1151,12 @@ def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    total, waiting, count, present, everything = session.execute(_TALLY, {
+    total, waiting, count, present, everything, state = session.execute(_TALLY, {
         "round_id": round_.id, "snapshot_id": snapshot_id, "minimum": round_.min_feedback,
     }).one()
     return Tally(total_feedback=int(total), waiting=waiting, minimum=round_.min_feedback,
-                 feedback_count=int(count), present=bool(present), all_feedback=everything)
+                 feedback_count=int(count), present=bool(present), all_feedback=everything,
+                 state=state)
 
 
 @dataclass(frozen=True, slots=True)

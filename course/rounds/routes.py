@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from course import access
 from course.access import CITIZEN, STAFF, allow
@@ -177,10 +178,11 @@ def _board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int
     numbered, their rows locked until the commit: a change at the same moment is then either
     counted here or pushes after this, with its own counts."""
     bridge.claim_course(course_id, *rooms)
-    # The round's state as it is now: a console's "last comments" or "close" committed since
-    # this request read the round is on the wall before this push, which must not undo it.
-    db.session.refresh(round_, ["state"])
     tally = pr.tally(db.session, round_.id, snapshot_id)
+    # The round's state as it is now (read with the counts): a console's "last comments" or
+    # "close" committed since this request read the round is on the wall before this push,
+    # which must not undo it.
+    set_committed_value(round_, "state", tally.state)
     names = glue.names_of(round_.course_ref, people)
     return {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,
             "waiting": tally.waiting, "names": names, "tally": tally,
