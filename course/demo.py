@@ -1,4 +1,6 @@
-"""The demo course `make run` starts with: a team, four staff, six citizens, an agenda.
+"""The demo course `make run` starts with: a team, four staff, six citizens, an agenda — and an
+earlier course whose citizens have handed in their plans, so the job consultants' queue has
+cases in each colour to pick up.
 
 Seeding is idempotent: running it again changes nothing and prints the same logins. The demo
 codes are fixed so the README can list them; real codes are always random.
@@ -11,11 +13,14 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from course.approvals import services as approvals
+from course.budgets.models import BudgetLine, Category, Draft, StrategyItem, StrategyKind
 from course.extensions import db
 from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule import services as schedule_services
 from course.schedule.models import Course
+from course.types import utcnow
 
 TEAM = "Jobcenter Demo, Team Nord"
 COURSE_CODE = "TETEN2"
@@ -33,6 +38,46 @@ CITIZENS = [
     ("Dorte Jensen", "DEMD2345"),
     ("Emil Sørensen", "DEME2345"),
     ("Fatima Ali", "DEMF2345"),
+]
+
+
+EARLIER_COURSE_CODE = "TETEN1"
+#: The earlier course's plans, handed in: (name, goal, motivation, lines (title, category,
+#: amount, the change, how it helps towards a job), strategy (continue, stop, start), and how
+#: their job consultant has got on with it: ratings of (substantial change, realistic,
+#: coherence) and a colour, or nothing yet).
+PLANS = [
+    ("Gitte Hansen", "Job som lagermedarbejder med truckcertifikat",
+     "Jeg vil gerne have et arbejde, hvor jeg bruger kroppen og har faste mødetider.",
+     [("Truckcertifikat B", Category.DRIVING_LICENCE, 9800,
+       "Jeg får certifikatet, som næsten alle lagerjob kræver.",
+       "Jeg kan søge de lagerjob i Skejby, jeg ikke kan søge i dag."),
+      ("Sikkerhedssko og arbejdstøj", Category.CLOTHING, 1400,
+       "Jeg har det tøj, jeg skal bruge fra første dag.",
+       "Jeg kan sige ja til en prøvetid med det samme.")],
+     ("at gå ture hver morgen", "at sove til langt op ad dagen", "at træne fast to gange om ugen"),
+     ("yes", "yes", "yes"), "green"),
+    ("Hassan Omar", "Egen forretning som cykelsmed",
+     "Jeg har repareret cykler for familie og naboer i mange år og vil gøre det til et arbejde.",
+     [("Værktøj til cykelværksted", Category.TOOLS, 14500,
+       "Jeg har det professionelle værktøj, et værksted kræver.",
+       "Jeg kan tage imod betalende kunder i stedet for at låne værktøj."),
+      ("Kursus i at starte egen virksomhed", Category.EDUCATION, 6000,
+       "Jeg lærer moms, regnskab og prissætning.",
+       "Jeg kan drive værkstedet lovligt og tjene penge på det.")],
+     ("at hjælpe naboerne", "at sige ja til alt gratis arbejde", "at føre regnskab hver uge"),
+     ("yes", "uncertain", "yes"), "yellow"),
+    ("Inge Larsen", "Job som tandklinikassistent",
+     "Jeg har altid gerne villet arbejde med mennesker i sundhedsvæsenet.",
+     [("Tandbehandling", Category.HEALTH, 18000,
+       "Jeg tør smile og tale med patienter uden at skamme mig.",
+       "Jeg kan gå til jobsamtaler på klinikker med selvtillid."),
+      ("Buskort i tre måneder", Category.TRANSPORT, 1200,
+       "Jeg kan komme til praktik på klinikken i Viby.",
+       "Praktikken kan føre til en elevplads.")],
+     ("at læse om faget", "at aflyse aftaler i sidste øjeblik",
+      "at søge to praktikpladser om ugen"),
+     None, None),
 ]
 
 
@@ -79,11 +124,49 @@ def seed(today: date | None = None) -> Logins:
                 info_meeting_on=today - timedelta(days=2))
         services.set_citizen_code(citizen, code)
     db.session.flush()
+    _earlier_course(team, consultants, today)
     return Logins(
         staff=[(email, STAFF_PASSWORD, role.value) for _, email, role in STAFF],
         citizens=[(name, code) for name, code in CITIZENS],
         course_code=COURSE_CODE,
     )
+
+
+def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
+    """A course that ended a few weeks ago, whose citizens have handed in their plans: one
+    rated and marked green, one yellow (colleagues are asked to spar), one not yet looked at."""
+    course = db.session.scalar(sa.select(Course).where(Course.code == EARLIER_COURSE_CODE))
+    if course is not None:
+        return
+    course = Course(team=team, name="Kollektivt forløb, efterår", code=EARLIER_COURSE_CODE,
+                    venue="Jobcentret, mødelokale 2", capacity=20,
+                    kickoff_on=today - timedelta(days=35), day1_on=today - timedelta(days=28),
+                    day2_on=today - timedelta(days=27))
+    db.session.add(course)
+    db.session.flush()
+    for i, (name, goal, motivation, lines, strategy, rated, colour) in enumerate(PLANS):
+        consultant = consultants[i % 2]
+        citizen, _ = services.enrol_citizen(
+            course, name, consultant, enrolled_by=consultant,
+            eligibility=services.REQUIRED_ELIGIBILITY,
+            info_meeting_on=today - timedelta(days=40))
+        draft = Draft(citizen=citizen, course=course, goal=goal, motivation=motivation)
+        draft.lines = [BudgetLine(position=n, title=title, category=category, amount=amount,
+                                  change=change, job_effect=effect)
+                       for n, (title, category, amount, change, effect) in enumerate(lines)]
+        draft.strategy = [StrategyItem(kind=kind, position=0, text=text)
+                          for kind, text in zip(StrategyKind, strategy, strict=True)]
+        db.session.add(draft)
+        db.session.flush()
+        case = approvals.submit(draft, citizen)
+        # handed in over the weeks since the course: the queue shows how long each has waited
+        case.submitted_at = case.current.submitted_at = utcnow() - timedelta(days=9 - 3 * i)
+        if rated is not None:
+            for criterion, value in zip(("substantial_change", "realistic", "coherence"), rated,
+                                        strict=True):
+                approvals.rate(case, consultant, criterion, value, "")
+            approvals.triage(case, consultant, colour)
+    db.session.flush()
 
 
 def describe(logins: Logins, base_url: str) -> str:
@@ -104,6 +187,7 @@ def describe(logins: Logins, base_url: str) -> str:
     lines += [
         "",
         "  Projector: sign in as the facilitator, open the course console, 'Open the projector'.",
+        "  Approval queue: sign in as a job consultant; an earlier course's plans are waiting.",
         "",
     ]
     return "\n".join(lines)

@@ -40,7 +40,8 @@ def test_demo_seed_is_idempotent(app):
     assert "TETEN2" in first.output and "DEMA2345" in first.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Staff.id))) == 4
-        assert db.session.scalar(sa.select(sa.func.count(Citizen.id))) == 6
+        # the six of the demo course, and three of an earlier course who handed in plans
+        assert db.session.scalar(sa.select(sa.func.count(Citizen.id))) == 9
 
 
 def test_demo_logins_work(app, client):
@@ -49,6 +50,32 @@ def test_demo_logins_work(app, client):
 
     login_staff(client, "facilitator@demo.teten.dk", "teten-demo-2026")
     join_citizen(app.test_client(), "teten2", "dema-2345")
+
+
+def test_the_demo_queue_has_a_case_in_each_colour_to_pick_up(app, client):
+    """`make run`'s job consultants find an earlier course's plans in their queue: one rated
+    and green, one yellow, one not yet looked at — each openable, with its plan."""
+    from tests.conftest import login_staff
+
+    app.test_cli_runner().invoke(args=["demo"])
+    login_staff(client, "leder@demo.teten.dk", "teten-demo-2026")
+    page = client.get("/queue?view=team").get_data(as_text=True)
+    for name in ("Gitte Hansen", "Hassan Omar", "Inge Larsen"):
+        assert name in page
+    assert "9 dage" in page and "3 dage" in page  # handed in over the weeks since
+    with app.app_context():
+        from course.approvals.models import Case
+
+        cases = {case.citizen.name: case for case in db.session.scalars(sa.select(Case))}
+        assert {name: (case.state.value, case.colour and case.colour.value)
+                for name, case in cases.items()} == {
+            "Gitte Hansen": ("in_assessment", "green"), "Hassan Omar": ("yellow", "yellow"),
+            "Inge Larsen": ("submitted", None)}
+        case_id = cases["Gitte Hansen"].id
+        consultant = cases["Gitte Hansen"].consultant.email
+    login_staff(client, consultant, "teten-demo-2026")
+    case = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Truckcertifikat B" in case and "Job som lagermedarbejder" in case
 
 
 def test_backup_writes_a_checked_consistent_copy(app, make_world, tmp_path):
