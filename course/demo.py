@@ -166,6 +166,8 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
                                         strict=True):
                 approvals.rate(case, consultant, criterion, value, "")
             approvals.triage(case, consultant, colour)
+            if colour == "yellow":  # the other job consultant is asked to spar
+                approvals.ask_colleagues(case, consultant, [consultants[(i + 1) % 2].id])
     db.session.flush()
 
 

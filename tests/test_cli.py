@@ -71,6 +71,11 @@ def test_the_demo_queue_has_a_case_in_each_colour_to_pick_up(app, client):
                 for name, case in cases.items()} == {
             "Gitte Hansen": ("in_assessment", "green"), "Hassan Omar": ("yellow", "yellow"),
             "Inge Larsen": ("submitted", None)}
+        from course.approvals.models import SparringRequest
+
+        asked = db.session.scalars(sa.select(SparringRequest)).one()
+        assert asked.case_id == cases["Hassan Omar"].id
+        assert asked.staff_id != cases["Hassan Omar"].consultant_id
         case_id = cases["Gitte Hansen"].id
         consultant = cases["Gitte Hansen"].consultant.email
     login_staff(client, consultant, "teten-demo-2026")
