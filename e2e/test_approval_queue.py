@@ -120,3 +120,27 @@ def test_a_plan_from_submission_to_approval(screens: Screens, live_server) -> No
     lines = list(csv.reader(io.StringIO(exported), delimiter=";"))
     assert [line[0] for line in lines[1:]] == [ANNA[0], ANNA[0]]
     assert sum(int(line[3]) for line in lines[1:]) == 9_800 + 6_000
+
+
+def test_the_team_lead_gives_a_case_to_a_colleague(screens: Screens, live_server) -> None:
+    """The demo's green case is with Jonas; the lead gives it to Sara, who finds it in her
+    own queue without a reload."""
+    gitte = demo.PLANS[0][0]
+    sara = screens.laptop()
+    sign_in_staff(sara, COLLEAGUE)
+    sara.goto("/queue")
+    wait_live(sara)
+    mine = sara.locator("#queue tbody tr")
+    expect(mine.filter(has_text=gitte)).to_have_count(0)
+
+    lead = screens.laptop()
+    sign_in_staff(lead, live_server.team_lead)
+    lead.goto("/queue?view=team")
+    lead.locator("#queue tbody tr").filter(has_text=gitte).locator("a").click()
+    expect(lead).to_have_url(re.compile(r"/cases/\d+$"))
+    lead.select_option("#assign-consultant", label="Sara Jobkonsulent")
+    screenshot(lead, "office-case-give")
+    assert_accessible(lead, "the case page of the team lead")
+    htmx_settled(lead, lead.locator(".case-consultant button").click)
+    expect(lead.locator(".case-summary")).to_contain_text("Jobkonsulent: Sara Jobkonsulent")
+    expect(mine.filter(has_text=gitte)).to_be_visible(timeout=LIVE_TIMEOUT)

@@ -568,3 +568,88 @@ def test_exports_never_hand_a_spreadsheet_a_formula(app, world, citizen, consult
     sheet = load_workbook(io.BytesIO(consultant.get("/exports/approved.xlsx").data)).active
     assert sheet.cell(row=2, column=3).data_type == "s"
     assert sheet.cell(row=2, column=3).value.startswith("'=")
+
+
+# -- who assesses: giving a case to another job consultant ----------------------------------
+
+
+def test_the_team_lead_gives_a_case_to_another_job_consultant(app, world, citizen, consultant,
+                                                              lead):
+    """The lead moves an open case — and its citizen — to a colleague, who is told and can
+    assess it; the former consultant no longer can; the trail says who moved it to whom."""
+    from course.people.models import Citizen
+
+    _submit(citizen)
+    case = _case(app)
+    new_id = _new_consultant(app, world, "ny@teama.dk")
+    page = lead.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Giv sagen til" in page and f'<option value="{new_id}">' in page
+    assert f'<option value="{world.consultant_id}">' not in page  # not to whom it is with
+    assert "Giv sagen til" not in consultant.get(f"/cases/{case.id}").get_data(as_text=True)
+    # only the lead gives a case away; a stale version or someone outside the team is refused
+    refused = hx_post(consultant, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                      version=str(case.version))
+    assert refused.status_code == 422 and "Kun afdelingslederen" in refused.get_data(as_text=True)
+    for bad in (str(world.facilitator_id), str(world.lead_id), "x", ""):
+        answer = hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=bad,
+                         version=str(case.version))
+        assert answer.status_code == 422, bad
+        assert "Vælg en af teamets jobkonsulenter" in answer.get_data(as_text=True)
+    assert hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                   version=str(case.version - 1)).status_code == 409
+    assert _case(app).consultant_id == world.consultant_id  # nothing moved so far
+
+    assert hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                   version=str(case.version)).status_code == 200
+    case = _case(app)
+    assert case.consultant_id == new_id
+    with app.app_context():
+        assert db.session.get(Citizen, world.citizens[0][0]).job_consultant_id == new_id
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.staff_id == new_id, Notification.kind == "case_assigned")) == 1
+        event = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "assigned")).one()
+        assert (event.actor_staff_id, event.details) == (
+            world.lead_id, {"before": world.consultant_id, "after": new_id})
+    assert _rate(consultant, case).status_code == 422  # not theirs any more
+    newcomer = app.test_client()
+    login_staff(newcomer, "ny@teama.dk", PASSWORD)
+    assert _rate(newcomer, case).status_code == 200
+
+
+def test_a_case_whose_consultant_left_is_flagged_and_taken_over(app, world, citizen,
+                                                                consultant, lead):
+    """The citizen's job consultant leaves the team: nobody could assess the case. The queue
+    says so, the case page tells why, and another job consultant takes it over."""
+    from course.people.models import Staff
+
+    _submit(citizen)
+    case = _case(app)
+    new_id = _new_consultant(app, world, "ny@teama.dk")
+    with app.app_context():
+        db.session.get(Staff, world.consultant_id).active = False
+        db.session.commit()
+    queue = lead.get("/queue?view=team").get_data(as_text=True)
+    assert "Ingen jobkonsulent" in queue
+    colleague = app.test_client()
+    login_staff(colleague, "ny@teama.dk", PASSWORD)
+    page = colleague.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Ingen kan vurdere sagen" in page and "Overtag sagen" in page
+    # a job consultant takes a case over for themselves only
+    assert hx_post(colleague, f"/cases/{case.id}/consultant", consultant_id=str(world.lead_id),
+                   version=str(case.version)).status_code == 422
+    taken = hx_post(colleague, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                    version=str(case.version))
+    assert taken.status_code == 200
+    assert _case(app).consultant_id == new_id
+    assert "Ingen jobkonsulent" not in lead.get("/queue?view=team").get_data(as_text=True)
+    with app.app_context():  # (nobody to tell: they took it themselves)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.kind == "case_assigned")) == 0
+    # once it has an active consultant, another job consultant cannot take it from them
+    third = _new_consultant(app, world, "tredje@teama.dk")
+    other = app.test_client()
+    login_staff(other, "tredje@teama.dk", PASSWORD)
+    assert "Overtag sagen" not in other.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert hx_post(other, f"/cases/{case.id}/consultant", consultant_id=str(third),
+                   version=str(_case(app).version)).status_code == 422

@@ -67,6 +67,9 @@ ERRORS: dict[str, Callable[[dict[str, Any]], str]] = {
     "team_decides": lambda p: _("The case is on the team's list: the team decides."),
     "not_yellow": lambda p: _("Colleagues are asked to spar on a yellow case."),
     "bad_colleague": lambda p: _("Choose one or more colleagues from the team."),
+    "bad_consultant": lambda p: _("Choose one of the team's job consultants."),
+    "lead_assigns": lambda p: _("Only the team lead can give a case to another job consultant. "
+                                "You can take over a case that has no job consultant."),
     "no_discussion": lambda p: _("Comments are for yellow and red cases."),
     "empty": lambda p: _("Write your comment first."),
     "bad_participants": lambda p: _("Tick who took part in the team decision: at least two "
@@ -155,6 +158,7 @@ def notice_label(kind: str) -> str:
         "sparring_request": _("A colleague asks you to spar on a case."),
         "colleague_commented": _("A colleague commented on your case."),
         "team_decision": _("A case is on the team's list for a decision."),
+        "case_assigned": _("A case has been given to you."),
         "outcome": _("There is news about your plan."),
         "deadline": _("The budget deadline is close."),
     }.get(kind, _("There is news."))
@@ -364,6 +368,8 @@ def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "changes": cases.changes(previous, version) if previous else None,
         "previous": previous,
         "colleagues": cases.colleagues(case, exclude=current_user),
+        "assignable": cases.assignable(case, current_user),
+        "has_consultant": cases.has_consultant(case),
         "mine": case.consultant_id == current_user.id,
         "criteria": list(Criterion), "rating_values": list(RatingValue),
         "endings": list(EndingReason), "lines": _lines_with_payment(case),
@@ -431,6 +437,18 @@ def ask_colleagues(case_id: int):
     """Ask colleagues to spar on a yellow case."""
     return _act(case_id, lambda case: cases.ask_colleagues(case, current_user, _ids("staff_id"),
                                                            _seen()))
+
+
+@bp.post("/cases/<int:case_id>/consultant")
+@allow(*STAFF_DECIDING)
+def assign(case_id: int):
+    """Give the case to another job consultant (the team lead), or take over a case that has
+    none (a job consultant)."""
+    try:
+        consultant_id = int(request.form.get("consultant_id", ""))
+    except ValueError:
+        consultant_id = 0  # refused below with the message, not a bare 404
+    return _act(case_id, lambda case: cases.assign(case, current_user, consultant_id, _seen()))
 
 
 @bp.post("/cases/<int:case_id>/comments")

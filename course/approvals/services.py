@@ -282,6 +282,48 @@ def triage(case: Case, staff: Staff, colour: str, seen: int | None = None) -> Ca
     return case
 
 
+def has_consultant(case: Case) -> bool:
+    """Whether the case's job consultant can act on it (someone who left the team cannot)."""
+    consultant = case.consultant
+    return (consultant is not None and consultant.active and consultant.team_id == case.team_id
+            and consultant.role == Role.JOB_CONSULTANT)
+
+
+def assignable(case: Case, staff: Staff) -> list[Staff]:
+    """Whom ``staff`` may give the open case to: the team lead any job consultant of the team
+    but the current one; a job consultant only themselves, and only a case without an active
+    consultant (they take it over). Empty when there is no choice to make."""
+    if case.state not in OPEN_STATES or not is_team_consultant(staff, case):
+        return []
+    if staff.role == Role.TEAM_LEAD:
+        return [p for p in colleagues(case, exclude=None)
+                if p.role == Role.JOB_CONSULTANT and p.id != case.consultant_id]
+    return [staff] if not has_consultant(case) else []
+
+
+def assign(case: Case, staff: Staff, consultant_id: int, seen: int | None = None) -> Case:
+    """Give an open case — and its citizen, so that a new version after a send-back goes to the
+    same person — to another job consultant of the team (see :func:`assignable` for who may).
+    The new consultant is notified; the audit trail records who moved it from whom to whom."""
+    _check_seen(case, seen)
+    _require_team(staff, case)
+    if case.state not in OPEN_STATES:
+        raise ApprovalError("decided")
+    chosen = next((p for p in assignable(case, staff) if p.id == consultant_id), None)
+    if chosen is None:
+        if staff.role != Role.TEAM_LEAD:
+            raise ApprovalError("lead_assigns")
+        raise ApprovalError("bad_consultant")
+    before = case.consultant_id
+    case.consultant_id = case.citizen.job_consultant_id = chosen.id
+    _touch(case)
+    db.session.flush()
+    record(case, "assigned", staff=staff, before=before, after=chosen.id)
+    if chosen.id != staff.id:
+        notify(chosen, "case_assigned", case, f"/cases/{case.id}")
+    return case
+
+
 def colleagues(case: Case, exclude: Staff | None) -> list[Staff]:
     """The team's active job consultants and team lead (the people who decide together)."""
     query = sa.select(Staff).where(Staff.team_id == case.team_id, Staff.active,
@@ -563,6 +605,8 @@ class QueueRow:
     consultant_name: str | None
     waiting_days: int
     budget_deadline: date | None
+    #: Open, and nobody can act on it: no job consultant, or theirs has left the team.
+    needs_consultant: bool = False
 
 
 #: Queue filter "state" values: the case states, plus "new" for submitted.
@@ -582,7 +626,9 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     # cases, and an object per case, citizen and course cost more than the query.
     query = (
         sa.select(Case.id, Case.state, Case.version_number, Case.total, Case.submitted_at,
-                  Citizen.name, Citizen.decision, Citizen.decided_on, Course.name, Staff.name)
+                  Citizen.name, Citizen.decision, Citizen.decided_on, Course.name, Staff.name,
+                  sa.and_(Staff.active, Staff.role == Role.JOB_CONSULTANT,
+                          Staff.team_id == Case.team_id))
         .join(Citizen, Citizen.id == Case.citizen_id)
         .join(Course, Course.id == Case.course_id)
         .outerjoin(Staff, Staff.id == Case.consultant_id)
@@ -595,9 +641,10 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     rows = [
         QueueRow(case_id, CaseState(state_), version_number, total, citizen, course, consultant,
                  (today - submitted_at.date()).days,
-                 budget_deadline_of(decision, decided_on))
+                 budget_deadline_of(decision, decided_on),
+                 needs_consultant=CaseState(state_) in OPEN_STATES and not able)
         for (case_id, state_, version_number, total, submitted_at, citizen, decision,
-             decided_on, course, consultant)
+             decided_on, course, consultant, able)
         in db.session.execute(query.order_by(Case.submitted_at, Case.id))
     ]
     if min_days is not None:

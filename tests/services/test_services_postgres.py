@@ -21,7 +21,7 @@ from tests.services.conftest import (
 
 pytestmark = pytest.mark.services
 
-SEEDED_TABLES = ["teams", "staff", "courses", "course_facilitators", "citizens"]
+SEEDED_TABLES = ["teams", "staff", "courses", "course_facilitators", "citizens", "cases"]
 
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:
@@ -56,7 +56,8 @@ def test_migrations_seed_and_a_signed_in_flow_on_postgresql(
     first = flask_cli(env, "demo")
     seeded = _snapshot(fresh_database)
     assert {t: len(rows) for t, rows in seeded.items()} == {
-        "teams": 1, "staff": 4, "courses": 1, "course_facilitators": 1, "citizens": 6}
+        "teams": 1, "staff": 4, "courses": 2, "course_facilitators": 1, "citizens": 9,
+        "cases": 3}  # (an earlier course's plans in the approval queue)
     second = flask_cli(env, "demo")
     assert second.stdout == first.stdout
     assert _snapshot(fresh_database) == seeded
