@@ -119,6 +119,12 @@ def test_a_whole_round_with_four_phones(room, live_server) -> None:
     htmx_settled(console, hidden.locator("form[action$='/hide'] button").click)
     expect(console.locator("#round-board .round-moderation li.is-hidden")).to_have_count(1)
     expect(board).to_contain_text(f"{PHONES - 1} kommentarer", timeout=LIVE_TIMEOUT)
+    # moderation pushes its parts too (the pinned comment, the headline, a tile): the wall
+    # patched live is the wall read afresh
+    live = _board_state(projector), projector.locator(".round-pin").all_inner_texts()
+    projector.reload()
+    expect(board.locator(".round-draft")).to_have_count(PHONES, timeout=LIVE_TIMEOUT)
+    assert (_board_state(projector), projector.locator(".round-pin").all_inner_texts()) == live
     screenshot(projector, "projector-round-board", full_page=False)
     screenshot(console, "console-round")
 

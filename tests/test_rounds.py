@@ -295,20 +295,50 @@ def _one_comment(app, world, running, phones, text):
         return feedback.id, phones[[c for c, _ in world.citizens].index(owner)]
 
 
-def test_a_pinned_comment_is_shown_in_full_on_the_projector(app, world, running, phones,
-                                                            facilitator):
+def test_moderation_pushes_the_parts_a_fresh_board_shows(app, world, running, phones,
+                                                        facilitator):
+    """Pin, unpin, pin again, hide: each pushes the parts it changed — the pinned comments on
+    the wall, the headline, the plan's tile and the comment's row on the console — never the
+    whole board, and each part equals what the wall and the console show afresh. A pinned
+    comment is shown in full on the wall; hidden, it leaves it and stops counting."""
     feedback_id, _owner = _one_comment(app, world, running, phones, "Til fælles drøftelse")
+    with app.app_context():
+        owner = db.session.get(Feedback, feedback_id).snapshot.owner_ref
     token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
         "Location"].rsplit("/", 1)[1]
     wall = socketio.test_client(app, flask_test_client=app.test_client(),
                                 auth={"display": token})
-    wall.get_received()
-    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/pin"
-    assert hx_post(facilitator, path).status_code == 200
-    [board] = pushes_to(wall, "round-board")
-    assert "Til fælles drøftelse" in board
-    assert "Til fælles drøftelse" in app.test_client().get(
-        f"/projector/{token}").get_data(as_text=True)
+    console = socketio.test_client(app, flask_test_client=facilitator)
+    prefix = f"round-{running.id}"
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    for action in ("pin", "unpin", "pin", "hide"):
+        wall.get_received()
+        console.get_received()
+        rendered.clear()
+        path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/{action}"
+        with template_rendered.connected_to(record, app):
+            assert hx_post(facilitator, path).status_code == 200
+        assert rendered.count("rounds/_board.html") == 1  # the facilitator's own answer only
+        on_wall = {f["target"]: f["html"] for f in pushed(wall)}
+        on_console = {f["target"]: f["html"] for f in pushed(console)}
+        assert "round-board" not in on_wall and "round-board" not in on_console
+        fresh_wall = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
+        fresh_console = without_csrf(facilitator.get(
+            f"/courses/{world.course_id}/now", headers={"HX-Request": "true"}
+        ).get_data(as_text=True))
+        for target in (f"{prefix}-pinned", f"{prefix}-total"):
+            assert on_wall[target] == element_by_id(fresh_wall, target)[1], (action, target)
+        tile = f"{prefix}-draft-{owner}"
+        assert on_wall[tile].strip() == element_by_id(fresh_wall, tile)[0], action
+        row = f"{prefix}-comment-{feedback_id}"
+        assert on_console[row].strip() == element_by_id(fresh_console, row)[0], action
+        pinned_text = "Til fælles drøftelse" in on_wall[f"{prefix}-pinned"]
+        assert pinned_text == (action == "pin"), action
+    assert "0/2" in on_wall[tile] and "skjult" in on_console[row]
 
 
 def test_a_hidden_comment_leaves_the_owner_and_the_board(app, world, running, phones,

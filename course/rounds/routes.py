@@ -37,6 +37,7 @@ BOARD_TOTAL_TEMPLATE = "rounds/_board_total.html"
 BOARD_TILES_TEMPLATE = "rounds/_board_tiles.html"
 BOARD_HINT_TEMPLATE = "rounds/_board_moderation_hint.html"
 BOARD_COMMENTS_TEMPLATE = "rounds/_board_comments.html"
+BOARD_PINNED_TEMPLATE = "rounds/_board_pinned.html"
 PING_TEMPLATE = "rounds/_ping.html"
 MINE_PING_TEMPLATE = "rounds/_mine_ping.html"
 #: The console's board lists this many of the newest comments; the rest are a click away.
@@ -89,29 +90,6 @@ def _refused(err: PeerReviewError):
     return error_response(422, message(err))
 
 
-def push_round(course_id: int, round_: Round, owner_ref: int | None = None) -> None:
-    """Queue what a change in the round shows: the board (projector; facilitators with
-    moderation), the room's progress on every phone, and — when one plan got or lost a
-    comment — a ping for its owner alone, whose phone refetches their own feedback.
-
-    Each is rendered once per audience from one reading of the round; the facilitators get
-    the newest comments to moderate, whatever the number of comments in the round.
-    """
-    # Numbered before the board is read (see bridge.claim): a comment at the same moment is
-    # on this board, or pushes after it.
-    bridge.claim_course(course_id, *([bridge.citizen_room(owner_ref)] if owner_ref else []))
-    board = glue.board_context(round_)
-    bridge.render_for(course_id, "round-board", BOARD_TEMPLATE, {
-        bridge.PROJECTOR: {"board": board},
-        bridge.FACILITATORS: {"board": _with_moderation(board)},
-    })
-    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
-                      board=board)
-    if owner_ref is not None:
-        bridge.render_to(bridge.citizen_room(owner_ref), "round-mine-ping", MINE_PING_TEMPLATE,
-                         round=round_)
-
-
 def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     """Queue what one new comment changed, not the whole board: the board's headline and the
     commented plan's tile (swapped whole: waiting or reached) on the wall and the consoles; on
@@ -123,26 +101,12 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     round's comments) is not touched; a screen that missed a push refetches the whole board
     (the stream's numbers have a gap).
     """
-    owner = feedback.snapshot.owner_ref
-    board = _board_part(course_id, round_, feedback.snapshot_id, {owner, feedback.reviewer_ref},
-                        owner, bridge.citizen_room(owner))
-    tally = board["tally"]
-    comment = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref, "owner_ref": owner,
-               "text": feedback.text, "hidden": False, "pinned": False}
-    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    board = _comment_parts(course_id, round_, feedback)
     on_consoles = {bridge.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
-    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
-    if tally.present:  # a plan whose owner left has no tile
-        bridge.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
-                          swap="outerHTML")
     bridge.render_for(course_id, f"{prefix}-moderation-hint", BOARD_HINT_TEMPLATE, on_consoles)
     bridge.render_for(course_id, f"{prefix}-moderation-list", BOARD_COMMENTS_TEMPLATE,
-                      on_consoles, swap="afterbegin", comments=[comment])
-    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
-                      board=board)
-    bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
-                     round=round_)
+                      on_consoles, swap="afterbegin", comments=[board["comment"]])
 
 
 def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
@@ -169,6 +133,46 @@ def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
         bridge.remove_for(course_id, f"{prefix}-draft-{person_ref}", on_screens)
     bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
                       board=board)
+
+
+def push_moderation(course_id: int, round_: Round, feedback: Any) -> None:
+    """Queue what hiding, pinning or unpinning one comment changed, not the whole board: the
+    headline and the plan's tile (a hidden comment no longer counts), the pinned comments on
+    the wall, the comment's own row on the consoles, the room's progress on every phone and a
+    ping for the plan's owner."""
+    board = _comment_parts(course_id, round_, feedback)
+    board["pinned"] = pr.pinned_feedback(db.session, round_.id)
+    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    prefix = f"round-{round_.id}"
+    bridge.render_for(course_id, f"{prefix}-pinned", BOARD_PINNED_TEMPLATE, on_screens)
+    # (a console that no longer lists it among its newest has nothing to change)
+    bridge.render_for(course_id, f"{prefix}-comment-{feedback.id}", BOARD_COMMENTS_TEMPLATE,
+                      {bridge.FACILITATORS: {"board": board}}, swap="outerHTML",
+                      comments=[board["comment"]])
+
+
+def _comment_parts(course_id: int, round_: Round, feedback: Any) -> dict[str, Any]:
+    """Queue what any change to one comment shows, and return the board it was read from
+    (with the comment as the consoles list it, ``comment``): the headline and the plan's tile
+    (swapped whole: waiting or reached) on the wall and the consoles, the room's progress on
+    every phone and a ping for the plan's owner, whose phone refetches their feedback."""
+    owner = feedback.snapshot.owner_ref
+    board = _board_part(course_id, round_, feedback.snapshot_id, {owner, feedback.reviewer_ref},
+                        owner, bridge.citizen_room(owner))
+    board["comment"] = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref,
+                        "owner_ref": owner, "text": feedback.text,
+                        "hidden": bool(feedback.hidden), "pinned": bool(feedback.pinned)}
+    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    prefix = f"round-{round_.id}"
+    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
+    if board["tally"].present:  # a plan whose owner left has no tile
+        bridge.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
+                          swap="outerHTML")
+    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+                      board=board)
+    bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
+                     round=round_)
+    return board
 
 
 def _board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int],
@@ -384,7 +388,7 @@ def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
             feedback = pr.unpin_feedback(db.session, round_.id, feedback_id)
     except PeerReviewError as err:
         return _refused(err)
-    push_round(course.id, round_, owner_ref=feedback.snapshot.owner_ref)
+    push_moderation(course.id, round_, feedback)
     bridge.commit_and_push()
     shown = None if request.form.get("all") else MODERATION_SHOWN  # the all-comments page
     return render_template(BOARD_TEMPLATE, audience=bridge.FACILITATORS,
