@@ -9,7 +9,7 @@ codes are fixed so the README can list them; real codes are always random.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -20,7 +20,6 @@ from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule import services as schedule_services
 from course.schedule.models import Course
-from course.types import utcnow
 
 TEAM = "Jobcenter Demo, Team Nord"
 COURSE_CODE = "TETEN2"
@@ -160,7 +159,8 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
         db.session.flush()
         case = approvals.submit(draft, citizen)
         # handed in over the weeks since the course: the queue shows how long each has waited
-        case.submitted_at = case.current.submitted_at = utcnow() - timedelta(days=9 - 3 * i)
+        handed_in = datetime.combine(today - timedelta(days=9 - 3 * i), time(10), tzinfo=UTC)
+        case.submitted_at = case.current.submitted_at = handed_in
         if rated is not None:
             for criterion, value in zip(("substantial_change", "realistic", "coherence"), rated,
                                         strict=True):
@@ -169,6 +169,7 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
             if colour == "yellow":  # the other job consultant is asked to spar
                 approvals.ask_colleagues(case, consultant, [consultants[(i + 1) % 2].id])
     db.session.flush()
+    approvals.pending_notices()  # (in the app, mailed after the commit; the demo mails nobody)
 
 
 def describe(logins: Logins, base_url: str) -> str:

@@ -77,8 +77,8 @@ __all__ = [
     "next_assignment",
     "open_round",
     "pin_feedback",
-    "place_on_board",
     "pinned_feedback",
+    "place_on_board",
     "progress",
     "reopen_round",
     "skip_assignment",
@@ -1121,7 +1121,8 @@ def progress(session: Session, round_id: int) -> RoundProgress:
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """What one comment changed on the board: the round's totals and the commented plan's count.
+    """What a change to one plan (a comment, moderation, a join or a leave) shows on the board:
+    the round's totals and that plan's count.
 
     ``present`` is whether the plan's owner is in the room (a plan whose owner left is not on
     the board, and never waiting); ``waiting`` counts the present plans below the minimum;
@@ -1145,8 +1146,9 @@ class Tally:
 
 
 def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
-    """The board's numbers after a comment on ``snapshot_id``, in one row whatever the room's
-    size: :func:`progress` without a row per plan (the push after every comment reads this).
+    """The board's numbers after a change to ``snapshot_id``'s plan, in one row whatever the
+    room's size: :func:`progress` without a row per plan (the push after every comment reads
+    this; ``snapshot_id`` 0 for the totals alone).
 
     :raises NotFound: ``round_not_found``.
     """

@@ -610,7 +610,8 @@ def test_the_team_lead_gives_a_case_to_another_job_consultant(app, world, citize
         event = db.session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "assigned")).one()
         assert (event.actor_staff_id, event.details) == (
-            world.lead_id, {"before": world.consultant_id, "after": new_id})
+            world.lead_id, {"before": world.consultant_id, "after": new_id,
+                            "colour_before": None})
     assert _rate(consultant, case).status_code == 422  # not theirs any more
     newcomer = app.test_client()
     login_staff(newcomer, "ny@teama.dk", PASSWORD)
@@ -653,3 +654,48 @@ def test_a_case_whose_consultant_left_is_flagged_and_taken_over(app, world, citi
     assert "Overtag sagen" not in other.get(f"/cases/{case.id}").get_data(as_text=True)
     assert hx_post(other, f"/cases/{case.id}/consultant", consultant_id=str(third),
                    version=str(_case(app).version)).status_code == 422
+
+
+def test_a_green_case_given_away_is_the_new_consultants_to_judge(app, world, citizen,
+                                                                 consultant, lead):
+    """Green means "I approve this alone": given to someone else, the case keeps its ratings
+    but not the colour — the new consultant chooses again before approving."""
+    _submit(citizen)
+    case = _case(app)
+    _rate(consultant, case)
+    case = _case(app)
+    hx_post(consultant, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    new_id = _new_consultant(app, world, "ny@teama.dk")
+    case = _case(app)
+    assert hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                   version=str(case.version)).status_code == 200
+    case = _case(app)
+    assert (case.state, case.colour) == ("in_assessment", None)
+    newcomer = app.test_client()
+    login_staff(newcomer, "ny@teama.dk", PASSWORD)
+    assert _approve(newcomer, case).status_code == 422  # choose green first
+    hx_post(newcomer, f"/cases/{case.id}/triage", colour="green", version=str(case.version))
+    assert _approve(newcomer, _case(app)).status_code == 200
+
+
+def test_giving_a_case_away_at_the_same_moment_loses_cleanly(app, world, citizen, lead,
+                                                             monkeypatch):
+    """Two people move the same case at once: the one whose write lands second is told so
+    (409, nothing kept), not shown an error page."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from course.approvals import services as cases
+
+    _submit(citizen)
+    case = _case(app)
+    new_id = _new_consultant(app, world, "ny@teama.dk")
+
+    def lost_race(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'cases' expected to update 1 row(s)")
+
+    monkeypatch.setattr(cases, "assign", lost_race)
+    answer = hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                     version=str(case.version))
+    assert answer.status_code == 409
+    assert "En anden handlede på sagen" in answer.get_data(as_text=True)
+    assert _case(app).consultant_id == world.consultant_id

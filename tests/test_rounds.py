@@ -633,7 +633,7 @@ def test_leaving_and_coming_back_during_a_round(app, world, running, phones, fac
                 Assignment.reviewer_ref == leaver, Assignment.completed_at.is_(None),
                 Assignment.abandoned_at.is_(None))) == 0
         assert f"{prefix}-draft-{leaver}" not in fresh()
-    for comer in (seated[1], seated[0]):  # back after the first, then first again
+    for comer in (seated[0], seated[1]):  # first again, then back after the first
         change(comer, "1")
         assert _seat(app, running.id, comer) is True
     assert [int(tile_id.rsplit("-", 1)[1]) for tile_id, _ in _tiles(fresh())] == seated
@@ -870,19 +870,23 @@ def test_a_comment_reads_its_counts_after_numbering_the_rooms(app, world, runnin
     assert inserted < numbered < counted
 
 
-def test_a_whole_board_push_reads_the_board_after_numbering_the_rooms(app, world, running,
-                                                                      phones, facilitator):
-    """Moderation (and a join or leave) pushes the whole board: read after the rooms' numbers
-    are taken, so a comment at the same moment is on it or pushes its parts after it."""
+def test_moderation_reads_what_it_pushes_after_numbering_the_rooms(app, world, running,
+                                                                    phones, facilitator):
+    """Hiding or pinning a comment reads the counts and the pinned comments after the rooms'
+    numbers are taken (their rows locked until the commit), so a comment at the same moment is
+    in what it pushes, or pushes its own parts after it."""
     feedback_id, _owner = _one_comment(app, world, running, phones, "Skjul mig")
-    path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/hide"
-    with sql_statements(app) as statements:
-        assert hx_post(facilitator, path).status_code == 200
-    numbered = next(n for n, s in enumerate(statements) if s.startswith(
-        "INSERT INTO live_streams"))
-    board = next(n for n, s in enumerate(statements) if s.startswith("SELECT pr_snapshot.id")
-                 and "pr_round_participant.present" in s)
-    assert numbered < board
+    for action in ("pin", "hide"):
+        path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/{action}"
+        with sql_statements(app) as statements:
+            assert hx_post(facilitator, path).status_code == 200
+        numbered = next(n for n, s in enumerate(statements) if s.startswith(
+            "INSERT INTO live_streams"))
+        counted = next(n for n, s in enumerate(statements) if "FILTER (WHERE" in s)
+        pinned = next(n for n, s in enumerate(statements) if s.startswith("SELECT pr_feedback")
+                      and "pr_feedback.pinned IS 1" in s)
+        committed = next(n for n, s in enumerate(statements) if "pr_feedback SET" in s)
+        assert committed < numbered < counted < pinned, action
 
 
 def test_a_comment_in_a_busy_round_goes_on_top_of_the_consoles_newest(app, world, running,

@@ -397,7 +397,10 @@ def _act(case_id: int, step: Callable[[Case], object]):
     """Run one step on a case; answer with the case page (or its region for htmx)."""
     case = _case_or_404(case_id)
     try:
-        step(case)
+        try:
+            step(case)
+        except StaleDataError:  # the step's own flush lost a race (see _commit)
+            raise cases.ApprovalError("stale") from None
         _commit(case)
     except cases.ApprovalError as err:
         return _refused(err)

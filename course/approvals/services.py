@@ -304,6 +304,7 @@ def assignable(case: Case, staff: Staff) -> list[Staff]:
 def assign(case: Case, staff: Staff, consultant_id: int, seen: int | None = None) -> Case:
     """Give an open case — and its citizen, so that a new version after a send-back goes to the
     same person — to another job consultant of the team (see :func:`assignable` for who may).
+    A green marking is the former consultant's to act on: the new one chooses the colour again.
     The new consultant is notified; the audit trail records who moved it from whom to whom."""
     _check_seen(case, seen)
     _require_team(staff, case)
@@ -314,11 +315,20 @@ def assign(case: Case, staff: Staff, consultant_id: int, seen: int | None = None
         if staff.role != Role.TEAM_LEAD:
             raise ApprovalError("lead_assigns")
         raise ApprovalError("bad_consultant")
-    before = case.consultant_id
+    before, colour = case.consultant_id, case.colour
     case.consultant_id = case.citizen.job_consultant_id = chosen.id
+    if case.colour == Colour.GREEN:
+        # Green is the consultant's own judgement to approve alone: the new one chooses again
+        # (the ratings stay, with who gave them).
+        case.colour = None
+    # Nobody spars on their own case: a sparring request to the new consultant is answered.
+    db.session.execute(sa.update(SparringRequest).where(
+        SparringRequest.case_id == case.id, SparringRequest.staff_id == chosen.id,
+        SparringRequest.answered_at.is_(None)).values(answered_at=utcnow()))
     _touch(case)
     db.session.flush()
-    record(case, "assigned", staff=staff, before=before, after=chosen.id)
+    record(case, "assigned", staff=staff, before=before, after=chosen.id,
+           colour_before=colour.value if colour else None)
     if chosen.id != staff.id:
         notify(chosen, "case_assigned", case, f"/cases/{case.id}")
     return case
@@ -627,6 +637,7 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     query = (
         sa.select(Case.id, Case.state, Case.version_number, Case.total, Case.submitted_at,
                   Citizen.name, Citizen.decision, Citizen.decided_on, Course.name, Staff.name,
+                  # has_consultant(), in SQL: can the case's consultant act on it?
                   sa.and_(Staff.active, Staff.role == Role.JOB_CONSULTANT,
                           Staff.team_id == Case.team_id))
         .join(Citizen, Citizen.id == Case.citizen_id)

@@ -85,8 +85,10 @@ def render_for(course_id: int, target: str, template: str,
     ``audiences`` maps an audience to the extra context it renders with (``audience`` is always
     set), e.g. ``{PARTICIPANTS: {}, PROJECTOR: {}}``. The fragment replaces what is inside
     ``#target``; ``swap`` is another htmx swap style: ``outerHTML`` for the element itself (one
-    tile of a board), ``afterbegin`` to put it on top of a list. ``fallback`` names the region a
-    screen re-fetches when it lacks ``#target`` (a list's row for someone added since the page
+    tile of a board), ``afterbegin`` to put it on top of a list, ``afterend`` to put it after
+    ``#target`` (a tile after its neighbour's); :func:`remove_for` sends ``delete``. An element
+    put in that a screen already has is left (app.js). ``fallback`` names the region a screen
+    re-fetches when it lacks ``#target`` (a list's row for someone added since the page
     loaded). Nothing is sent until :func:`commit_and_push`.
     """
     pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})

@@ -582,6 +582,33 @@ def test_tally_agrees_with_progress_for_every_plan(session, open_room, review):
     assert services.tally(session, round_.id, snapshot_of(round_, 4).id).present is False
 
 
+def test_a_plans_place_agrees_with_the_boards_order(session, open_room, snapshot_input):
+    """Where a join puts a plan's tile (after the present plan before it, in seat order) is
+    where the whole board shows it — for everyone, for someone who left (where coming back
+    puts them) and for a late joiner (last: the newest seat)."""
+    round_ = open_room(6)
+
+    def agrees() -> None:
+        everyone = services.progress(session, round_.id).drafts  # in the board's order
+        for n, draft in enumerate(everyone):
+            place = services.place_on_board(session, round_.id, draft.owner_ref)
+            before = [d.owner_ref for d in everyone[:n] if d.present]
+            assert place.snapshot_id == draft.snapshot_id
+            assert place.before == (before[-1] if before else None), draft.owner_ref
+
+    agrees()
+    for person in (1, 4):
+        services.leave_round(session, round_.id, person)
+        agrees()
+    services.join_round(session, round_.id, 4)
+    agrees()
+    last = [d.owner_ref for d in services.progress(session, round_.id).drafts if d.present][-1]
+    services.join_round(session, round_.id, 9, snapshot=snapshot_input(9))
+    agrees()
+    assert services.place_on_board(session, round_.id, 9).before == last
+    assert services.place_on_board(session, round_.id, 77) is None  # no plan in the round
+
+
 def test_progress_counts_open_assignments_as_pending(session, open_room):
     round_ = open_room(3)
     got = services.next_assignment(session, round_.id, 1)
