@@ -177,10 +177,7 @@ def test_the_phone_shows_the_peer_view_without_private_parts(app, world, running
 
 
 def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, facilitator):
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     phone_sockets = [socketio.test_client(app, flask_test_client=phone) for phone in phones]
     console_socket = socketio.test_client(app, flask_test_client=facilitator)
     for sock in (wall, *phone_sockets, console_socket):
@@ -285,6 +282,14 @@ def test_a_citizen_of_another_course_cannot_see_the_round(app, world, make_world
 # -- moderation -----------------------------------------------------------------------------
 
 
+def _projector(app, world, facilitator):
+    """Open the course's projector: its display token and a socket connected with it."""
+    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+        "Location"].rsplit("/", 1)[1]
+    return token, socketio.test_client(app, flask_test_client=app.test_client(),
+                                       auth={"display": token})
+
+
 def _one_comment(app, world, running, phones, text):
     phones[0].get(f"/rounds/{running.id}/review")
     snapshot_id = _assigned(app, running.id, world.citizens[0][0])
@@ -304,10 +309,7 @@ def test_moderation_pushes_the_parts_a_fresh_board_shows(app, world, running, ph
     feedback_id, _owner = _one_comment(app, world, running, phones, "Til fælles drøftelse")
     with app.app_context():
         owner = db.session.get(Feedback, feedback_id).snapshot.owner_ref
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     console = socketio.test_client(app, flask_test_client=facilitator)
     prefix = f"round-{running.id}"
     rendered = []
@@ -423,10 +425,7 @@ def test_the_board_stops_waiting_when_everyone_has_the_minimum(app, world, runni
 
 def test_starting_a_round_pushes_nothing_private(app, world, facilitator, phones):
     _start_day(facilitator, world)
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     phone_socket = socketio.test_client(app, flask_test_client=phones[0])
     for sock in (wall, phone_socket):
         sock.get_received()
@@ -600,10 +599,7 @@ def test_leaving_and_coming_back_during_a_round(app, world, running, phones, fac
     again (after the plan before it, or first), and a late joiner's goes in too: each a part
     of the board, not the whole board, and the wall patched with them equals the wall read
     afresh — the tiles in order and the headline."""
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     prefix = f"round-{running.id}"
 
     def fresh() -> str:
@@ -824,10 +820,7 @@ def test_the_parts_a_comment_pushes_are_what_a_fresh_board_shows(app, world, run
                                                                  facilitator):
     """The wall patched with a comment's parts equals the wall read again: the tile that
     reached the minimum, the headline with its counts."""
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     phones[0].get(f"/rounds/{running.id}/review")
     snapshot_id = _assigned(app, running.id, world.citizens[0][0])
     with app.app_context():  # someone else's comment first: this one reaches the minimum
@@ -961,10 +954,7 @@ def test_a_comment_pushes_the_rounds_state_as_it_is_at_the_push(app, world, runn
                                                                facilitator, monkeypatch):
     """The facilitator's "last comments" lands between a comment's reading of the round and its
     push: the comment's headline shows the round closing, it does not undo it on the wall."""
-    token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
-        "Location"].rsplit("/", 1)[1]
-    wall = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"display": token})
+    token, wall = _projector(app, world, facilitator)
     phones[0].get(f"/rounds/{running.id}/review")
     snapshot_id = _assigned(app, running.id, world.citizens[0][0])
     claim = bridge.claim
