@@ -140,7 +140,8 @@ _ARM = """() => {
   const isTarget = (element) => target !== null && (
     target.id ? element.id === target.id : element === target);
   const settled = (event) => {
-    if (!isTarget(event.target)) return;
+    // this page's own response (it has an xhr), not a push into the same region
+    if (!isTarget(event.target) || !event.detail.xhr) return;
     body.dataset.e2eRequest = "done";
     body.removeEventListener("htmx:afterSettle", settled);
   };
