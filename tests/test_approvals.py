@@ -573,8 +573,8 @@ def test_exports_never_hand_a_spreadsheet_a_formula(app, world, citizen, consult
 # -- who assesses: giving a case to another job consultant ----------------------------------
 
 
-def test_the_team_lead_gives_a_case_to_another_job_consultant(app, world, citizen, consultant,
-                                                              lead):
+def test_the_team_lead_gives_a_case_to_another_job_consultant(app, world, make_world, citizen,
+                                                              consultant, lead):
     """The lead moves an open case — and its citizen — to a colleague, who is told and can
     assess it; the former consultant no longer can; the trail says who moved it to whom."""
     from course.people.models import Citizen
@@ -590,6 +590,14 @@ def test_the_team_lead_gives_a_case_to_another_job_consultant(app, world, citize
     refused = hx_post(consultant, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
                       version=str(case.version))
     assert refused.status_code == 422 and "Kun afdelingslederen" in refused.get_data(as_text=True)
+    # nobody outside the team's consultants and lead reaches the case at all
+    make_world("Team B")
+    other_lead, facilitator = app.test_client(), app.test_client()
+    login_staff(other_lead, "lead@teamb.dk")
+    login_staff(facilitator, "fac@teama.dk")
+    for outsider, status in ((other_lead, 404), (facilitator, 403), (citizen, 403)):
+        assert hx_post(outsider, f"/cases/{case.id}/consultant", consultant_id=str(new_id),
+                       version=str(case.version)).status_code == status
     for bad in (str(world.facilitator_id), str(world.lead_id), "x", ""):
         answer = hx_post(lead, f"/cases/{case.id}/consultant", consultant_id=bad,
                          version=str(case.version))

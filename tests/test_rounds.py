@@ -311,6 +311,7 @@ def test_moderation_pushes_the_parts_a_fresh_board_shows(app, world, running, ph
         owner = db.session.get(Feedback, feedback_id).snapshot.owner_ref
     token, wall = _projector(app, world, facilitator)
     console = socketio.test_client(app, flask_test_client=facilitator)
+    reviewer = socketio.test_client(app, flask_test_client=phones[0])  # a phone, not the owner's
     prefix = f"round-{running.id}"
     rendered = []
 
@@ -320,6 +321,7 @@ def test_moderation_pushes_the_parts_a_fresh_board_shows(app, world, running, ph
     for action in ("pin", "unpin", "pin", "hide"):
         wall.get_received()
         console.get_received()
+        reviewer.get_received()
         rendered.clear()
         path = f"/courses/{world.course_id}/rounds/{running.id}/feedback/{feedback_id}/{action}"
         with template_rendered.connected_to(record, app):
@@ -340,6 +342,10 @@ def test_moderation_pushes_the_parts_a_fresh_board_shows(app, world, running, ph
         assert on_console[row].strip() == element_by_id(fresh_console, row)[0], action
         pinned_text = "Til fælles drøftelse" in on_wall[f"{prefix}-pinned"]
         assert pinned_text == (action == "pin"), action
+        # a phone gets the room's progress only: no comment, no name
+        on_phone = pushed(reviewer)
+        assert [f["target"] for f in on_phone] == ["round-ping"], action
+        assert "Til fælles" not in on_phone[0]["html"] and "Citizen" not in on_phone[0]["html"]
     assert "0/2" in on_wall[tile] and "skjult" in on_console[row]
 
 
@@ -605,11 +611,18 @@ def test_leaving_and_coming_back_during_a_round(app, world, running, phones, fac
     def fresh() -> str:
         return app.test_client().get(f"/projector/{token}").get_data(as_text=True)
 
+    watcher = socketio.test_client(app, flask_test_client=phones[2])
+
     def change(citizen_id: int, present: str) -> None:
         shown = _tiles(fresh())
         wall.get_received()
+        watcher.get_received()
         attendance = f"/courses/{world.course_id}/attendance/{citizen_id}"
         assert hx_post(facilitator, attendance, present=present).status_code == 200
+        # a phone gets the room's progress only: no tile, no name, no attendance row
+        on_phone = pushed(watcher)
+        assert [f["target"] for f in on_phone] == ["round-ping"]
+        assert "Citizen" not in on_phone[0]["html"]
         parts = pushed(wall)
         assert not [p for p in parts if p["target"] == "round-board"]  # never the whole board
         page = fresh()

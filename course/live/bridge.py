@@ -91,7 +91,6 @@ def render_for(course_id: int, target: str, template: str,
     re-fetches when it lacks ``#target`` (a list's row for someone added since the page
     loaded). Nothing is sent until :func:`commit_and_push`.
     """
-    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
     g.rendering_push = True  # no per-person content (CSRF tokens) in what a whole room gets
     try:
         for audience, extra in audiences.items():
@@ -101,7 +100,7 @@ def render_for(course_id: int, target: str, template: str,
                 fragment["swap"] = swap
             if fallback:
                 fragment["fallback"] = fallback
-            pending.setdefault(room(course_id, audience), []).append(fragment)
+            _queue(room(course_id, audience), fragment)
     finally:
         g.rendering_push = False
 
@@ -109,22 +108,23 @@ def render_for(course_id: int, target: str, template: str,
 def remove_for(course_id: int, target: str, audiences: dict[str, Any]) -> None:
     """Queue the removal of ``#target`` (one tile of a board) in each audience's room; a
     screen without it has nothing to remove."""
-    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
     for audience in audiences:
-        pending.setdefault(room(course_id, audience), []).append(
-            {"target": target, "html": "", "swap": "delete"})
+        _queue(room(course_id, audience), {"target": target, "html": "", "swap": "delete"})
 
 
 def render_to(room_name: str, target: str, template: str, **context: Any) -> None:
     """Render ``template`` once for a whole room outside a course (a team's queue, one person's
     notices) and queue it for ``#target``. Like :func:`render_for`, nothing per-person."""
-    pending: dict[str, list[dict[str, str]]] = g.setdefault("live_pushes", {})
     g.rendering_push = True
     try:
-        html = render_template(template, **context)
-        pending.setdefault(room_name, []).append({"target": target, "html": html})
+        _queue(room_name, {"target": target, "html": render_template(template, **context)})
     finally:
         g.rendering_push = False
+
+
+def _queue(room_name: str, fragment: dict[str, str]) -> None:
+    """Queue one fragment for a room until :func:`commit_and_push`."""
+    g.setdefault("live_pushes", {}).setdefault(room_name, []).append(fragment)
 
 
 def claim(names: list[str]) -> None:

@@ -1,11 +1,13 @@
 /* Teten's browser glue: visible errors, the idle warning, and the Socket.IO → htmx bridge.
  *
  * Writes go over HTTP (htmx). The server pushes rendered fragments after each commit:
- *   live:fragments {stream, seq, fragments: [{target, html, swap?}]}
+ *   live:fragments {stream, seq, fragments: [{target, html, swap?, fallback?}]}
  * Each fragment replaces what is inside #target, or, with swap, is swapped as htmx names it
- * ("outerHTML": the element itself; "afterbegin": put on top). A list with data-live-max
- * keeps that many children, the first ones. A fragment whose #target this page lacks but that
- * names a fallback region (a row added since the page loaded) re-fetches that region.
+ * ("outerHTML": the element itself; "afterbegin": put on top; "afterend": put after it;
+ * "delete": taken off). An element put in that the page already has is left. A list with
+ * data-live-max keeps that many children, the first ones. A fragment whose #target this page
+ * lacks but that names a fallback region (a row added since the page loaded) re-fetches that
+ * region.
  * Each stream (an audience room) is numbered. A gap in the numbers, or a reconnect, makes the
  * page re-fetch every region marked data-live-src over HTTP, so nothing pushed while the socket
  * was down is ever missed.
