@@ -140,9 +140,8 @@ def main(argv: list[str] | None = None) -> None:
         import sqlalchemy as sa
         from sqlalchemy import event
 
-        from course import create_app
+        from course import create_app, realtime
         from course.extensions import db
-        from course.live import bridge
 
         app = create_app()
         phones = [Phone(app, course, c) for c in course["citizens"][:args.posters]]
@@ -179,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
             counts[phase[0]] += 1
             last.append(f"{phase[0]:6} {' '.join(statement.split())[:160]} {_a[0] if _a else ''}")
 
-        original_commit = bridge.commit_and_push
+        original_commit = realtime.commit_and_push
         split = {"before": 0.0, "after": 0.0}
         mark = [0.0]
 
@@ -192,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
                 phase[0] = "after"
             return original_commit(*a, **k)
 
-        bridge.commit_and_push = commit_and_push  # the routes call it through the module
+        realtime.commit_and_push = commit_and_push  # the routes call it through the module
 
         def sign_in() -> int:
             citizen, arriving = next(arrivals), app.test_client()

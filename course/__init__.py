@@ -21,7 +21,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     settings.load(app, config)
 
-    from course import cli, database, errors, i18n, security, web
+    from course import (
+        approvals,
+        budgets,
+        cli,
+        database,
+        errors,
+        i18n,
+        live,
+        people,
+        realtime,
+        rounds,
+        schedule,
+        security,
+        web,
+    )
     from course.extensions import csrf, db, htmx, migrate, server_session, socketio
 
     database.init_app(app)
@@ -44,10 +58,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
     )
-    web.register(app)
-    from course.live import sockets
-
-    sockets.init_app()
+    realtime.init_app(app)
+    web.init_app(app)
+    # The features, lowest layer first (tests/test_layers.py holds the order).
+    for feature in (people, schedule, budgets, live, rounds, approvals):
+        feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

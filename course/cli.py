@@ -86,19 +86,14 @@ def demo() -> None:
 @with_appcontext
 def remind() -> None:
     """Remind citizens and their job consultants of a near budget deadline (run daily)."""
-    from course import mail
+    from course import mail, realtime
+    from course.approvals import pushes
     from course.approvals import services as cases
-    from course.live import bridge
-    from course.people.models import Citizen, Staff
 
     # A request context for the links in the pushed fragments and the e-mails.
     with current_app.test_request_context(current_app.config.get("PUBLIC_URL") or "/"):
         made = cases.remind_deadlines()
-        for note in cases.pending_notices():
-            person = (db.session.get(Staff, note.staff_id) if note.staff_id
-                      else db.session.get(Citizen, note.citizen_id))
-            bridge.render_to(bridge.person_room(person), "notice-ping",
-                             "approvals/_notice_ping.html")
-        bridge.commit_and_push()
+        pushes.push_notices(cases.pending_notices())
+        realtime.commit_and_push()
         sent = mail.send_notices(made)
     click.echo(f"{len(made)} reminder(s), {sent} e-mail(s).")

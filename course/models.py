@@ -12,13 +12,12 @@ from course.live.models import (
     Announcement,
     Attendance,
     DisplayLink,
-    LiveConnection,
     LiveSession,
-    LiveStream,
     Question,
     QuestionVote,
 )
 from course.people.models import Citizen, LoginSession, Staff, Team, ThrottleBucket
+from course.realtime.models import LiveConnection, LiveStream
 from course.schedule.models import AgendaItem, Course, course_facilitators
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Blueprints, sign-in loading and the helpers every route uses."""
+"""The helpers every route and page uses: template helpers, fragment or page."""
 
 from __future__ import annotations
 
@@ -12,47 +12,14 @@ from htmx_flask import request as htmx_request
 from markupsafe import Markup
 
 from course import markdown
-from course.extensions import login
 
 
-def register(app: Flask) -> None:
-    # Each routes module attaches its views to its package's blueprint when imported.
-    from course.approvals import bp as approvals_bp
-    from course.approvals import routes as _approval_routes  # noqa: F401
-    from course.budgets import attachments as _attachment_routes  # noqa: F401
-    from course.budgets import bp as budgets_bp
-    from course.budgets import comments as _comment_routes  # noqa: F401
-    from course.budgets import routes as _budget_routes  # noqa: F401
-    from course.live import bp as live_bp
-    from course.live import routes as _live_routes  # noqa: F401
-    from course.live import session_routes as _session_routes  # noqa: F401
-    from course.people import bp as people_bp
-    from course.people import enrolment as _enrolment_routes  # noqa: F401
-    from course.people import routes as _people_routes  # noqa: F401
-    from course.rounds import bp as rounds_bp
-    from course.rounds import routes as _round_routes  # noqa: F401
-    from course.schedule import bp as schedule_bp
-    from course.schedule import routes as _schedule_routes  # noqa: F401
-
-    app.register_blueprint(people_bp)
-    app.register_blueprint(schedule_bp)
-    app.register_blueprint(live_bp)
-    app.register_blueprint(budgets_bp)
-    app.register_blueprint(rounds_bp)
-    app.register_blueprint(approvals_bp)
-
-    login.init_app(app)
-    # "strong" would sign out a phone that moves from wifi to 4G; sessions are revocable
-    # server-side instead (see people.models.LoginSession).
-    login.session_protection = None
-    login.login_view = "people.start"
-    login.login_message = None
-
+def init_app(app: Flask) -> None:
+    """The template helpers every page uses."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["qr_svg"] = qr_svg
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.filters["markdown"] = markdown.render
-    app.context_processor(_signed_in_context)
 
 
 def csrf_field() -> Markup:
@@ -77,27 +44,6 @@ def qr_svg(url: str) -> Markup:
     """An inline SVG QR code of ``url`` (no script, no external request; CSP-clean)."""
     return Markup(segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000",
                                                           light="#fff", omitsize=True))
-
-
-def _signed_in_context() -> dict[str, Any]:
-    from flask_login import current_user
-
-    from course.people.services import idle_timeout
-
-    if not current_user.is_authenticated:
-        return {}
-    return {"idle_seconds": int(idle_timeout(current_user).total_seconds())}
-
-
-@login.user_loader
-def _load_principal(token: str) -> Any:
-    from course.people import services
-
-    loaded = services.load_session(token)
-    if loaded is None:
-        return None
-    g.login_session = loaded.session
-    return loaded.person
 
 
 def render(page: str, fragment: str, **context: Any) -> Response:

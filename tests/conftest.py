@@ -208,9 +208,9 @@ def sql_statements(app: Flask) -> Iterator[list[str]]:
 def pushed(sock: Any) -> list[dict[str, str]]:
     """The fragments (``target``, ``html``, ``swap`` if not inner) pushed since the socket's last
     read (live:fragments events), in order."""
-    from course.live import bridge
+    from course import realtime
 
-    return [f for e in sock.get_received() if e["name"] == bridge.EVENT_FRAGMENTS
+    return [f for e in sock.get_received() if e["name"] == realtime.EVENT_FRAGMENTS
             for f in e["args"][0]["fragments"]]
 
 

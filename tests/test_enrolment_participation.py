@@ -10,6 +10,7 @@ from babel.dates import format_date
 from flask import render_template_string
 
 from course.extensions import db
+from course.people import pushes as people_pushes
 from course.people import services
 from course.people.models import Citizen, LoginSession
 from tests.conftest import join_citizen, login_staff
@@ -48,11 +49,10 @@ def decide(client, world, citizen_id: int, decision: str, on: date):
 
 @pytest.fixture
 def disconnected(monkeypatch) -> list[list[int]]:
-    """The login-session ids the routes asked the live bridge to disconnect."""
-    from course.live import bridge
+    """The login-session ids the routes asked the realtime core to disconnect."""
 
     calls: list[list[int]] = []
-    monkeypatch.setattr(bridge, "disconnect_sessions", lambda ids: calls.append(list(ids)))
+    monkeypatch.setattr(people_pushes, "disconnect_sign_ins", lambda ids: calls.append(list(ids)))
     return calls
 
 

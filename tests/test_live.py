@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 
+from course import realtime
 from course.extensions import db, socketio
-from course.live import bridge
-from course.live.models import LiveConnection
+from course.realtime.models import LiveConnection
 from tests.conftest import join_citizen, login_staff
 
 
@@ -45,15 +45,15 @@ def test_server_joins_only_the_rooms_the_database_allows(app, make_world):
     join_citizen(phone, a.course_code, a.citizens[0][1])
     login_staff(lead, "lead@teama.dk")
     login_staff(consultant, "con@teama.dk")
-    hello = _events(_socket(app, phone), bridge.EVENT_HELLO)[0]
+    hello = _events(_socket(app, phone), realtime.EVENT_HELLO)[0]
     assert set(hello["streams"]) == {f"course:{a.course_id}:participants",
                                      f"citizen:{a.citizens[0][0]}"}
-    hello = _events(_socket(app, lead), bridge.EVENT_HELLO)[0]
+    hello = _events(_socket(app, lead), realtime.EVENT_HELLO)[0]
     assert set(hello["streams"]) == {f"course:{a.course_id}:facilitators",
                                      f"team:{a.team_id}:queue", f"staff:{a.lead_id}"}
     assert f"course:{b.course_id}:facilitators" not in hello["streams"]
     assert f"team:{b.team_id}:queue" not in hello["streams"]
-    hello = _events(_socket(app, consultant), bridge.EVENT_HELLO)[0]
+    hello = _events(_socket(app, consultant), realtime.EVENT_HELLO)[0]
     assert set(hello["streams"]) == {f"team:{a.team_id}:queue", f"staff:{a.consultant_id}"}
 
 
@@ -81,15 +81,15 @@ def test_announcement_reaches_its_course_and_no_other(app, make_world):
     assert response.status_code == 200
 
     for sock in [*sockets_a, projector_a]:
-        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        [message] = _events(sock, realtime.EVENT_FRAGMENTS)
         [fragment] = message["fragments"]
         assert fragment["target"] == "announcement"
         assert "Kaffe &lt;b&gt;i kantinen&lt;/b&gt; kl. 10" in fragment["html"]
         assert "<b>" not in fragment["html"]
         assert "<form" not in fragment["html"]  # no controls on phones or the projector
-    [console_message] = _events(console_a, bridge.EVENT_FRAGMENTS)
+    [console_message] = _events(console_a, realtime.EVENT_FRAGMENTS)
     assert "Kaffe &lt;b&gt;i kantinen" in console_message["fragments"][0]["html"]
-    assert _events(socket_b, bridge.EVENT_FRAGMENTS) == []
+    assert _events(socket_b, realtime.EVENT_FRAGMENTS) == []
 
 
 def test_each_room_counts_its_pushes(app, make_world):
@@ -98,13 +98,13 @@ def test_each_room_counts_its_pushes(app, make_world):
     login_staff(facilitator, "fac@teama.dk")
     join_citizen(phone, world.course_code, world.citizens[0][1])
     sock = _socket(app, phone)
-    start = _events(sock, bridge.EVENT_HELLO)[0]["streams"][
+    start = _events(sock, realtime.EVENT_HELLO)[0]["streams"][
         f"course:{world.course_id}:participants"]
     for text in ["one", "two", "three"]:
         facilitator.post(f"/courses/{world.course_id}/announcements", data={"text": text})
-    seqs = [m["seq"] for m in _events(sock, bridge.EVENT_FRAGMENTS)]
+    seqs = [m["seq"] for m in _events(sock, realtime.EVENT_FRAGMENTS)]
     assert seqs == [start + 1, start + 2, start + 3]
-    ack = sock.emit(bridge.EVENT_SYNC, callback=True)
+    ack = sock.emit(realtime.EVENT_SYNC, callback=True)
     assert ack["streams"][f"course:{world.course_id}:participants"] == start + 3
 
 
@@ -115,26 +115,26 @@ def test_a_claimed_room_is_told_even_when_nothing_was_queued(app, make_world):
     phone = app.test_client()
     join_citizen(phone, world.course_code, world.citizens[0][1])
     sock = _socket(app, phone)
-    participants = bridge.room(world.course_id, bridge.PARTICIPANTS)
-    start = _events(sock, bridge.EVENT_HELLO)[0]["streams"][participants]
+    participants = realtime.room(world.course_id, realtime.PARTICIPANTS)
+    start = _events(sock, realtime.EVENT_HELLO)[0]["streams"][participants]
     with app.test_request_context():
-        bridge.claim([participants, bridge.room(world.course_id, bridge.PROJECTOR)])
-        bridge.commit_and_push()
-        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        realtime.claim([participants, realtime.room(world.course_id, realtime.PROJECTOR)])
+        realtime.commit_and_push()
+        [message] = _events(sock, realtime.EVENT_FRAGMENTS)
         assert (message["seq"], message["fragments"]) == (start + 1, [])
         # rooms already queued for are claimed with the others, in the same statement
-        bridge.render_for(world.course_id, "x", "live/_announcement.html",
-                          {bridge.PARTICIPANTS: {}}, announcement=None)
-        bridge.claim([bridge.room(world.course_id, bridge.PROJECTOR)])
-        assert set(g.live_claimed) == {participants, bridge.room(world.course_id,
-                                                                 bridge.PROJECTOR)}
+        realtime.render_for(world.course_id, "x", "live/_announcement.html",
+                          {realtime.PARTICIPANTS: {}}, announcement=None)
+        realtime.claim([realtime.room(world.course_id, realtime.PROJECTOR)])
+        assert set(g.live_claimed) == {participants, realtime.room(world.course_id,
+                                                                 realtime.PROJECTOR)}
         # claimed already: nothing more is locked or numbered; a new room is numbered too
-        bridge.claim([participants])
-        bridge.claim([bridge.room(world.course_id, bridge.FACILITATORS)])
+        realtime.claim([participants])
+        realtime.claim([realtime.room(world.course_id, realtime.FACILITATORS)])
         assert g.live_claimed[participants] == start + 2
         assert len(g.live_claimed) == 3
-        bridge.commit_and_push()
-        [message] = _events(sock, bridge.EVENT_FRAGMENTS)
+        realtime.commit_and_push()
+        [message] = _events(sock, realtime.EVENT_FRAGMENTS)
         assert message["seq"] == start + 2 and [f["target"] for f in message["fragments"]] == [
             "x"]
 
@@ -151,7 +151,7 @@ def test_a_refused_announcement_pushes_nothing(app, make_world):
                                     data={"text": text}, headers={"HX-Request": "true"})
         assert response.status_code == 422
     assert "Højst 280 tegn" in response.get_data(as_text=True)
-    assert _events(sock, bridge.EVENT_FRAGMENTS) == []
+    assert _events(sock, realtime.EVENT_FRAGMENTS) == []
 
 
 def test_region_refetch_returns_the_same_fragment(app, make_world):
@@ -162,7 +162,7 @@ def test_region_refetch_returns_the_same_fragment(app, make_world):
     sock = _socket(app, phone)
     sock.get_received()
     facilitator.post(f"/courses/{world.course_id}/announcements", data={"text": "Frokost"})
-    pushed = _events(sock, bridge.EVENT_FRAGMENTS)[0]["fragments"][0]["html"]
+    pushed = _events(sock, realtime.EVENT_FRAGMENTS)[0]["fragments"][0]["html"]
     fetched = phone.get(f"/courses/{world.course_id}/announcement").get_data(as_text=True)
     assert fetched == pushed
 
@@ -202,7 +202,7 @@ def test_events_from_an_ended_session_are_refused(app, make_world):
     with app.app_context():  # ended behind the socket's back (e.g. by another process)
         db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
         db.session.commit()
-    assert not sock.emit(bridge.EVENT_SYNC, callback=True)  # no streams answered
+    assert not sock.emit(realtime.EVENT_SYNC, callback=True)  # no streams answered
     assert not sock.is_connected()
 
 
@@ -258,7 +258,7 @@ def test_projector_survives_without_idle_timeout(app, make_world):
 
 
 def test_a_flooding_socket_is_disconnected_and_others_carry_on(app, make_world):
-    from course.live import sockets
+    from course.realtime import sockets
 
     world = make_world()
     flooder_phone, calm_phone = app.test_client(), app.test_client()
@@ -266,8 +266,8 @@ def test_a_flooding_socket_is_disconnected_and_others_carry_on(app, make_world):
     join_citizen(calm_phone, world.course_code, world.citizens[1][1])
     flooder, calm = _socket(app, flooder_phone), _socket(app, calm_phone)
     for _ in range(sockets.EVENT_LIMIT):
-        assert flooder.emit(bridge.EVENT_SYNC, callback=True)["streams"]
-    flooder.emit(bridge.EVENT_SYNC, callback=True)
+        assert flooder.emit(realtime.EVENT_SYNC, callback=True)["streams"]
+    flooder.emit(realtime.EVENT_SYNC, callback=True)
     assert not flooder.is_connected()
-    assert calm.emit(bridge.EVENT_SYNC, callback=True)["streams"]
+    assert calm.emit(realtime.EVENT_SYNC, callback=True)["streams"]
     assert calm.is_connected()

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from course import realtime
 from course.extensions import db, socketio
-from course.live import bridge
 from course.live import session as live
 from course.live.models import Attendance, LiveSession, Question
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
@@ -457,7 +457,7 @@ def test_pushed_fragments_carry_no_ones_csrf_token(app, in_talk, facilitator):
     hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     hx_post(phone, f"/courses/{world.course_id}/questions", text="Et spørgsmål")
     pushed = [f["html"] for sock in watchers for e in sock.get_received()
-              if e["name"] == bridge.EVENT_FRAGMENTS for f in e["args"][0]["fragments"]]
+              if e["name"] == realtime.EVENT_FRAGMENTS for f in e["args"][0]["fragments"]]
     assert pushed and not any("csrf_token" in html for html in pushed)
     # the console's own HTTP answer (not a push) still has its token for plain forms
     assert "csrf_token" in facilitator.get(f"/courses/{world.course_id}/console").get_data(

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from flask import template_rendered
 
+from course import realtime
 from course.extensions import db, socketio
-from course.live import bridge
 from course.schedule.models import AgendaItem, Day, ItemKind
 from peerreview.models import Assignment, Feedback, Round, Snapshot
 from tests.conftest import (
@@ -439,7 +439,7 @@ def test_starting_a_round_pushes_nothing_private(app, world, facilitator, phones
     round_id = _round(app).id
     phone_events = phone_socket.get_received()
     wall_events = wall.get_received()
-    [now] = [f["html"] for e in phone_events if e["name"] == bridge.EVENT_FRAGMENTS
+    [now] = [f["html"] for e in phone_events if e["name"] == realtime.EVENT_FRAGMENTS
              for f in e["args"][0]["fragments"] if f["target"] == "now"]
     assert f"/rounds/{round_id}/review" in now and "Giv feedback" in now
     assert "csrf_token" not in now
@@ -774,7 +774,7 @@ def test_another_courses_sockets_get_nothing_and_can_ask_for_nothing(app, world,
     # events naming the other course's round are not the outsider's way in
     assert not outsider.emit("round:feedback", {"round_id": running.id, "text": "Hej"},
                              callback=True)
-    synced = outsider.emit(bridge.EVENT_SYNC, {"course_id": world.course_id}, callback=True)
+    synced = outsider.emit(realtime.EVENT_SYNC, {"course_id": world.course_id}, callback=True)
     assert set(synced["streams"]) == {f"course:{other_world.course_id}:participants",
                                       f"citizen:{other_world.citizens[0][0]}"}
 
@@ -970,7 +970,7 @@ def test_a_comment_pushes_the_rounds_state_as_it_is_at_the_push(app, world, runn
     token, wall = _projector(app, world, facilitator)
     phones[0].get(f"/rounds/{running.id}/review")
     snapshot_id = _assigned(app, running.id, world.citizens[0][0])
-    claim = bridge.claim
+    claim = realtime.claim
 
     def closing_meanwhile(names):
         # (as if committed by the console while this request waited for the rooms' rows)
@@ -978,7 +978,7 @@ def test_a_comment_pushes_the_rounds_state_as_it_is_at_the_push(app, world, runn
                            .values(state="closing").execution_options(synchronize_session=False))
         claim(names)
 
-    monkeypatch.setattr(bridge, "claim", closing_meanwhile)
+    monkeypatch.setattr(realtime.push, "claim", closing_meanwhile)
     wall.get_received()
     assert _give(phones[0], running.id, snapshot_id).status_code == 200
     [headline] = pushes_to(wall, f"round-{running.id}-total")

@@ -27,9 +27,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from course import mail
+from course import mail, realtime
 from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
-from course.approvals import bp
+from course.approvals import bp, pushes
 from course.approvals import services as cases
 from course.approvals.models import (
     Case,
@@ -44,7 +44,6 @@ from course.budgets import services as budgets
 from course.budgets.models import Draft
 from course.errors import error_response
 from course.extensions import db
-from course.live import bridge
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
 from course.types import utcnow
@@ -226,23 +225,19 @@ def _commit(case: Case) -> None:
     refetches, and notices go out by e-mail (a link only). A race is lost at the flush of the
     case's version: nothing of the loser's step is kept."""
     notices = cases.pending_notices()
-    bridge.render_to(bridge.team_room(case.team_id), "queue-ping", "approvals/_queue_ping.html")
-    for note in notices:
-        person = (db.session.get(Staff, note.staff_id) if note.staff_id
-                  else db.session.get(Citizen, note.citizen_id))
-        bridge.render_to(bridge.person_room(person), "notice-ping", "approvals/_notice_ping.html")
+    pushes.push_case(case, notices)
     try:
-        bridge.commit_and_push()
+        realtime.commit_and_push()
     except StaleDataError:
         db.session.rollback()
-        bridge.discard_pushes()
+        realtime.discard_pushes()
         raise cases.ApprovalError("stale") from None
     mail.send_notices(notices)
 
 
 def _refused(err: cases.ApprovalError, status: int = 422) -> Response:
     db.session.rollback()
-    bridge.discard_pushes()
+    realtime.discard_pushes()
     cases.pending_notices()
     return error_response(409 if err.code == "stale" else status, message(err))
 
@@ -349,7 +344,7 @@ def queue():
     if request.headers.get("HX-Request"):
         return render("approvals/queue.html", "approvals/_queue.html", **context)
     return render_template("approvals/queue.html", **context,
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)))
+                           streams=realtime.streams_for(current_user))
 
 
 def _case_or_404(case_id: int) -> Case:
@@ -390,7 +385,7 @@ def case_page(case_id: int):
     """The assessment screen: the plan version beside everything needed to decide on it."""
     case = _case_or_404(case_id)
     return render_template("approvals/case.html", **_case_context(case),
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)))
+                           streams=realtime.streams_for(current_user))
 
 
 def _act(case_id: int, step: Callable[[Case], object]):
@@ -648,4 +643,4 @@ def notifications():
         note.read_at = note.read_at or utcnow()
     db.session.commit()
     return render_template("approvals/notifications.html", notes=notes, unread=unread,
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)))
+                           streams=realtime.streams_for(current_user))

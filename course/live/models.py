@@ -1,4 +1,5 @@
-"""Live-session records: announcements, projector display links and the push bookkeeping."""
+"""The running day's records: announcements, projector display links, the session of a day,
+attendance and questions to the speaker."""
 
 from __future__ import annotations
 
@@ -44,33 +45,6 @@ class DisplayLink(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[Staff] = relationship()
-
-
-class LiveStream(db.Model):
-    """The last sequence number pushed to one audience room; clients use it to spot gaps."""
-
-    __tablename__ = "live_streams"
-
-    room: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-
-
-class LiveConnection(db.Model):
-    """An open Socket.IO connection, so ending a session can disconnect it from any process."""
-
-    __tablename__ = "live_connections"
-
-    sid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    login_session_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
-    )
-    display_link_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("display_links.id", ondelete="CASCADE"), index=True
-    )
-    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Flood control: client events counted in the current window.
-    window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    events_in_window: Mapped[int] = mapped_column(default=0)
 
 
 class LiveSession(db.Model):

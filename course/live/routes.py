@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
 
-from course import access
+from course import access, realtime
 from course.access import CITIZEN, DISPLAY, STAFF, allow
 from course.budgets import services as budget_services
 from course.extensions import db
-from course.live import bp, bridge, services, session, session_routes
+from course.live import bp, pushes, services, session, session_routes
 from course.live.forms import AnnouncementForm
 from course.live.models import DisplayLink
 from course.people import services as people_services
@@ -24,9 +24,9 @@ ANNOUNCEMENT_TEMPLATE = "live/_announcement.html"
 
 def _push_announcement(course_id: int) -> None:
     """Queue the announcement region for every audience of the course."""
-    bridge.render_for(
+    realtime.render_for(
         course_id, "announcement", ANNOUNCEMENT_TEMPLATE,
-        {bridge.PARTICIPANTS: {}, bridge.FACILITATORS: {}, bridge.PROJECTOR: {}},
+        {realtime.PARTICIPANTS: {}, realtime.FACILITATORS: {}, realtime.PROJECTOR: {}},
         announcement=services.current_announcement(course_id),
     )
 
@@ -37,10 +37,10 @@ def phone():
     """The citizen's phone: what happens in the course now, and announcements as they come."""
     course = current_user.course
     context = {**session_routes.now_context(course),
-               **session_routes.questions_context(course, bridge.PARTICIPANTS)}
-    return render_template("live/phone.html", audience=bridge.PARTICIPANTS,
+               **session_routes.questions_context(course, realtime.PARTICIPANTS)}
+    return render_template("live/phone.html", audience=realtime.PARTICIPANTS,
                            announcement=services.current_announcement(course.id),
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)),
+                           streams=realtime.streams_for(current_user),
                            **context)
 
 
@@ -52,9 +52,9 @@ def workshop():
     course = current_user.course
     draft = budget_services.draft_of(current_user)
     versions = budget_services.field_versions(draft) if draft else {}
-    return render_template("live/workshop.html", audience=bridge.PARTICIPANTS, draft=draft,
+    return render_template("live/workshop.html", audience=realtime.PARTICIPANTS, draft=draft,
                            versions=versions,
-                           streams=bridge.current_seqs(bridge.rooms_for(current_user)),
+                           streams=realtime.streams_for(current_user),
                            **session_routes.now_context(course))
 
 
@@ -63,7 +63,7 @@ def workshop():
 def announcement_region(course_id: int):
     """The announcement region as the caller's audience sees it (re-fetched after a gap)."""
     course = access.course_or_404(course_id)
-    audience = bridge.PARTICIPANTS if isinstance(current_user, Citizen) else bridge.FACILITATORS
+    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
     return render_template(ANNOUNCEMENT_TEMPLATE, audience=audience, course=course,
                            announcement=services.current_announcement(course.id))
 
@@ -90,9 +90,9 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
         return render("live/console.html", "live/_console_panel.html", **panel), status
     day = session_routes.day_of_session(course)
     page = {**panel, **session_routes.now_context(course),
-            **session_routes.questions_context(course, bridge.FACILITATORS),
+            **session_routes.questions_context(course, realtime.FACILITATORS),
             "day": day, "presence": session.attendance(course, day),
-            "streams": bridge.current_seqs(bridge.rooms_for(current_user))}
+            "streams": realtime.streams_for(current_user)}
     return render("live/console.html", "live/_console_panel.html", **page), status
 
 
@@ -110,7 +110,7 @@ def announce(course_id: int):
         form.text.errors.append(_("Write the announcement first."))
         return _console(course, form, status=422)
     _push_announcement(course.id)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     return _after_change(course)
 
 
@@ -128,7 +128,7 @@ def clear_announcement(course_id: int):
     course = access.course_or_404(course_id, access.can_facilitate)
     services.clear_announcement(course)
     _push_announcement(course.id)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     return _after_change(course)
 
 
@@ -162,7 +162,7 @@ def revoke_display_link(course_id: int, link_id: int):
         abort(404)
     services.revoke_display_link(link)
     db.session.commit()
-    bridge.disconnect_display(link.id)
+    pushes.disconnect_display(link)
     return _after_change(course)
 
 
@@ -182,7 +182,7 @@ def projector(token: str):
     return render_template(
         "live/projector.html", token=token,
         announcement=services.current_announcement(course.id),
-        streams=bridge.current_seqs([bridge.room(course.id, bridge.PROJECTOR)]),
+        streams=realtime.current_seqs([realtime.room(course.id, realtime.PROJECTOR)]),
         **session_routes.now_context(course),
     )
 
@@ -192,7 +192,7 @@ def projector(token: str):
 def projector_announcement(token: str):
     """The projector's announcement region (re-fetched after a reconnect or a gap)."""
     link = _link_or_404(token)
-    return render_template(ANNOUNCEMENT_TEMPLATE, audience=bridge.PROJECTOR,
+    return render_template(ANNOUNCEMENT_TEMPLATE, audience=realtime.PROJECTOR,
                            announcement=services.current_announcement(link.course_id))
 
 

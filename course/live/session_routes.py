@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from course import access
+from course import access, realtime
 from course.access import CITIZEN, DISPLAY, STAFF, allow
 from course.budgets import workshop
 from course.errors import error_response
 from course.extensions import db
-from course.live import bp, bridge, questions, services, session
+from course.live import bp, questions, services, session
 from course.people.models import Citizen
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 
@@ -71,7 +71,7 @@ def workshop_context(course: Course, view: session.NowView) -> dict[str, Any] | 
 
 def questions_context(course: Course, audience: str) -> dict[str, Any]:
     talk = questions.current_talk(course)
-    include_hidden = audience == bridge.FACILITATORS
+    include_hidden = audience == realtime.FACILITATORS
     return {"course": course, "talk": talk[1] if talk else None,
             "questions": questions.for_item(talk[1].id, include_hidden=include_hidden)
             if talk else []}
@@ -79,18 +79,18 @@ def questions_context(course: Course, audience: str) -> dict[str, Any]:
 
 def push_now(course: Course) -> None:
     """Queue the now/next region (and what follows from it) for every audience."""
-    everyone = {bridge.PARTICIPANTS: {}, bridge.FACILITATORS: {}, bridge.PROJECTOR: {}}
-    bridge.claim_course(course.id)  # numbered before it is read (see bridge.claim)
-    bridge.render_for(course.id, "now", NOW_TEMPLATE, everyone, **now_context(course))
+    everyone = {realtime.PARTICIPANTS: {}, realtime.FACILITATORS: {}, realtime.PROJECTOR: {}}
+    realtime.claim_course(course.id)  # numbered before it is read (see realtime.claim)
+    realtime.render_for(course.id, "now", NOW_TEMPLATE, everyone, **now_context(course))
     push_questions(course)
 
 
 def push_questions(course: Course) -> None:
     """Queue the question list (phones, console) and the projector's spotlight."""
-    for audience in (bridge.PARTICIPANTS, bridge.FACILITATORS):
-        bridge.render_for(course.id, "questions", QUESTIONS_TEMPLATE, {audience: {}},
+    for audience in (realtime.PARTICIPANTS, realtime.FACILITATORS):
+        realtime.render_for(course.id, "questions", QUESTIONS_TEMPLATE, {audience: {}},
                           **questions_context(course, audience))
-    bridge.render_for(course.id, "spotlight", SPOTLIGHT_TEMPLATE, {bridge.PROJECTOR: {}},
+    realtime.render_for(course.id, "spotlight", SPOTLIGHT_TEMPLATE, {realtime.PROJECTOR: {}},
                       course=course, shown_question=questions.shown(course.id))
 
 
@@ -102,19 +102,20 @@ def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
     not be the session running."""
     if day != day_of_session(course):
         return
-    audiences = {bridge.FACILITATORS: {}}
+    audiences = {realtime.FACILITATORS: {}}
     # Numbered before the count is read: two arrivals at the same moment push one after the
     # other, the later with both counted.
-    bridge.claim([bridge.room(course.id, bridge.FACILITATORS)])  # (claimed already in a round)
-    bridge.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
+    # (claimed already in a round)
+    realtime.claim([realtime.room(course.id, realtime.FACILITATORS)])
+    realtime.render_for(course.id, "attendance-count", ATTENDANCE_COUNT_TEMPLATE, audiences,
                       counts=session.presence_count(course, day))
-    bridge.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,
+    realtime.render_for(course.id, f"attendance-{citizen.id}", ATTENDANCE_ROWS_TEMPLATE,
                       audiences, swap="outerHTML", fallback="attendance", course=course,
                       presence=[session.presence_of(course, day, citizen)])
 
 
 def _now_fragment(course: Course, status: int = 200, notice: str | None = None):
-    return render_template(NOW_TEMPLATE, audience=bridge.FACILITATORS, notice=notice,
+    return render_template(NOW_TEMPLATE, audience=realtime.FACILITATORS, notice=notice,
                            **now_context(course)), status
 
 
@@ -127,14 +128,14 @@ def _run(course: Course, change: Callable[[], object]):
     try:
         change()
         push_now(course)
-        bridge.commit_and_push()
+        realtime.commit_and_push()
     except session.SessionError as err:
         db.session.rollback()
-        bridge.discard_pushes()
+        realtime.discard_pushes()
         return _answer(course, 422, SESSION_ERRORS.get(err.code, SESSION_ERRORS["no_item"])())
     except StaleDataError:
         db.session.rollback()
-        bridge.discard_pushes()
+        realtime.discard_pushes()
         return _answer(course, 409, _("Another facilitator changed the session at the same "
                                       "time. This is how it stands now."))
     if not request.headers.get("HX-Request"):
@@ -253,7 +254,7 @@ def extend_timer(course_id: int):
 def now_region(course_id: int):
     """The now/next region as the caller's audience sees it (re-fetched after a gap)."""
     course = access.course_or_404(course_id)
-    audience = bridge.PARTICIPANTS if isinstance(current_user, Citizen) else bridge.FACILITATORS
+    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
     return render_template(NOW_TEMPLATE, audience=audience, **now_context(course))
 
 
@@ -262,7 +263,7 @@ def now_region(course_id: int):
 def projector_now(token: str):
     """The projector's now/next region."""
     course = _display_course(token)
-    return render_template(NOW_TEMPLATE, audience=bridge.PROJECTOR, **now_context(course))
+    return render_template(NOW_TEMPLATE, audience=realtime.PROJECTOR, **now_context(course))
 
 
 @bp.get("/projector/<token>/spotlight")
@@ -270,7 +271,7 @@ def projector_now(token: str):
 def projector_spotlight(token: str):
     """The question the facilitator put on the projector, if any."""
     course = _display_course(token)
-    return render_template(SPOTLIGHT_TEMPLATE, audience=bridge.PROJECTOR, course=course,
+    return render_template(SPOTLIGHT_TEMPLATE, audience=realtime.PROJECTOR, course=course,
                            shown_question=questions.shown(course.id))
 
 
@@ -298,7 +299,7 @@ def attendance_region(course_id: int):
     """Who is in the room today (facilitators)."""
     course = _facilitated(course_id)
     day = day_of_session(course)
-    return render_template(ATTENDANCE_TEMPLATE, audience=bridge.FACILITATORS, course=course,
+    return render_template(ATTENDANCE_TEMPLATE, audience=realtime.FACILITATORS, course=course,
                            day=day, presence=session.attendance(course, day))
 
 
@@ -316,10 +317,10 @@ def set_attendance(course_id: int, citizen_id: int):
     else:
         session.mark_left(course, day, citizen)
     push_presence(course, day, citizen)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     if not request.headers.get("HX-Request"):
         return redirect(url_for("live.console", course_id=course.id))
-    return render_template(ATTENDANCE_TEMPLATE, audience=bridge.FACILITATORS, course=course,
+    return render_template(ATTENDANCE_TEMPLATE, audience=realtime.FACILITATORS, course=course,
                            day=day, presence=session.attendance(course, day))
 
 
@@ -337,8 +338,8 @@ def _questions_fragment(course: Course, audience: str, *, error: str | None = No
 def questions_region(course_id: int):
     """The questions of the talk on now, as the caller's audience sees them."""
     course = access.course_or_404(course_id)
-    audience = bridge.PARTICIPANTS if isinstance(current_user, Citizen) else bridge.FACILITATORS
-    if audience == bridge.FACILITATORS and not access.can_facilitate(course):
+    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
+    if audience == realtime.FACILITATORS and not access.can_facilitate(course):
         abort(404)
     return _questions_fragment(course, audience)[0]
 
@@ -352,13 +353,13 @@ def ask(course_id: int):
     try:
         questions.ask(course, current_user, text, anonymous=request.form.get("anonymous") == "1")
     except questions.QuestionError as err:
-        return _questions_fragment(course, bridge.PARTICIPANTS, error=QUESTION_ERRORS[err.code](),
+        return _questions_fragment(course, realtime.PARTICIPANTS, error=QUESTION_ERRORS[err.code](),
                                    text=text[:2000], status=422)
     push_questions(course)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     if not request.headers.get("HX-Request"):
         return redirect(url_for("live.phone"))
-    return _questions_fragment(course, bridge.PARTICIPANTS, error=None)
+    return _questions_fragment(course, realtime.PARTICIPANTS, error=None)
 
 
 @bp.post("/courses/<int:course_id>/questions/<int:question_id>/upvote")
@@ -369,10 +370,10 @@ def upvote(course_id: int, question_id: int):
     question = _question_or_404(course, question_id)
     if questions.upvote(question, current_user):
         push_questions(course)
-        bridge.commit_and_push()
+        realtime.commit_and_push()
     if not request.headers.get("HX-Request"):
         return redirect(url_for("live.phone"))
-    return _questions_fragment(course, bridge.PARTICIPANTS)
+    return _questions_fragment(course, realtime.PARTICIPANTS)
 
 
 def _question_or_404(course: Course, question_id: int):
@@ -389,13 +390,13 @@ def _moderate(course_id: int, question_id: int, change: Callable[[Any], object])
         change(question)
     except questions.QuestionError as err:
         db.session.rollback()
-        return _questions_fragment(course, bridge.FACILITATORS,
+        return _questions_fragment(course, realtime.FACILITATORS,
                                    error=QUESTION_ERRORS[err.code](), status=409)
     push_questions(course)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     if not request.headers.get("HX-Request"):
         return redirect(url_for("live.console", course_id=course.id))
-    return _questions_fragment(course, bridge.FACILITATORS)
+    return _questions_fragment(course, realtime.FACILITATORS)
 
 
 @bp.post("/courses/<int:course_id>/questions/<int:question_id>/show")

@@ -14,8 +14,7 @@ from course.access import STAFF, allow
 from course.budgets import services as budget_services
 from course.extensions import db
 from course.i18n import long_date
-from course.live import bridge
-from course.people import bp, codes, services
+from course.people import bp, codes, pushes, services
 from course.people.forms import (
     CPR_WARNING,
     ELIGIBILITY_LABELS,
@@ -167,7 +166,7 @@ def record_decision(course_id: int, citizen_id: int):
                                               meeting=person.info_meeting_on))
         else:
             db.session.commit()
-            bridge.disconnect_sessions(ended)
+            pushes.disconnect_sign_ins(ended)
             if person.decision == "yes":
                 flash(_("Yes recorded. The budget plan must be finished by %(date)s.",
                         date=long_date(services.budget_deadline(person))), "info")
@@ -193,7 +192,7 @@ def opt_out(course_id: int, citizen_id: int):
             form.form_errors.append(_message(error))
         else:
             db.session.commit()
-            bridge.disconnect_sessions(ended)
+            pushes.disconnect_sign_ins(ended)
             flash(_("%(name)s has opted out and is signed out everywhere. The place is free.",
                     name=person.name), "info")
             return redirect(url_for("people.citizen", course_id=course.id,
@@ -214,7 +213,7 @@ def reissue_code(course_id: int, citizen_id: int):
         return redirect(url_for("people.citizen", course_id=course.id, citizen_id=person.id),
                         303)
     db.session.commit()
-    bridge.disconnect_sessions(ended)
+    pushes.disconnect_sign_ins(ended)
     return _join_card(course, person, code)
 
 

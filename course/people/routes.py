@@ -22,11 +22,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
+from course import realtime
 from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
-from course.live import bridge, session_routes
 from course.live import session as live_session
-from course.people import bp, services
+from course.live import session_routes
+from course.people import bp, pushes, services
 from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
 from course.people.models import Citizen, Role, Staff
 
@@ -116,7 +117,7 @@ def join():
             day = live_session.check_in_on_sign_in(citizen)
             if day is not None:
                 session_routes.push_presence(citizen.course, day, citizen)
-            bridge.commit_and_push()
+            realtime.commit_and_push()
             return redirect(url_for("live.phone"))
         cfg = current_app.config
         limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}
@@ -170,7 +171,7 @@ def logout():
     ended = services.end_session_by_token(current_user.login_token or "")
     db.session.commit()
     if ended is not None:
-        bridge.disconnect_sessions([ended])
+        pushes.disconnect_sign_ins([ended])
     logout_user()
     session.clear()
     current_app.session_interface.regenerate(session)
@@ -211,7 +212,7 @@ def change_password():
             ended = services.end_sessions(staff=staff, reason="password_changed",
                                           keep=g.login_session.id)
             db.session.commit()
-            bridge.disconnect_sessions(ended)
+            pushes.disconnect_sign_ins(ended)
             flash(_("Your password is changed."), "info")
             return redirect(url_for("schedule.office"))
     elif form.errors:
@@ -267,7 +268,7 @@ def deactivate(staff_id: int):
         return redirect(url_for("people.staff_accounts"))
     ended = services.deactivate_staff(staff)
     db.session.commit()
-    bridge.disconnect_sessions(ended)
+    pushes.disconnect_sign_ins(ended)
     flash(_("%(name)s is deactivated and signed out everywhere.", name=staff.name), "info")
     return redirect(url_for("people.staff_accounts"))
 
@@ -292,7 +293,7 @@ def reset_password(staff_id: int):
     services.set_password(staff, password, must_change=True)
     ended = services.end_sessions(staff=staff, reason="password_reset")
     db.session.commit()
-    bridge.disconnect_sessions(ended)
+    pushes.disconnect_sign_ins(ended)
     members = db.session.scalars(
         sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
     ).all()

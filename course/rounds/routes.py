@@ -15,11 +15,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
-from course import access
+from course import access, realtime
 from course.access import CITIZEN, STAFF, allow
 from course.errors import error_response
 from course.extensions import db
-from course.live import bridge
 from course.live import session as live
 from course.live.session_routes import push_now
 from course.people.models import Citizen
@@ -83,7 +82,7 @@ def message(err: PeerReviewError) -> str:
 
 def _refused(err: PeerReviewError):
     db.session.rollback()
-    bridge.discard_pushes()
+    realtime.discard_pushes()
     if isinstance(err, NotFound) and err.code in {"round_not_found", "snapshot_not_found",
                                                   "feedback_not_found"}:
         return error_response(404)
@@ -102,10 +101,10 @@ def push_comment(course_id: int, round_: Round, feedback: Any) -> None:
     (the stream's numbers have a gap).
     """
     board = _comment_parts(course_id, round_, feedback)
-    on_consoles = {bridge.FACILITATORS: {"board": board}}
+    on_consoles = {realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
-    bridge.render_for(course_id, f"{prefix}-moderation-hint", BOARD_HINT_TEMPLATE, on_consoles)
-    bridge.render_for(course_id, f"{prefix}-moderation-list", BOARD_COMMENTS_TEMPLATE,
+    realtime.render_for(course_id, f"{prefix}-moderation-hint", BOARD_HINT_TEMPLATE, on_consoles)
+    realtime.render_for(course_id, f"{prefix}-moderation-list", BOARD_COMMENTS_TEMPLATE,
                       on_consoles, swap="afterbegin", comments=[board["comment"]])
 
 
@@ -115,23 +114,23 @@ def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
     taken off, and the room's progress on every phone. A screen without the plan before it
     (it missed a push) reads its live region afresh.
     """
-    bridge.claim_course(course_id)  # before the place is read (see _board_part)
+    realtime.claim_course(course_id)  # before the place is read (see _board_part)
     place = pr.place_on_board(db.session, round_.id, person_ref)
     board = _board_part(course_id, round_, place.snapshot_id if place else 0, {person_ref},
                         person_ref)
-    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    on_screens = {realtime.PROJECTOR: {"board": board}, realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
-    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
+    realtime.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
     if place is not None and board["tally"].present:
         if place.before is None:
             target, swap = f"{prefix}-drafts", "afterbegin"
         else:
             target, swap = f"{prefix}-draft-{place.before}", "afterend"
-        bridge.render_for(course_id, target, BOARD_TILES_TEMPLATE, on_screens, swap=swap,
+        realtime.render_for(course_id, target, BOARD_TILES_TEMPLATE, on_screens, swap=swap,
                           fallback="now")
     elif place is not None:
-        bridge.remove_for(course_id, f"{prefix}-draft-{person_ref}", on_screens)
-    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+        realtime.remove_for(course_id, f"{prefix}-draft-{person_ref}", on_screens)
+    realtime.render_for(course_id, "round-ping", PING_TEMPLATE, {realtime.PARTICIPANTS: {}},
                       board=board)
 
 
@@ -142,12 +141,12 @@ def push_moderation(course_id: int, round_: Round, feedback: Any) -> None:
     ping for the plan's owner."""
     board = _comment_parts(course_id, round_, feedback)
     board["pinned"] = pr.pinned_feedback(db.session, round_.id)
-    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    on_screens = {realtime.PROJECTOR: {"board": board}, realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
-    bridge.render_for(course_id, f"{prefix}-pinned", BOARD_PINNED_TEMPLATE, on_screens)
+    realtime.render_for(course_id, f"{prefix}-pinned", BOARD_PINNED_TEMPLATE, on_screens)
     # (a console that no longer lists it among its newest has nothing to change)
-    bridge.render_for(course_id, f"{prefix}-comment-{feedback.id}", BOARD_COMMENTS_TEMPLATE,
-                      {bridge.FACILITATORS: {"board": board}}, swap="outerHTML",
+    realtime.render_for(course_id, f"{prefix}-comment-{feedback.id}", BOARD_COMMENTS_TEMPLATE,
+                      {realtime.FACILITATORS: {"board": board}}, swap="outerHTML",
                       comments=[board["comment"]])
 
 
@@ -158,19 +157,19 @@ def _comment_parts(course_id: int, round_: Round, feedback: Any) -> dict[str, An
     every phone and a ping for the plan's owner, whose phone refetches their feedback."""
     owner = feedback.snapshot.owner_ref
     board = _board_part(course_id, round_, feedback.snapshot_id, {owner, feedback.reviewer_ref},
-                        owner, bridge.citizen_room(owner))
+                        owner, realtime.citizen_room(owner))
     board["comment"] = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref,
                         "owner_ref": owner, "text": feedback.text,
                         "hidden": bool(feedback.hidden), "pinned": bool(feedback.pinned)}
-    on_screens = {bridge.PROJECTOR: {"board": board}, bridge.FACILITATORS: {"board": board}}
+    on_screens = {realtime.PROJECTOR: {"board": board}, realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
-    bridge.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
+    realtime.render_for(course_id, f"{prefix}-total", BOARD_TOTAL_TEMPLATE, on_screens)
     if board["tally"].present:  # a plan whose owner left has no tile
-        bridge.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
+        realtime.render_for(course_id, f"{prefix}-draft-{owner}", BOARD_TILES_TEMPLATE, on_screens,
                           swap="outerHTML")
-    bridge.render_for(course_id, "round-ping", PING_TEMPLATE, {bridge.PARTICIPANTS: {}},
+    realtime.render_for(course_id, "round-ping", PING_TEMPLATE, {realtime.PARTICIPANTS: {}},
                       board=board)
-    bridge.render_to(bridge.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
+    realtime.render_to(realtime.citizen_room(owner), "round-mine-ping", MINE_PING_TEMPLATE,
                      round=round_)
     return board
 
@@ -181,7 +180,7 @@ def _board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int
     (``owner``'s) and ``people``'s names, read after the course's rooms (and ``rooms``) are
     numbered, their rows locked until the commit: a change at the same moment is then either
     counted here or pushes after this, with its own counts."""
-    bridge.claim_course(course_id, *rooms)
+    realtime.claim_course(course_id, *rooms)
     tally = pr.tally(db.session, round_.id, snapshot_id)
     # The round's state as it is now (read with the counts): a console's "last comments" or
     # "close" committed since this request read the round is on the wall before this push,
@@ -259,7 +258,7 @@ def feedback_names(course_id: int) -> dict[int, str]:
 def round_board(round_: Round, audience: str) -> dict[str, Any]:
     """The board's context for an include in the now region."""
     context = glue.board_context(round_)
-    return _with_moderation(context) if audience == bridge.FACILITATORS else context
+    return _with_moderation(context) if audience == realtime.FACILITATORS else context
 
 
 # -- the facilitator --------------------------------------------------------------------------
@@ -278,7 +277,7 @@ def _sparring_item(course: Course) -> tuple[AgendaItem, Day]:
 def _console(course: Course, status: int = 200):
     from course.live.session_routes import now_context
 
-    return render_template("live/_now.html", audience=bridge.FACILITATORS, notice=None,
+    return render_template("live/_now.html", audience=realtime.FACILITATORS, notice=None,
                            **now_context(course)), status
 
 
@@ -312,7 +311,7 @@ def start(course_id: int):
     except PeerReviewError as err:
         return _refused(err)
     push_now(course)  # the now region carries the board and the phones' own round region
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     return _console(course)
 
 
@@ -326,7 +325,7 @@ def _change_state(course_id: int, round_id: int, change: Any):
     except PeerReviewError as err:
         return _refused(err)
     push_now(course)  # the now region carries the board and the phones' own round region
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     return _console(course)
 
 
@@ -389,9 +388,9 @@ def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
     except PeerReviewError as err:
         return _refused(err)
     push_moderation(course.id, round_, feedback)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
     shown = None if request.form.get("all") else MODERATION_SHOWN  # the all-comments page
-    return render_template(BOARD_TEMPLATE, audience=bridge.FACILITATORS,
+    return render_template(BOARD_TEMPLATE, audience=realtime.FACILITATORS,
                            board=_with_moderation(glue.board_context(round_), shown))
 
 
@@ -401,7 +400,7 @@ def all_comments(course_id: int, round_id: int):
     """Every comment of a round, to moderate (the console shows the newest only)."""
     course = access.course_or_404(course_id, access.can_facilitate)
     round_ = glue.round_in_course_or_404(course.id, round_id)
-    return render_template("rounds/comments.html", course=course, audience=bridge.FACILITATORS,
+    return render_template("rounds/comments.html", course=course, audience=realtime.FACILITATORS,
                            board=_with_moderation(glue.board_context(round_), shown=None))
 
 
@@ -446,10 +445,10 @@ def _review_page(round_: Round, status: int = 200, notice: str | None = None,
             if assignment is not None:  # this reviewer's own: no need to ask again
                 view = assignment.snapshot.peer_view()
                 owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
-        bridge.commit_and_push(keep_loaded=True)  # the page shows what was just read
+        realtime.commit_and_push(keep_loaded=True)  # the page shows what was just read
     except PeerReviewError as err:
         db.session.rollback()
-        bridge.discard_pushes()
+        realtime.discard_pushes()
         assignment = view = owner = None
         notice = notice or message(err)
     response = render("rounds/review.html", "rounds/_review.html", round=round_,
@@ -486,7 +485,7 @@ def give_feedback(round_id: int):
     except PeerReviewError as err:
         return _refused(err)
     push_comment(round_.course_ref, round_, feedback)
-    bridge.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
+    realtime.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
     return _review_page(round_, notice=_("Thank you. Your feedback was sent."), seated=True)
 
 

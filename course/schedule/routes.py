@@ -22,12 +22,12 @@ from flask_login import current_user
 from htmx_flask import request as htmx_request
 from wtforms import SelectChoice
 
-from course import access
+from course import access, realtime
 from course.access import FACILITATOR, STAFF, TEAM_LEAD, allow
 from course.extensions import db
 from course.i18n import long_date
-from course.live import bridge, session_routes
 from course.live import session as live_session
+from course.live import session_routes
 from course.people import enrolment
 from course.people.models import Citizen, Staff
 from course.schedule import bp, services
@@ -314,7 +314,7 @@ def _commit_agenda_change(course: Course) -> None:
     """Commit an agenda edit; during a running day the console, projector and phones follow."""
     if live_session.current_session(course.id) is not None:
         session_routes.push_now(course)
-    bridge.commit_and_push()
+    realtime.commit_and_push()
 
 
 def _changed(course: Course, day: Day, message: str, anchor: str):

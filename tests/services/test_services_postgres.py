@@ -66,9 +66,8 @@ def test_migrations_seed_and_a_signed_in_flow_on_postgresql(
     # A signed-in flow through the app on this database, in process (no COURSE_* leaks in).
     for name in [k for k in os.environ if k.startswith("COURSE_")]:
         monkeypatch.delenv(name)
-    from course import create_app
+    from course import create_app, realtime
     from course.extensions import db, socketio
-    from course.live import bridge
 
     app = create_app({
         "TESTING": True,
@@ -83,7 +82,7 @@ def test_migrations_seed_and_a_signed_in_flow_on_postgresql(
             assert db.engine.driver == "psycopg"
         [(course_id,)] = query(fresh_database, "SELECT id FROM courses WHERE code = %s",
                                (DEMO_COURSE_CODE,))
-        rooms = [bridge.room(course_id, audience) for audience in bridge.AUDIENCES]
+        rooms = [realtime.room(course_id, audience) for audience in realtime.AUDIENCES]
         assert [_seq(fresh_database, name) for name in rooms] == [0, 0, 0]
 
         phone, facilitator = app.test_client(), app.test_client()

@@ -1,13 +1,11 @@
-"""The live bridge: fragments rendered once per audience, pushed after the commit, in sequence.
+"""Pushes: fragments rendered once per audience, sent after the commit, in sequence.
 
 Writes go over HTTP; only after the database commit does the server push. A push is the very
 partial the HTTP route renders, rendered once for each *audience* (the participants, the
-facilitators or the projector of one course) and emitted to that audience's room with the
-room's next sequence number. A browser that reconnects, or sees a gap in a room's sequence,
-re-fetches its live regions over HTTP — so a dropped socket never loses anything.
-
-Rooms are named here and joined by the server after a database check (see ``sockets``); a
-client never names a room.
+facilitators or the projector of one course; a team's queue; one person's devices) and emitted
+to that audience's room with the room's next sequence number. A browser that reconnects, or
+sees a gap in a room's sequence, re-fetches its live regions over HTTP — so a dropped socket
+never loses anything.
 """
 
 from __future__ import annotations
@@ -20,61 +18,14 @@ from flask import g, render_template
 from sqlalchemy.dialects import postgresql, sqlite
 
 from course.extensions import db, socketio
-from course.live.models import LiveConnection, LiveStream
-from course.people.models import Citizen, Role, Staff
-from course.schedule.models import Course
-
-PARTICIPANTS = "participants"
-FACILITATORS = "facilitators"
-PROJECTOR = "projector"
-AUDIENCES = (PARTICIPANTS, FACILITATORS, PROJECTOR)
+from course.realtime.models import LiveConnection, LiveStream
+from course.realtime.rooms import AUDIENCES, room
 
 #: Socket.IO event names (server → client).
 EVENT_HELLO = "live:hello"
 EVENT_FRAGMENTS = "live:fragments"
 #: Socket.IO event names (client → server).
 EVENT_SYNC = "live:sync"
-
-
-def room(course_id: int, audience: str) -> str:
-    """The room of one audience of one course."""
-    if audience not in AUDIENCES:
-        raise ValueError(audience)
-    return f"course:{course_id}:{audience}"
-
-
-def team_room(team_id: int) -> str:
-    """The approval queue of one team: its job consultants and team lead."""
-    return f"team:{team_id}:queue"
-
-
-def citizen_room(citizen_id: int) -> str:
-    """One citizen's own pushes (every device they are signed in on)."""
-    return f"citizen:{citizen_id}"
-
-
-def person_room(person: Staff | Citizen) -> str:
-    """One person's own pushes: notices, and for a citizen their own feedback arriving."""
-    return citizen_room(person.id) if isinstance(person, Citizen) else f"staff:{person.id}"
-
-
-#: Prefixes of every room name above (what ``live:sync`` answers for).
-ROOM_PREFIXES = ("course:", "team:", "staff:", "citizen:")
-
-
-def rooms_for(person: Staff | Citizen) -> list[str]:
-    """The rooms the database entitles ``person`` to: what they could also GET over HTTP."""
-    if isinstance(person, Citizen):
-        return [room(person.course_id, PARTICIPANTS), person_room(person)] if person.active else []
-    if not person.active:
-        return []
-    query = sa.select(Course.id).where(Course.team_id == person.team_id)
-    if person.role != Role.TEAM_LEAD:
-        query = query.where(Course.facilitators.any(Staff.id == person.id))
-    rooms = [room(course_id, FACILITATORS) for course_id in db.session.scalars(query)]
-    if person.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD):
-        rooms.append(team_room(person.team_id))
-    return [*rooms, person_room(person)]
 
 
 def render_for(course_id: int, target: str, template: str,
@@ -229,18 +180,12 @@ def current_seqs(rooms: list[str]) -> dict[str, int]:
     return {name: known.get(name, 0) for name in rooms}
 
 
-def disconnect_sessions(login_session_ids: list[int]) -> None:
-    """Close every socket opened under these (ended) login sessions, in whichever process."""
-    if login_session_ids:
-        _disconnect(LiveConnection.login_session_id.in_(login_session_ids))
-
-
-def disconnect_display(display_link_id: int) -> None:
-    """Close every projector socket opened with a (revoked) display link."""
-    _disconnect(LiveConnection.display_link_id == display_link_id)
-
-
-def _disconnect(condition: Any) -> None:
+def disconnect(holder: str, holder_ids: list[int]) -> None:
+    """Close every socket admitted by these (ended) holders — sign-ins, projector links — in
+    whichever process holds it. Commits its own bookkeeping."""
+    if not holder_ids:
+        return
+    condition = (LiveConnection.holder == holder) & LiveConnection.holder_id.in_(holder_ids)
     sids = db.session.scalars(sa.select(LiveConnection.sid).where(condition)).all()
     if not sids:
         return

@@ -1,0 +1,35 @@
+"""What the approval queue pushes: the team's queues refetch when a case moves, and a notified
+person's badge refetches. Job consultants and the team lead enter their team's queue room."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from course import realtime
+from course.approvals.models import Case, Notification
+from course.people.models import Citizen, Role, Staff
+
+QUEUE_PING = "approvals/_queue_ping.html"
+NOTICE_PING = "approvals/_notice_ping.html"
+
+
+def queue_rooms(person: Staff | Citizen) -> Iterable[str]:
+    """The team's queue, for its job consultants and team lead."""
+    if isinstance(person, Staff) and person.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD):
+        return [realtime.team_room(person.team_id)]
+    return []
+
+
+def push_case(case: Case, notices: list[Notification]) -> None:
+    """Queue what a step on ``case`` changed: the team's queues and each notified person's
+    badge refetch (nothing of the case itself is pushed)."""
+    realtime.render_to(realtime.team_room(case.team_id), "queue-ping", QUEUE_PING)
+    push_notices(notices)
+
+
+def push_notices(notices: list[Notification]) -> None:
+    """Queue a ping for each notified person's badge (every device they are signed in on)."""
+    for note in notices:
+        name = (realtime.staff_room(note.staff_id) if note.staff_id
+                else realtime.citizen_room(note.citizen_id))
+        realtime.render_to(name, "notice-ping", NOTICE_PING)
