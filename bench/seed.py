@@ -31,8 +31,8 @@ import sqlalchemy as sa
 from course import create_app
 from course.budgets.models import BudgetLine, Category, Draft, StrategyItem, StrategyKind
 from course.extensions import db
+from course.live import day as live_day
 from course.live import services as live_services
-from course.live import session as live
 from course.people import services as people
 from course.people.models import Role, Staff, Team
 from course.rounds import services as rounds
@@ -108,7 +108,7 @@ def seed_course(key: str, participants: int, editor_lines: int,
                 facilitator: Staff) -> dict[str, Any]:
     """One room on its kickoff day, in an open whole-room round; returns what clients need."""
     today = local_today()
-    course = Course(team=facilitator.team, name=f"Benchmark {key}", code=people.new_course_code(),
+    course = Course(team=facilitator.team, name=f"Benchmark {key}", code=schedule.new_course_code(),
                     venue="Benchmark", capacity=max(participants, 1), kickoff_on=today,
                     day1_on=today + timedelta(days=7), day2_on=today + timedelta(days=8))
     course.facilitators.append(facilitator)
@@ -130,13 +130,13 @@ def seed_course(key: str, participants: int, editor_lines: int,
     editor = ({"draft": drafts[0].id, "lines": [line.id for line in drafts[0].lines]}
               if drafts else None)
     for citizen in course.citizens:
-        live.check_in(course, Day.KICKOFF, citizen)
+        live_day.check_in(course, Day.KICKOFF, citizen)
 
     sparring = db.session.scalar(sa.select(AgendaItem).where(
         AgendaItem.course_id == course.id, AgendaItem.day == Day.KICKOFF,
         AgendaItem.kind == ItemKind.SPARRING_ROUND).order_by(AgendaItem.position))
-    running = live.start_session(course, Day.KICKOFF)
-    live.go_to(running, sparring)
+    running = live_day.start_day(course, Day.KICKOFF)
+    live_day.go_to(running, sparring)
     # Whole-room rotation and the highest minimum keep plans coming to every reviewer; the
     # longest duration keeps the round open through the whole benchmark.
     round_ = rounds.start_round(course, sparring.id, Day.KICKOFF, title=sparring.title,
@@ -158,7 +158,7 @@ def seed_queue(key: str, plans: int, facilitator: Staff) -> dict[str, Any]:
     email = f"consultant-{key}@bench.teten.invalid"
     consultant = people.create_staff(facilitator.team, f"Benchmark consultant {key}", email,
                                      Role.JOB_CONSULTANT, password, must_change_password=False)
-    course = Course(team=facilitator.team, name=f"Benchmark {key}", code=people.new_course_code(),
+    course = Course(team=facilitator.team, name=f"Benchmark {key}", code=schedule.new_course_code(),
                     venue="Benchmark", capacity=plans, kickoff_on=today - timedelta(days=20),
                     day1_on=today - timedelta(days=13), day2_on=today - timedelta(days=12))
     db.session.add(course)

@@ -1,8 +1,9 @@
 """Who may use what. Every endpoint declares it; an undeclared endpoint is refused (fail closed).
 
-Declarations name *kinds* of principal; object-level rules (which course, whose draft) live in
-the ``can_*`` functions below and are applied by the routes through ``*_or_404`` helpers, so a
-person never learns that something they may not see exists.
+Declarations name *kinds* of principal. Object-level rules (which course, whose draft) belong
+to the feature that owns the object (``schedule.access``, ``budgets.access``) and are applied
+by the routes through ``*_or_404`` helpers, so a person never learns that something they may
+not see exists.
 """
 
 from __future__ import annotations
@@ -10,23 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-import sqlalchemy as sa
-from flask import Flask, abort, current_app, make_response, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
-
-from course.budgets.models import Draft
-from course.errors import error_response
-from course.people.models import Citizen, Role, Staff
-from course.schedule.models import Course
 
 PUBLIC = "public"  #: anyone, signed in or not
 DISPLAY = "display"  #: a projector display link (token in the URL; checked by the view)
 STAFF = "staff"  #: any staff role
-CITIZEN = Role.CITIZEN.value
-FACILITATOR = Role.FACILITATOR.value
-JOB_CONSULTANT = Role.JOB_CONSULTANT.value
-TEAM_LEAD = Role.TEAM_LEAD.value
+#: A principal's role (``people.models.Role``'s values; a test holds them equal).
+CITIZEN = "citizen"
+FACILITATOR = "facilitator"
+JOB_CONSULTANT = "job_consultant"
+TEAM_LEAD = "team_lead"
 
 KINDS = {PUBLIC, DISPLAY, STAFF, CITIZEN, FACILITATOR, JOB_CONSULTANT, TEAM_LEAD}
 
@@ -61,9 +56,8 @@ def principal_kinds() -> set[str]:
     """The kinds the current request's principal counts as."""
     if not current_user.is_authenticated:
         return set()
-    if isinstance(current_user, Staff):
-        return {STAFF, current_user.role.value}
-    return {CITIZEN}
+    role = current_user.role.value
+    return {STAFF, role} if current_user.is_staff else {role}
 
 
 def enforce() -> object | None:
@@ -84,95 +78,3 @@ def enforce() -> object | None:
             abort(401)
         return redirect(url_for("people.start", next=request.full_path.rstrip("?")))
     abort(403)
-
-
-# -- object-level rules -----------------------------------------------------------------------
-
-
-def can_see_course(course: Course) -> bool:
-    """Staff see their team's courses; a citizen sees their own course."""
-    if isinstance(current_user, Staff):
-        return course.team_id == current_user.team_id
-    if isinstance(current_user, Citizen):
-        return course.id == current_user.course_id
-    return False
-
-
-def can_facilitate(course: Course) -> bool:
-    """Run the console: the course's facilitators and the team's team lead."""
-    if not isinstance(current_user, Staff) or course.team_id != current_user.team_id:
-        return False
-    return current_user.role == Role.TEAM_LEAD or current_user in course.facilitators
-
-
-def can_manage_participants(course: Course) -> bool:
-    """Enrol citizens and re-issue codes: any staff of the course's team."""
-    return isinstance(current_user, Staff) and course.team_id == current_user.team_id
-
-
-def course_or_404(course_id: int, rule: Callable[[Course], bool] = can_see_course) -> Course:
-    """The course, if ``rule`` lets the current principal at it; 404 otherwise."""
-    from course.extensions import db
-
-    course = db.session.get(Course, course_id)
-    if course is None or not rule(course):
-        abort(404)
-    return course
-
-
-def can_see_draft_in_progress(draft: Draft) -> bool:
-    """A draft in progress: its owner, the owner's own job consultant, the course's facilitators
-    (and the team's team lead). Peers never see a draft — only round snapshots of it."""
-    if isinstance(current_user, Citizen):
-        return draft.citizen_id == current_user.id
-    if not isinstance(current_user, Staff) or draft.course.team_id != current_user.team_id:
-        return False
-    return (draft.citizen.job_consultant_id == current_user.id
-            or current_user.role == Role.TEAM_LEAD
-            or current_user in draft.course.facilitators)
-
-
-def can_see_draft(draft: Draft) -> bool:
-    """A draft in progress (above), or a submitted one: then also the job consultants and the
-    team lead of the owner's team, for sparring and team decisions."""
-    if can_see_draft_in_progress(draft):
-        return True
-    if not isinstance(current_user, Staff) or draft.course.team_id != current_user.team_id:
-        return False
-    from course.approvals.models import Case
-    from course.extensions import db
-
-    submitted = db.session.scalar(sa.select(Case.id).where(Case.draft_id == draft.id))
-    return submitted is not None and current_user.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD)
-
-
-def can_edit_draft(draft: Draft) -> bool:
-    """Only the owner writes their plan."""
-    return isinstance(current_user, Citizen) and draft.citizen_id == current_user.id
-
-
-def writable_draft_or_404(draft_id: int) -> Draft:
-    """The current citizen's own draft, to change it: 404 for anyone else's, 409 with a clear
-    message while a submitted version is with the job consultants (the draft is read-only)."""
-    draft = draft_or_404(draft_id, can_edit_draft)
-    ensure_writable(draft)
-    return draft
-
-
-def ensure_writable(draft: Draft) -> None:
-    """Refuse a change to a submitted (locked) draft with a translated 409."""
-    if draft.locked_at is not None:
-        abort(make_response(error_response(409, _(
-            "Your plan has been submitted and cannot be changed now. If your job consultant "
-            "sends it back, you can change it again."))))
-
-
-def draft_or_404(draft_id: int, rule: Callable[[Draft], bool] = can_see_draft_in_progress
-                 ) -> Draft:
-    """The draft, if ``rule`` lets the current principal at it; 404 otherwise."""
-    from course.extensions import db
-
-    draft = db.session.get(Draft, draft_id)
-    if draft is None or not rule(draft):
-        abort(404)
-    return draft

@@ -86,7 +86,7 @@ def demo() -> None:
 @with_appcontext
 def remind() -> None:
     """Remind citizens and their job consultants of a near budget deadline (run daily)."""
-    from course import mail, realtime
+    from course import realtime
     from course.approvals import pushes
     from course.approvals import services as cases
 
@@ -95,5 +95,5 @@ def remind() -> None:
         made = cases.remind_deadlines()
         pushes.push_notices(cases.pending_notices())
         realtime.commit_and_push()
-        sent = mail.send_notices(made)
+        sent = pushes.mail_notices(made)
     click.echo(f"{len(made)} reminder(s), {sent} e-mail(s).")

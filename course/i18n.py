@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from typing import Any
 
 from flask import Flask, current_app, g, session
 from flask_babel import force_locale as _force_locale
@@ -90,6 +91,12 @@ def force_locale(locale: str) -> Iterator[None]:
         g.pop("teten_translations", None)
         if saved is not None:
             g.teten_translations = saved
+
+
+def message(table: Mapping[str, Any], code: str, fallback: Any, **params: Any) -> str:
+    """The translated text for a refusal's ``code`` from a feature's table of lazy strings
+    (``labels.ERRORS``), with its ``params`` put in (``%(n)d``)."""
+    return str(table.get(code, fallback)) % params
 
 
 def init_app(app: Flask) -> None:

@@ -9,37 +9,28 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Iterable
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
 
 from flask import current_app, request
 from flask_babel import gettext as _
 
-from course.extensions import db
 from course.i18n import force_locale
-from course.people.models import Citizen, Staff
-
-if TYPE_CHECKING:
-    from course.approvals.models import Notification
 
 
-def send_notices(notices: Iterable[Notification]) -> int:
-    """Mail each notice's recipient a link to Teten; returns how many were sent."""
+def send_links(links: Iterable[tuple[str, str]]) -> int:
+    """Mail each ``(address, link)`` a short notice with the link to Teten (a path, put after
+    ``PUBLIC_URL``); returns how many were sent."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return 0
     messages = []
-    for note in notices:
-        person = (db.session.get(Staff, note.staff_id) if note.staff_id
-                  else db.session.get(Citizen, note.citizen_id))
-        if person is None or not person.email:
-            continue
+    for address, path in links:
         with force_locale("da"):
             message = EmailMessage()
             message["Subject"] = _("Teten: you have a new message")
             message["From"] = config["MAIL_FROM"]
-            message["To"] = person.email
+            message["To"] = address
             base = config.get("PUBLIC_URL") or request.host_url
-            link = base.rstrip("/") + note.link
+            link = base.rstrip("/") + path
             message.set_content(_("There is a new message for you in Teten. Sign in to read "
                                   "it:\n\n%(link)s\n", link=link))
         messages.append(message)

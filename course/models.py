@@ -12,9 +12,9 @@ from course.live.models import (
     Announcement,
     Attendance,
     DisplayLink,
-    LiveSession,
     Question,
     QuestionVote,
+    RunningDay,
 )
 from course.people.models import Citizen, LoginSession, Staff, Team, ThrottleBucket
 from course.realtime.models import LiveConnection, LiveStream
@@ -22,7 +22,7 @@ from course.schedule.models import AgendaItem, Course, course_facilitators
 
 __all__ = [
     "Attachment", "BudgetLine", "Draft", "DraftComment", "FieldVersion", "StrategyItem",
-    "AgendaItem", "Attendance", "LiveSession", "Question", "QuestionVote",
+    "AgendaItem", "Attendance", "RunningDay", "Question", "QuestionVote",
     "Announcement", "Citizen", "Course", "DisplayLink", "LiveConnection", "LiveStream",
     "LoginSession", "Staff", "Team", "ThrottleBucket", "course_facilitators",
 ]

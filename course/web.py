@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from blinker import Namespace
 from flask import Flask, Response, g, render_template
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import make_response
@@ -12,6 +13,23 @@ from htmx_flask import request as htmx_request
 from markupsafe import Markup
 
 from course import markdown
+
+_signals = Namespace()
+
+#: Sent by a route whose page shows parts that a feature above its own owns (the citizen
+#: page shows the draft's state; the budget tool shows the case's send-back note): the sender
+#: is the page's name (``"schedule.citizen"``), the keyword arguments what the page is about.
+#: Each receiver returns a dict of context for its part; a feature connects its receivers in
+#: its ``init_app``, so a lower feature never imports a higher one.
+page_parts = _signals.signal("page-parts")
+
+
+def parts_of(page: str, **about: Any) -> dict[str, Any]:
+    """The context the features above contribute to ``page`` (see :data:`page_parts`)."""
+    context: dict[str, Any] = {}
+    for _receiver, part in page_parts.send(page, **about):
+        context.update(part)
+    return context
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from course.extensions import db
 from course.people import services
 from course.people.models import Role, Team
 from course.schedule.models import Course
+from course.schedule.services import new_course_code
 
 FACILITATOR = ("Kim Facilitator", "facilitator2@demo.teten.dk")
 COURSE_NAME = "Kollektivt forløb, hold 2"
@@ -31,7 +32,7 @@ def seed() -> dict[str, str]:
     facilitator = services.create_staff(team, name, email, Role.FACILITATOR, demo.STAFF_PASSWORD,
                                         must_change_password=False)
     kickoff = date.today() + timedelta(days=21)
-    course = Course(team=team, name=COURSE_NAME, code=services.new_course_code(),
+    course = Course(team=team, name=COURSE_NAME, code=new_course_code(),
                     venue="Jobcentret, mødelokale 5", capacity=12, kickoff_on=kickoff,
                     day1_on=kickoff + timedelta(days=7), day2_on=kickoff + timedelta(days=8))
     course.facilitators.append(facilitator)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from course import create_app, demo
 from course.budgets.models import BudgetLine, Category, Draft, StrategyItem, StrategyKind
 from course.extensions import db
-from course.live import session as live
+from course.live import day as live_day
 from course.people import services
 from course.people.models import Citizen
 from course.schedule.models import Course
@@ -70,14 +70,14 @@ def seed(extra: int, check_in_all: bool) -> dict[str, int]:
         if citizen.id not in with_draft:
             _draft_for(citizen, n)
         if check_in_all:
-            live.check_in(course, day, citizen)
+            live_day.check_in(course, day, citizen)
     for n in range(extra):
         name = f"{NAMES[n % len(NAMES)]} {SURNAMES[n % len(SURNAMES)]}"
         citizen, _code = services.enrol_citizen(course, name, None)
         _draft_for(citizen, n + 1)
-        live.check_in(course, day, citizen)
+        live_day.check_in(course, day, citizen)
     db.session.flush()
-    present = sum(1 for p in live.attendance(course, day) if p.present)
+    present = sum(1 for p in live_day.attendance(course, day) if p.present)
     return {"present": present}
 
 

@@ -107,6 +107,7 @@ def make_world(app: Flask):
     from course.people import services
     from course.people.models import Role, Team
     from course.schedule.models import Course
+    from course.schedule.services import new_course_code
 
     def make(team: str = "Team A", citizens: int = 3, capacity: int = 20) -> World:
         with app.app_context():
@@ -121,7 +122,7 @@ def make_world(app: Flask):
             lead = services.create_staff(t, f"Lead {team}", f"lead@{slug}.dk",
                                          Role.TEAM_LEAD, PASSWORD, must_change_password=False)
             today = date.today()
-            course = Course(team=t, name=f"Course {team}", code=services.new_course_code(),
+            course = Course(team=t, name=f"Course {team}", code=new_course_code(),
                             venue="Room 1", capacity=capacity, kickoff_on=today,
                             day1_on=today + timedelta(days=7), day2_on=today + timedelta(days=8))
             course.facilitators.append(fac)

@@ -300,7 +300,7 @@ def test_the_citizen_page_shows_who_enrolled_and_the_confirmed_checklist(app, cl
 def render_deadlines(app, citizen: Citizen) -> str:
     with app.test_request_context():
         return render_template_string('{% include "people/_my_deadlines.html" %}',
-                                      citizen=citizen)
+                                      participation=services.participation(citizen))
 
 
 def test_the_phone_shows_the_budget_deadline_after_a_yes(app):

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from course import realtime
 from course.extensions import db, socketio
-from course.live import session as live
-from course.live.models import Attendance, LiveSession, Question
+from course.live import day as live_day
+from course.live.models import Attendance, Question, RunningDay
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 from course.types import utcnow
 from tests.conftest import (
@@ -157,20 +157,20 @@ def test_go_to_an_item_of_another_course_is_404(app, world, facilitator, make_wo
 def test_countdown_runs_pauses_and_extends(app, world):
     with app.app_context():
         course = db.session.get(Course, world.course_id)
-        running = live.start_session(course, Day.KICKOFF)
-        item = live.day_items(course.id, Day.KICKOFF)[0]  # 15 minutes
-        assert live.countdown(running, item).running is False
-        assert live.countdown(running, item).remaining == 15 * 60
-        live.start_timer(running)
+        running = live_day.start_day(course, Day.KICKOFF)
+        item = live_day.day_items(course.id, Day.KICKOFF)[0]  # 15 minutes
+        assert live_day.countdown(running, item).running is False
+        assert live_day.countdown(running, item).remaining == 15 * 60
+        live_day.start_timer(running)
         later = utcnow() + timedelta(minutes=10)
-        assert live.countdown(running, item, later).remaining in range(299, 301)
-        live.extend_timer(running)
-        assert live.countdown(running, item, later).remaining in range(599, 601)
+        assert live_day.countdown(running, item, later).remaining in range(299, 301)
+        live_day.extend_timer(running)
+        assert live_day.countdown(running, item, later).remaining in range(599, 601)
         much_later = utcnow() + timedelta(minutes=25)
-        clock = live.countdown(running, item, much_later)
+        clock = live_day.countdown(running, item, much_later)
         assert clock.overrun and clock.remaining < 0
-        live.pause_timer(running)
-        paused = live.countdown(running, item, utcnow() + timedelta(hours=1))
+        live_day.pause_timer(running)
+        paused = live_day.countdown(running, item, utcnow() + timedelta(hours=1))
         assert not paused.running and paused.ends_at_ms is None
 
 
@@ -182,7 +182,7 @@ def test_concurrent_moves_one_wins_the_other_is_told(app, world, facilitator, mo
     def lost_race(*args, **kwargs):
         raise StaleDataError("another facilitator was faster")
 
-    monkeypatch.setattr(live, "move", lost_race)
+    monkeypatch.setattr(live_day, "move", lost_race)
     response = hx_post(facilitator, f"/courses/{world.course_id}/session/next")
     assert response.status_code == 409
     assert "En anden facilitator ændrede forløbet" in response.get_data(as_text=True)
@@ -195,12 +195,12 @@ def test_live_session_rows_are_versioned(app, world):
 
     with app.app_context():
         course = db.session.get(Course, world.course_id)
-        live.start_session(course, Day.KICKOFF)
+        live_day.start_day(course, Day.KICKOFF)
         db.session.commit()
         engine = db.engine
     with Session(engine) as first, Session(engine) as second:
-        a = first.scalars(sa.select(LiveSession)).one()
-        b = second.scalars(sa.select(LiveSession)).one()
+        a = first.scalars(sa.select(RunningDay)).one()
+        b = second.scalars(sa.select(RunningDay)).one()
         a.extra_seconds = 300
         first.commit()
         b.extra_seconds = 600
@@ -244,7 +244,7 @@ def test_a_sign_in_on_another_day_than_the_consoles_show_tells_them_nothing(app,
     """The consoles show the running session's day: a check-in for today's meeting, when the
     session running is another day's, is not theirs to show (their row is about that day)."""
     with app.app_context():
-        live.start_session(db.session.get(Course, world.course_id), Day.DAY1)
+        live_day.start_day(db.session.get(Course, world.course_id), Day.DAY1)
         db.session.commit()
     console = socketio.test_client(app, flask_test_client=facilitator)
     console.get_received()

@@ -76,7 +76,7 @@ def test_the_queue_costs_the_same_with_200_plans(app, make_world):
 def _sparring_room(app, make_world, size: int):
     """A course of ``size`` checked-in citizens with drafts, in an open whole-room round;
     returns the world and the signed-in facilitator."""
-    from course.live import session as live
+    from course.live import day as live_day
     from course.people.models import Citizen
     from course.schedule.models import AgendaItem, Course, Day, ItemKind
 
@@ -88,7 +88,7 @@ def _sparring_room(app, make_world, size: int):
         course = db.session.get(Course, world.course_id)
         for citizen in db.session.scalars(sa.select(Citizen).where(
                 Citizen.course_id == course.id)):
-            live.check_in(course, Day.KICKOFF, citizen)
+            live_day.check_in(course, Day.KICKOFF, citizen)
         db.session.commit()
     for citizen_id, _code in world.citizens:
         complete_draft(app, citizen_id, world.course_id)

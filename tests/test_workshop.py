@@ -84,12 +84,12 @@ def test_steps_advance_live_on_projector_and_phones(app, world, facilitator):
 
 def test_moving_to_another_item_starts_the_next_workshop_at_its_introduction(app, world,
                                                                             facilitator):
-    from course.live.models import LiveSession
+    from course.live.models import RunningDay
 
     facilitator.post(f"/courses/{world.course_id}/session/workshop/next")
     facilitator.post(f"/courses/{world.course_id}/session/next")
     with app.app_context():
-        assert db.session.scalars(sa.select(LiveSession)).one().workshop_step == 0
+        assert db.session.scalars(sa.select(RunningDay)).one().workshop_step == 0
     refused = facilitator.post(f"/courses/{world.course_id}/session/workshop/next",
                                headers={"HX-Request": "true"})
     assert refused.status_code == 422 and "ikke en workshop" in refused.get_data(as_text=True)

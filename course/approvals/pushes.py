@@ -1,12 +1,14 @@
 """What the approval queue pushes: the team's queues refetch when a case moves, and a notified
-person's badge refetches. Job consultants and the team lead enter their team's queue room."""
+person's badge refetches (and they get an e-mail with a link, where SMTP is set up). Job
+consultants and the team lead enter their team's queue room."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from course import realtime
+from course import mail, realtime
 from course.approvals.models import Case, Notification
+from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 
 QUEUE_PING = "approvals/_queue_ping.html"
@@ -33,3 +35,15 @@ def push_notices(notices: list[Notification]) -> None:
         name = (realtime.staff_room(note.staff_id) if note.staff_id
                 else realtime.citizen_room(note.citizen_id))
         realtime.render_to(name, "notice-ping", NOTICE_PING)
+
+
+def mail_notices(notices: list[Notification]) -> int:
+    """After the commit: mail each notified person who has an address a link to the notice
+    (never its content); returns how many were sent."""
+    links = []
+    for note in notices:
+        person = (db.session.get(Staff, note.staff_id) if note.staff_id
+                  else db.session.get(Citizen, note.citizen_id))
+        if person is not None and person.email:
+            links.append((person.email, note.link))
+    return mail.send_links(links)

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from course import mail, realtime
+from course import realtime
 from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
 from course.approvals import bp, pushes
 from course.approvals import services as cases
@@ -41,6 +41,7 @@ from course.approvals.models import (
     RatingValue,
 )
 from course.budgets import services as budgets
+from course.budgets.labels import payment_label, strategy_label
 from course.budgets.models import Draft
 from course.errors import error_response
 from course.extensions import db
@@ -173,18 +174,8 @@ def iso_date(value: str | None) -> date | None:
 
 
 @bp.app_template_global()
-def strategy_kinds() -> list[tuple[str, str]]:
-    from course.budgets.routes import STRATEGY_LABELS
-
-    return [(kind.value, str(label)) for kind, label in STRATEGY_LABELS.items()]
-
-
-@bp.app_template_global()
 def change_label(change: cases.Change) -> str:
     """What a version difference is about, in words."""
-    from course.budgets.models import StrategyKind
-    from course.budgets.routes import STRATEGY_LABELS
-
     if change.part == "goal":
         return _("Goal")
     if change.part == "motivation":
@@ -194,7 +185,7 @@ def change_label(change: cases.Change) -> str:
     if change.part == "line_removed":
         return _("Budget line removed: %(title)s", title=change.title)
     if change.part == "strategy":
-        return str(STRATEGY_LABELS[StrategyKind(change.title)])
+        return strategy_label(change.title)
     return _("Budget line changed: %(what)s", what=change.title)
 
 
@@ -232,7 +223,7 @@ def _commit(case: Case) -> None:
         db.session.rollback()
         realtime.discard_pushes()
         raise cases.ApprovalError("stale") from None
-    mail.send_notices(notices)
+    pushes.mail_notices(notices)
 
 
 def _refused(err: cases.ApprovalError, status: int = 422) -> Response:
@@ -575,8 +566,6 @@ def approved_lines(staff: Staff, course_id: int | None) -> list[list[Any]]:
 
 
 def _payment(method: str) -> str:
-    from course.budgets.routes import payment_label
-
     return payment_label(method)
 
 

@@ -100,6 +100,13 @@ def is_team_consultant(staff: Staff, case: Case) -> bool:
             and staff.role in (Role.JOB_CONSULTANT, Role.TEAM_LEAD))
 
 
+def reads_submitted(staff: Staff, draft: Draft) -> bool:
+    """The team's job consultants and team lead read a submitted plan (and its attachments),
+    not only those who followed the citizen while it was written."""
+    case = case_of(draft)
+    return case is not None and is_team_consultant(staff, case)
+
+
 def _require_team(staff: Staff, case: Case) -> None:
     if not is_team_consultant(staff, case):
         raise ApprovalError("not_in_team")

@@ -8,7 +8,12 @@ bp = Blueprint("budgets", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """The budget tool's routes."""
-    from course.budgets import attachments, comments, routes  # noqa: F401  (views attach to bp)
+    """The budget tool's routes, and its part of the participant page."""
+    from course import web
+    from course.budgets import attachments, comments, fragments, labels, routes  # noqa: F401
 
     app.register_blueprint(bp)
+    for name, label in labels.FILTERS.items():
+        app.add_template_filter(label, name)
+    app.jinja_env.globals.update(labels.GLOBALS)
+    web.page_parts.connect(fragments.citizen_page_part, sender="schedule.citizen")

@@ -29,9 +29,14 @@ from htmx_flask import request as htmx_request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
-from course import access
 from course.access import CITIZEN, STAFF, allow
 from course.budgets import bp, files
+from course.budgets.access import (
+    can_edit_draft,
+    can_see_draft,
+    ensure_writable,
+    writable_draft_or_404,
+)
 from course.budgets.models import BudgetLine, Draft
 from course.errors import error_response
 from course.extensions import db
@@ -64,7 +69,7 @@ def may_edit_attachments(line: BudgetLine) -> bool:
     The partial asks this as well as trusting its ``can_edit``: a form is never shown to
     someone the route would refuse.
     """
-    return access.can_edit_draft(line.draft) and line.draft.locked_at is None
+    return can_edit_draft(line.draft) and line.draft.locked_at is None
 
 
 def wants_fragment() -> bool:
@@ -144,7 +149,7 @@ def too_large(error: RequestEntityTooLarge):
 @allow(CITIZEN)
 def upload_attachment(draft_id: int, line_id: int):
     """Attach a PDF, JPEG or PNG to one of the citizen's own budget lines."""
-    draft = access.writable_draft_or_404(draft_id)
+    draft = writable_draft_or_404(draft_id)
     line = _line_or_404(draft, line_id)
     upload = request.files.get("file")
     chosen = upload is not None and bool(upload.filename)
@@ -177,7 +182,7 @@ def download_attachment(attachment_id: int):
     ``nosniff``, so no browser ever renders an uploaded file as a page of Teten.
     """
     attachment = files.attachment_or_none(attachment_id)
-    if attachment is None or not access.can_see_draft(attachment.line.draft):
+    if attachment is None or not can_see_draft(attachment.line.draft):
         abort(404)
     path = files.path_of(attachment)
     if not path.is_file():
@@ -196,9 +201,9 @@ def download_attachment(attachment_id: int):
 def delete_attachment(attachment_id: int):
     """The owner removes an attachment: its row, and its file once that is committed."""
     attachment = files.attachment_or_none(attachment_id)
-    if attachment is None or not access.can_edit_draft(attachment.line.draft):
+    if attachment is None or not can_edit_draft(attachment.line.draft):
         abort(404)
-    access.ensure_writable(attachment.line.draft)
+    ensure_writable(attachment.line.draft)
     line, name = attachment.line, attachment.original_name
     files.delete_attachment(attachment)
     db.session.commit()

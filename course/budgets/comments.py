@@ -23,9 +23,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from course import access
 from course.access import CITIZEN, STAFF, allow
 from course.budgets import bp, sparring
+from course.budgets.access import draft_or_404
 from course.budgets.attachments import same_site_referrer, wants_fragment
 from course.budgets.models import BudgetLine, Draft
 from course.extensions import db
@@ -80,7 +80,7 @@ def _anchor_line(draft: Draft, raw: str) -> BudgetLine | None:
 @allow(CITIZEN, STAFF)
 def draft_comments(draft_id: int):
     """The sparring comments on a draft, for those who may see the draft in progress."""
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     return _render(draft)
 
 
@@ -92,7 +92,7 @@ def add_draft_comment(draft_id: int):
     Facilitators and the team lead may read the draft but not comment (403); anyone who may
     not see it gets a 404.
     """
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     if not sparring.can_comment_on_draft(draft):
         abort(403)
     line = _anchor_line(draft, request.form.get("line_id", ""))

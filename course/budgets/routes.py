@@ -19,45 +19,24 @@ from typing import Any
 
 from flask import abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request as htmx_request
 from markupsafe import Markup, escape
 
-from course import access
 from course.access import CITIZEN, STAFF, allow
-from course.budgets import bp, services
+from course.budgets import bp, labels, services
+from course.budgets.access import can_edit_draft, draft_or_404, writable_draft_or_404
 from course.budgets.forms import ConfirmForm, FieldSaveForm, MoveForm, StrategyItemForm
-from course.budgets.models import BudgetLine, Category, Draft, PaymentMethod, StrategyKind
+from course.budgets.models import BudgetLine, Category, Draft, StrategyKind
 from course.budgets.services import FieldConflict, FieldInvalid, UnknownField
 from course.extensions import db
 from course.i18n import kroner, long_date
-from course.money import MAX_LINE_AMOUNT, format_amount
+from course.money import format_amount
 from course.people.models import Citizen, Staff
 from course.people.services import cpr_shaped, local_today
 
 EDITOR = "budgets/editor.html"
 CHANGED = "budget-changed"
-
-CATEGORY_LABELS = {
-    Category.EDUCATION: _l("Education or course"),
-    Category.DRIVING_LICENCE: _l("Driving licence"),
-    Category.TOOLS: _l("Tools and equipment"),
-    Category.HEALTH: _l("Health (e.g. dental care, therapy, dietitian)"),
-    Category.CLOTHING: _l("Clothing"),
-    Category.TRANSPORT: _l("Transport"),
-    Category.OTHER: _l("Other"),
-}
-PAYMENT_LABELS = {
-    PaymentMethod.INVOICE: _l("Invoice to the municipality"),
-    PaymentMethod.OWN_ACCOUNT: _l("Paid to my own account (I keep the receipt)"),
-}
-STRATEGY_LABELS = {
-    StrategyKind.CONTINUE: _l("What I will continue doing"),
-    StrategyKind.STOP: _l("What I will stop doing"),
-    StrategyKind.START: _l("What I will start doing"),
-}
-
 
 bp.add_app_template_global(cpr_shaped, "cpr_shaped")
 bp.add_app_template_global(services.field_versions, "field_versions")
@@ -69,18 +48,6 @@ def _per_request(key: str, make: Callable[[], Any]) -> Any:
     if key not in cache:
         cache[key] = make()
     return cache[key]
-
-
-@bp.app_template_global()
-def category_options() -> list[tuple[str, str]]:
-    return _per_request("categories", lambda: [(c.value, str(label))
-                                               for c, label in CATEGORY_LABELS.items()])
-
-
-@bp.app_template_global()
-def payment_options() -> list[tuple[str, str]]:
-    return _per_request("payments", lambda: [(m.value, str(label))
-                                             for m, label in PAYMENT_LABELS.items()])
 
 
 @bp.app_template_global()
@@ -97,38 +64,10 @@ def field_messages() -> Markup:
     return Markup(" ".join(f'data-msg-{k}="{escape(v)}"' for k, v in texts.items()))
 
 
-@bp.app_template_filter("category_label")
-def category_label(value: Category | str) -> str:
-    return str(CATEGORY_LABELS.get(Category(value), value))
-
-
-@bp.app_template_filter("payment_label")
-def payment_label(value: PaymentMethod | str) -> str:
-    return str(PAYMENT_LABELS.get(PaymentMethod(value), value))
-
-
 @bp.app_template_filter("amount_input")
 def amount_input(amount: int | None) -> str:
     """An amount as the citizen edits it: ``12.500`` (the ``kr.`` stands beside the box)."""
     return "" if amount is None else format_amount(amount).removesuffix(" kr.")
-
-
-def field_message(code: str, **params: Any) -> str:
-    """What a refused value says, in plain words."""
-    messages = {
-        "too_long": _("That is too long: at most %(max)d characters.",
-                      max=params.get("max", 0)),
-        "choice": _("Choose one of the options."),
-        "date": _("Write a valid date, e.g. 24.11.2026."),
-        "empty": _("Write something first."),
-        "negative": _("Write the amount without a minus: only positive, whole kroner."),
-        "not_positive": _("The amount must be more than 0 kr."),
-        "ore": _("Write whole kroner without øre, e.g. 12.500."),
-        "not_a_number": _("Write the amount in digits, e.g. 12.500."),
-        "too_large": _("That is too much for one budget line: at most %(max)s.",
-                       max=format_amount(MAX_LINE_AMOUNT)),
-    }
-    return messages.get(code, _("That could not be saved. Check the field."))
 
 
 def shown(field: services.Field | None, value: Any) -> str:
@@ -143,7 +82,8 @@ def shown(field: services.Field | None, value: Any) -> str:
     if kind == "date":
         return long_date(value) if value else "—"
     if kind == "choice":
-        return category_label(value) if field.spec.choices is Category else payment_label(value)
+        return (labels.category_label(value) if field.spec.choices is Category
+                else labels.payment_label(value))
     return value or ""
 
 
@@ -158,7 +98,7 @@ def _shown_typed(field: services.Field, typed: str) -> str:
 
 
 def _own_draft(draft_id: int) -> Draft:
-    return access.writable_draft_or_404(draft_id)
+    return writable_draft_or_404(draft_id)
 
 
 #: A plan with more budget lines than this shows each line folded (its title, price and what
@@ -188,7 +128,7 @@ def _editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
         "totals": services.totals(draft),
         "check": services.completeness(draft),
         "strategy": services.strategy_lists(draft),
-        "strategy_labels": STRATEGY_LABELS,
+        "strategy_labels": labels.STRATEGY_LABELS,
         "live": False,
         **extra,
     }
@@ -245,7 +185,7 @@ def save_field(draft_id: int):
         abort(404)
     except FieldInvalid as err:
         db.session.rollback()
-        state = {"kind": "invalid", "message": field_message(err.code, **err.params),
+        state = {"kind": "invalid", "message": labels.error_message(err.code, **err.params),
                  "typed": typed}
         return _field_refused(draft, key, state, 422)
     except FieldConflict as err:
@@ -274,7 +214,7 @@ def _field_refused(draft: Draft, key: str, state: dict[str, Any], status: int):
 @allow(CITIZEN)
 def saved_field(draft_id: int):
     """One field as saved on the server, with its version ("use the saved one")."""
-    draft = access.draft_or_404(draft_id, access.can_edit_draft)
+    draft = draft_or_404(draft_id, can_edit_draft)
     key = request.args.get("field", "")
     try:
         resolved = services.resolve_field(draft, key)
@@ -282,7 +222,7 @@ def saved_field(draft_id: int):
         abort(404)
     return _fragment("budgets/_field.html", draft=draft, field=resolved,
                      versions=services.field_versions(draft), states={},
-                     strategy_labels=STRATEGY_LABELS)
+                     strategy_labels=labels.STRATEGY_LABELS)
 
 
 @bp.post("/drafts/<int:draft_id>/lines")
@@ -368,7 +308,7 @@ def add_strategy_item(draft_id: int, kind: str):
         result = services.add_strategy_item(draft, strategy_kind, typed)
     except FieldInvalid as err:
         db.session.rollback()
-        message = field_message(err.code, **err.params)
+        message = labels.error_message(err.code, **err.params)
         if not _wants_fragment():
             context = _editor_context(draft, add_errors={kind: (message, typed)})
             return render_template(EDITOR, **context), 422
@@ -383,7 +323,7 @@ def add_strategy_item(draft_id: int, kind: str):
     states = {result.key: {"kind": "cpr"}} if result.cpr_warning else {}
     return _fragment("budgets/_strategy_item.html", draft=draft, item=item, add_kind=kind,
                      versions=services.field_versions(draft), states=states,
-                     strategy_labels=STRATEGY_LABELS, changed=True)
+                     strategy_labels=labels.STRATEGY_LABELS, changed=True)
 
 
 @bp.post("/drafts/<int:draft_id>/strategy/items/<int:item_id>/delete")
@@ -421,7 +361,7 @@ def line_theory(draft_id: int, line_id: int):
 @allow(CITIZEN, STAFF)
 def totals(draft_id: int):
     """The total, what is left and any excess over the cap (re-fetched after each save)."""
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     return _fragment("budgets/_totals.html", draft=draft, totals=services.totals(draft))
 
 
@@ -429,7 +369,7 @@ def totals(draft_id: int):
 @allow(CITIZEN, STAFF)
 def checklist(draft_id: int):
     """What is still missing before the plan can be submitted, and the deadline."""
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     return _fragment("budgets/_checklist.html", draft=draft,
                      check=services.completeness(draft))
 
@@ -446,24 +386,24 @@ def _can_comment(draft: Draft) -> bool:
 @allow(STAFF, CITIZEN)
 def view_draft(draft_id: int):
     """A draft in progress, read-only: for the owner's job consultant and the facilitators."""
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     if isinstance(current_user, Citizen):
         return redirect(url_for("budgets.my_draft"))
     return render_template("budgets/view.html", draft=draft, totals=services.totals(draft),
                            check=services.completeness(draft),
                            strategy=services.strategy_lists(draft),
-                           strategy_labels=STRATEGY_LABELS, can_comment=_can_comment(draft))
+                           strategy_labels=labels.STRATEGY_LABELS, can_comment=_can_comment(draft))
 
 
 @bp.get("/drafts/<int:draft_id>/print")
 @allow(STAFF, CITIZEN)
 def print_draft(draft_id: int):
     """The whole plan on A4: the consultant's decision basis, and the citizen's own copy."""
-    draft = access.draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     back = (url_for("budgets.my_draft") if isinstance(current_user, Citizen)
             else url_for("budgets.view_draft", draft_id=draft.id))
     return render_template("budgets/print.html", draft=draft, totals=services.totals(draft),
                            back_url=back, printed_on=local_today(),
                            check=services.completeness(draft),
                            strategy=services.strategy_lists(draft),
-                           strategy_labels=STRATEGY_LABELS)
+                           strategy_labels=labels.STRATEGY_LABELS)

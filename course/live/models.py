@@ -47,8 +47,8 @@ class DisplayLink(db.Model):
     created_by: Mapped[Staff] = relationship()
 
 
-class LiveSession(db.Model):
-    """The running session of one course day: which agenda item is on, and its countdown.
+class RunningDay(db.Model):
+    """One course day as it runs: which agenda item is on, and its countdown.
 
     Held in the database, so a reloaded projector or a restarted server shows the same state.
     The countdown is derived: ``elapsed`` seconds banked before the current run, plus the time

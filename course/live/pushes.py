@@ -1,12 +1,16 @@
-"""What the running day tells the realtime core: a projector's display link admits its screen
-to the course's projector room, and only while the link is not revoked."""
+"""What the running day pushes to which audience of a course, and how it follows the features
+below it. A projector's display link admits its screen to the course's projector room, and
+only while the link is not revoked."""
 
 from __future__ import annotations
 
 from course import realtime
 from course.extensions import db
-from course.live import services
+from course.live import day as live_day
+from course.live import fragments, services
 from course.live.models import DisplayLink
+from course.people.models import Citizen
+from course.schedule.models import Course, Day
 
 #: The holder kind of a projector's connection, and its key in the ``auth`` payload.
 DISPLAY = "display"
@@ -30,3 +34,69 @@ def display_alive(link_id: int) -> bool:
 def disconnect_display(link: DisplayLink) -> None:
     """Close every projector socket opened with a (revoked) display link."""
     realtime.disconnect(DISPLAY, [link.id])
+
+
+# -- what the running day pushes ---------------------------------------------------------------
+
+
+EVERYONE = (realtime.PARTICIPANTS, realtime.FACILITATORS, realtime.PROJECTOR)
+
+
+def push_now(course: Course) -> None:
+    """Queue the now/next region (and the questions that follow from it) for every audience."""
+    realtime.claim_course(course.id)  # numbered before it is read (see realtime.claim)
+    realtime.render_for(course.id, "now", fragments.NOW, {a: {} for a in EVERYONE},
+                        **fragments.now_context(course))
+    push_questions(course)
+
+
+def push_questions(course: Course) -> None:
+    """Queue the question list (phones, console) and the projector's spotlight."""
+    for audience in (realtime.PARTICIPANTS, realtime.FACILITATORS):
+        realtime.render_for(course.id, "questions", fragments.QUESTIONS, {audience: {}},
+                            **fragments.questions_context(course, audience))
+    realtime.render_for(course.id, "spotlight", fragments.SPOTLIGHT, {realtime.PROJECTOR: {}},
+                        **fragments.spotlight_context(course))
+
+
+def push_announcement(course: Course) -> None:
+    """Queue the announcement region for every audience of the course."""
+    realtime.render_for(course.id, "announcement", fragments.ANNOUNCEMENT,
+                        {a: {} for a in EVERYONE}, **fragments.announcement_context(course.id))
+
+
+def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
+    """Queue what one person's check-in or leaving changed on the consoles: the count and
+    their row (swapped whole), not the list — a morning's arrivals in a big room would
+    otherwise push the whole list once per person. Nothing when ``day`` is not the day the
+    consoles show (:func:`course.live.day.attendance_day`): a sign-in checks in for today's
+    meeting, which may not be the day running."""
+    if day != live_day.attendance_day(course):
+        return
+    audiences = {realtime.FACILITATORS: {}}
+    # Numbered before the count is read: two arrivals at the same moment push one after the
+    # other, the later with both counted. (Claimed already during a round.)
+    realtime.claim([realtime.room(course.id, realtime.FACILITATORS)])
+    realtime.render_for(course.id, "attendance-count", fragments.ATTENDANCE_COUNT, audiences,
+                        counts=live_day.presence_count(course, day))
+    realtime.render_for(course.id, f"attendance-{citizen.id}", fragments.ATTENDANCE_ROWS,
+                        audiences, swap="outerHTML", fallback="attendance", course=course,
+                        presence=[live_day.presence_of(course, day, citizen)])
+
+
+# -- what the running day does when the features below it change ---------------------------------
+
+
+def check_in_on_sign_in(citizen: Citizen) -> None:
+    """A citizen signing in on a meeting day is checked in; the consoles follow
+    (``people.signals.citizen_signed_in``)."""
+    day = live_day.check_in_on_sign_in(citizen)
+    if day is not None:
+        push_presence(citizen.course, day, citizen)
+
+
+def follow_agenda(course: Course) -> None:
+    """An agenda edit during a running day moves the screens with it
+    (``schedule.signals.agenda_changed``)."""
+    if live_day.running_day(course.id) is not None:
+        push_now(course)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from course.extensions import db
-from course.live.models import LiveSession, Question, QuestionVote
-from course.live.session import current_session
+from course.live.day import running_day
+from course.live.models import Question, QuestionVote, RunningDay
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, ItemKind
 from course.types import utcnow
@@ -30,9 +30,9 @@ class QuestionError(Exception):
         self.code = code
 
 
-def current_talk(course: Course) -> tuple[LiveSession, AgendaItem] | None:
+def current_talk(course: Course) -> tuple[RunningDay, AgendaItem] | None:
     """The talk on now, if the current item is a talk."""
-    session = current_session(course.id)
+    session = running_day(course.id)
     if session is None or session.current_item_id is None:
         return None
     item = db.session.get(AgendaItem, session.current_item_id)

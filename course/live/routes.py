@@ -1,34 +1,36 @@
-"""Live pages: the citizen's phone home, the facilitator console and the projector."""
+"""The running day's routes: the citizen's phone home, the facilitator console and the
+projector; starting the day, moving through the agenda, the countdown, attendance and
+questions to the speaker. Every change is committed, then pushed to the room
+(:mod:`course.live.pushes`)."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from htmx_flask import request as htmx_request
+from sqlalchemy.orm.exc import StaleDataError
 
-from course import access, realtime
+from course import realtime
 from course.access import CITIZEN, DISPLAY, STAFF, allow
 from course.budgets import services as budget_services
+from course.budgets import workshop as workshop_steps
+from course.errors import error_response
 from course.extensions import db
-from course.live import bp, pushes, services, session, session_routes
+from course.live import bp, fragments, labels, pushes, questions, services
+from course.live import day as live_day
 from course.live.forms import AnnouncementForm
 from course.live.models import DisplayLink
 from course.people import services as people_services
 from course.people.models import Citizen
-from course.schedule.models import Course
+from course.schedule.access import can_facilitate, course_or_404
+from course.schedule.models import AgendaItem, Course, Day
 from course.web import render
 
-ANNOUNCEMENT_TEMPLATE = "live/_announcement.html"
-
-
-def _push_announcement(course_id: int) -> None:
-    """Queue the announcement region for every audience of the course."""
-    realtime.render_for(
-        course_id, "announcement", ANNOUNCEMENT_TEMPLATE,
-        {realtime.PARTICIPANTS: {}, realtime.FACILITATORS: {}, realtime.PROJECTOR: {}},
-        announcement=services.current_announcement(course_id),
-    )
+# -- pages --------------------------------------------------------------------------------------
 
 
 @bp.get("/me")
@@ -36,12 +38,11 @@ def _push_announcement(course_id: int) -> None:
 def phone():
     """The citizen's phone: what happens in the course now, and announcements as they come."""
     course = current_user.course
-    context = {**session_routes.now_context(course),
-               **session_routes.questions_context(course, realtime.PARTICIPANTS)}
+    context = {**fragments.announcement_context(course.id), **fragments.now_context(course),
+               **fragments.questions_context(course, realtime.PARTICIPANTS)}
     return render_template("live/phone.html", audience=realtime.PARTICIPANTS,
-                           announcement=services.current_announcement(course.id),
                            streams=realtime.streams_for(current_user),
-                           **context)
+                           participation=people_services.participation(current_user), **context)
 
 
 @bp.get("/me/workshop")
@@ -55,24 +56,24 @@ def workshop():
     return render_template("live/workshop.html", audience=realtime.PARTICIPANTS, draft=draft,
                            versions=versions,
                            streams=realtime.streams_for(current_user),
-                           **session_routes.now_context(course))
+                           **fragments.now_context(course))
 
 
 @bp.get("/courses/<int:course_id>/announcement")
 @allow(STAFF, CITIZEN)
 def announcement_region(course_id: int):
     """The announcement region as the caller's audience sees it (re-fetched after a gap)."""
-    course = access.course_or_404(course_id)
+    course = course_or_404(course_id)
     audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
-    return render_template(ANNOUNCEMENT_TEMPLATE, audience=audience, course=course,
-                           announcement=services.current_announcement(course.id))
+    return render_template(fragments.ANNOUNCEMENT, audience=audience, course=course,
+                           **fragments.announcement_context(course.id))
 
 
 @bp.get("/courses/<int:course_id>/console")
 @allow(STAFF)
 def console(course_id: int):
     """The facilitator console: announcements and the projector's display links."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     return _console(course, AnnouncementForm(formdata=None))
 
 
@@ -84,14 +85,13 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
         "announcement": services.current_announcement(course.id),
         "links": services.live_display_links(course),
         "join_locked_for": people_services.throttle_retry_after(
-            [people_services.course_throttle_key(course)]),
+            [people_services.course_throttle_key(course.id)]),
     }
     if htmx_request.htmx and not htmx_request.htmx.boosted:
         return render("live/console.html", "live/_console_panel.html", **panel), status
-    day = session_routes.day_of_session(course)
-    page = {**panel, **session_routes.now_context(course),
-            **session_routes.questions_context(course, realtime.FACILITATORS),
-            "day": day, "presence": session.attendance(course, day),
+    page = {**panel, **fragments.now_context(course),
+            **fragments.questions_context(course, realtime.FACILITATORS),
+            **fragments.attendance_context(course),
             "streams": realtime.streams_for(current_user)}
     return render("live/console.html", "live/_console_panel.html", **page), status
 
@@ -100,7 +100,7 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
 @allow(STAFF)
 def announce(course_id: int):
     """Post an announcement: saved first, then pushed to the projector and every phone."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     form = AnnouncementForm()
     if not form.validate_on_submit():
         return _console(course, form, status=422)
@@ -109,7 +109,7 @@ def announce(course_id: int):
     except services.LiveError:
         form.text.errors.append(_("Write the announcement first."))
         return _console(course, form, status=422)
-    _push_announcement(course.id)
+    pushes.push_announcement(course)
     realtime.commit_and_push()
     return _after_change(course)
 
@@ -125,9 +125,9 @@ def _after_change(course: Course):
 @allow(STAFF)
 def clear_announcement(course_id: int):
     """Take the announcement off every screen."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     services.clear_announcement(course)
-    _push_announcement(course.id)
+    pushes.push_announcement(course)
     realtime.commit_and_push()
     return _after_change(course)
 
@@ -136,8 +136,8 @@ def clear_announcement(course_id: int):
 @allow(STAFF)
 def lift_join_lock(course_id: int):
     """Let the room sign in again after too many wrong codes locked the course code."""
-    course = access.course_or_404(course_id, access.can_facilitate)
-    people_services.clear_throttle([people_services.course_throttle_key(course)])
+    course = course_or_404(course_id, can_facilitate)
+    people_services.clear_throttle([people_services.course_throttle_key(course.id)])
     db.session.commit()
     return _after_change(course)
 
@@ -146,7 +146,7 @@ def lift_join_lock(course_id: int):
 @allow(STAFF)
 def create_display_link(course_id: int):
     """Make a projector link for this course (shown once, in the console)."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     link, token = services.create_display_link(course, current_user)
     db.session.commit()
     return _console(course, AnnouncementForm(formdata=None), new_link=(link, token))
@@ -156,7 +156,7 @@ def create_display_link(course_id: int):
 @allow(STAFF)
 def revoke_display_link(course_id: int, link_id: int):
     """Stop a projector link at once: its screen is disconnected and shows nothing more."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     link = db.session.get(DisplayLink, link_id)
     if link is None or link.course_id != course.id:
         abort(404)
@@ -181,9 +181,9 @@ def projector(token: str):
     course = db.session.get(Course, link.course_id)
     return render_template(
         "live/projector.html", token=token,
-        announcement=services.current_announcement(course.id),
         streams=realtime.current_seqs([realtime.room(course.id, realtime.PROJECTOR)]),
-        **session_routes.now_context(course),
+        **fragments.announcement_context(course.id),
+        **fragments.now_context(course),
     )
 
 
@@ -192,16 +192,323 @@ def projector(token: str):
 def projector_announcement(token: str):
     """The projector's announcement region (re-fetched after a reconnect or a gap)."""
     link = _link_or_404(token)
-    return render_template(ANNOUNCEMENT_TEMPLATE, audience=realtime.PROJECTOR,
-                           announcement=services.current_announcement(link.course_id))
+    return render_template(fragments.ANNOUNCEMENT, audience=realtime.PROJECTOR,
+                           **fragments.announcement_context(link.course_id))
 
 
 @bp.post("/courses/<int:course_id>/projector")
 @allow(STAFF)
 def open_projector(course_id: int):
     """Open the projector from the console: a fresh display link, in a new window."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     _, token = services.create_display_link(course, current_user)
     db.session.commit()
     return redirect(url_for("live.projector", token=token))
 
+
+# -- the day ------------------------------------------------------------------------------------
+
+
+def _now_fragment(course: Course, status: int = 200, notice: str | None = None):
+    return render_template(fragments.NOW, audience=realtime.FACILITATORS, notice=notice,
+                           **fragments.now_context(course)), status
+
+
+def _facilitated(course_id: int) -> Course:
+    return course_or_404(course_id, can_facilitate)
+
+
+def _run(course: Course, change: Callable[[], object]):
+    """Apply a change to the running day, commit, push; 409 if another facilitator was faster."""
+    try:
+        change()
+        pushes.push_now(course)
+        realtime.commit_and_push()
+    except live_day.DayError as err:
+        db.session.rollback()
+        realtime.discard_pushes()
+        return _answer(course, 422, labels.error_message(err.code))
+    except StaleDataError:
+        db.session.rollback()
+        realtime.discard_pushes()
+        return _answer(course, 409, labels.error_message("stale"))
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.console", course_id=course.id))
+    return _now_fragment(course)
+
+
+def _answer(course: Course, status: int, notice: str):
+    """A refused change: the current state, with why (the console swaps it in)."""
+    if not request.headers.get("HX-Request"):
+        return error_response(status, notice)
+    return _now_fragment(course, status, notice)
+
+
+def _running(course: Course):
+    running = live_day.running_day(course.id)
+    if running is None:
+        raise live_day.DayError("not_started")
+    return running
+
+
+# -- the day ----------------------------------------------------------------------------------
+
+
+@bp.post("/courses/<int:course_id>/session/start")
+@allow(STAFF)
+def start_day(course_id: int):
+    """Start the session of the kickoff or a course day: phones and projector follow it."""
+    course = _facilitated(course_id)
+    try:
+        day = Day(request.form.get("day", ""))
+    except ValueError:
+        return error_response(400)
+    return _run(course, lambda: live_day.start_day(course, day))
+
+
+@bp.post("/courses/<int:course_id>/session/end")
+@allow(STAFF)
+def end_day(course_id: int):
+    """End the day: screens go back to the join code."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.end_day(_running(course)))
+
+
+@bp.post("/courses/<int:course_id>/session/next")
+@allow(STAFF)
+def next_item(course_id: int):
+    """Go to the next agenda item (keyboard: → or n)."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.move(_running(course), +1))
+
+
+@bp.post("/courses/<int:course_id>/session/previous")
+@allow(STAFF)
+def previous_item(course_id: int):
+    """Go back one agenda item (keyboard: ← or p)."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.move(_running(course), -1))
+
+
+@bp.post("/courses/<int:course_id>/session/items/<int:item_id>")
+@allow(STAFF)
+def go_to_item(course_id: int, item_id: int):
+    """Jump to one agenda item of the running day."""
+    course = _facilitated(course_id)
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.course_id != course.id:
+        abort(404)
+    return _run(course, lambda: live_day.go_to(_running(course), item))
+
+
+@bp.post("/courses/<int:course_id>/session/workshop/next")
+@allow(STAFF)
+def next_workshop_step(course_id: int):
+    """The workshop's next guided step, on the projector and every phone."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.move_workshop_step(
+        _running(course), +1, len(workshop_steps.STEPS)))
+
+
+@bp.post("/courses/<int:course_id>/session/workshop/previous")
+@allow(STAFF)
+def previous_workshop_step(course_id: int):
+    """Back one guided step of the workshop."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.move_workshop_step(
+        _running(course), -1, len(workshop_steps.STEPS)))
+
+
+@bp.post("/courses/<int:course_id>/session/timer/start")
+@allow(STAFF)
+def start_timer(course_id: int):
+    """Run the countdown of the current item."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.start_timer(_running(course)))
+
+
+@bp.post("/courses/<int:course_id>/session/timer/pause")
+@allow(STAFF)
+def pause_timer(course_id: int):
+    """Pause the countdown (keyboard: space or k toggles)."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.pause_timer(_running(course)))
+
+
+@bp.post("/courses/<int:course_id>/session/timer/extend")
+@allow(STAFF)
+def extend_timer(course_id: int):
+    """Five more minutes for the current item."""
+    course = _facilitated(course_id)
+    return _run(course, lambda: live_day.extend_timer(_running(course)))
+
+
+@bp.get("/courses/<int:course_id>/now")
+@allow(STAFF, CITIZEN)
+def now_region(course_id: int):
+    """The now/next region as the caller's audience sees it (re-fetched after a gap)."""
+    course = course_or_404(course_id)
+    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
+    return render_template(fragments.NOW, audience=audience, **fragments.now_context(course))
+
+
+@bp.get("/projector/<token>/now")
+@allow(DISPLAY)
+def projector_now(token: str):
+    """The projector's now/next region."""
+    course = _display_course(token)
+    return render_template(fragments.NOW, audience=realtime.PROJECTOR,
+                           **fragments.now_context(course))
+
+
+@bp.get("/projector/<token>/spotlight")
+@allow(DISPLAY)
+def projector_spotlight(token: str):
+    """The question the facilitator put on the projector, if any."""
+    course = _display_course(token)
+    return render_template(fragments.SPOTLIGHT, audience=realtime.PROJECTOR,
+                           **fragments.spotlight_context(course))
+
+
+def _display_course(token: str) -> Course:
+    link = services.display_link_for_token(token)
+    if link is None:
+        abort(404)
+    return db.session.get(Course, link.course_id)
+
+
+# -- attendance -------------------------------------------------------------------------------
+
+
+@bp.get("/courses/<int:course_id>/attendance")
+@allow(STAFF)
+def attendance_region(course_id: int):
+    """Who is in the room today (facilitators)."""
+    course = _facilitated(course_id)
+    return render_template(fragments.ATTENDANCE, audience=realtime.FACILITATORS,
+                           **fragments.attendance_context(course))
+
+
+@bp.post("/courses/<int:course_id>/attendance/<int:citizen_id>")
+@allow(STAFF)
+def set_attendance(course_id: int, citizen_id: int):
+    """Check a citizen in, or mark them as having left (``present`` = 1 or 0)."""
+    course = _facilitated(course_id)
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None or citizen.course_id != course.id:
+        abort(404)
+    day = live_day.attendance_day(course)
+    if request.form.get("present") == "1":
+        live_day.check_in(course, day, citizen, by=current_user)
+    else:
+        live_day.mark_left(course, day, citizen)
+    pushes.push_presence(course, day, citizen)
+    realtime.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.console", course_id=course.id))
+    return render_template(fragments.ATTENDANCE, audience=realtime.FACILITATORS,
+                           **fragments.attendance_context(course))
+
+
+# -- questions to the speaker -----------------------------------------------------------------
+
+
+def _questions_fragment(course: Course, audience: str, *, error: str | None = None,
+                        text: str = "", status: int = 200):
+    return render_template(fragments.QUESTIONS, audience=audience, error=error, typed=text,
+                           **fragments.questions_context(course, audience)), status
+
+
+@bp.get("/courses/<int:course_id>/questions")
+@allow(STAFF, CITIZEN)
+def questions_region(course_id: int):
+    """The questions of the talk on now, as the caller's audience sees them."""
+    course = course_or_404(course_id)
+    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
+    if audience == realtime.FACILITATORS and not can_facilitate(course):
+        abort(404)
+    return _questions_fragment(course, audience)[0]
+
+
+@bp.post("/courses/<int:course_id>/questions")
+@allow(CITIZEN)
+def ask(course_id: int):
+    """A citizen sends a question to the speaker (named or anonymous, as the course allows)."""
+    course = course_or_404(course_id)
+    text = request.form.get("text", "")
+    try:
+        questions.ask(course, current_user, text, anonymous=request.form.get("anonymous") == "1")
+    except questions.QuestionError as err:
+        return _questions_fragment(course, realtime.PARTICIPANTS,
+                                   error=labels.error_message(err.code), text=text[:2000],
+                                   status=422)
+    pushes.push_questions(course)
+    realtime.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.phone"))
+    return _questions_fragment(course, realtime.PARTICIPANTS, error=None)
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/upvote")
+@allow(CITIZEN)
+def upvote(course_id: int, question_id: int):
+    """Second someone else's question (once)."""
+    course = course_or_404(course_id)
+    question = _question_or_404(course, question_id)
+    if questions.upvote(question, current_user):
+        pushes.push_questions(course)
+        realtime.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.phone"))
+    return _questions_fragment(course, realtime.PARTICIPANTS)
+
+
+def _question_or_404(course: Course, question_id: int):
+    try:
+        return questions.question_in_course(course, question_id)
+    except questions.QuestionError:
+        abort(404)
+
+
+def _moderate(course_id: int, question_id: int, change: Callable[[Any], object]):
+    course = _facilitated(course_id)
+    question = _question_or_404(course, question_id)
+    try:
+        change(question)
+    except questions.QuestionError as err:
+        db.session.rollback()
+        return _questions_fragment(course, realtime.FACILITATORS,
+                                   error=labels.error_message(err.code), status=409)
+    pushes.push_questions(course)
+    realtime.commit_and_push()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("live.console", course_id=course.id))
+    return _questions_fragment(course, realtime.FACILITATORS)
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/show")
+@allow(STAFF)
+def show_question(course_id: int, question_id: int):
+    """Put a question on the projector."""
+    return _moderate(course_id, question_id, questions.show)
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/unshow")
+@allow(STAFF)
+def unshow_question(course_id: int, question_id: int):
+    """Take the question off the projector."""
+    return _moderate(course_id, question_id, lambda q: questions.unshow(q.course_id))
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/hide")
+@allow(STAFF)
+def hide_question(course_id: int, question_id: int):
+    """Hide a question from phones and projector (the record stays)."""
+    return _moderate(course_id, question_id, lambda q: questions.hide(q, current_user))
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/unhide")
+@allow(STAFF)
+def unhide_question(course_id: int, question_id: int):
+    """Show a hidden question to the phones again."""
+    return _moderate(course_id, question_id, questions.unhide)

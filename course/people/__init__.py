@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Sign-in (Flask-Login), the person's own room, and the routes."""
     from course import realtime
     from course.extensions import login
-    from course.people import enrolment, pushes, routes  # noqa: F401  (views attach to bp)
+    from course.people import pushes, routes  # noqa: F401  (views attach to bp)
 
     app.register_blueprint(bp)
     login.init_app(app)

@@ -25,9 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from course import realtime
 from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
-from course.live import session as live_session
-from course.live import session_routes
-from course.people import bp, pushes, services
+from course.people import bp, pushes, services, signals
 from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
 from course.people.models import Citizen, Role, Staff
 
@@ -106,23 +104,22 @@ def join():
         return redirect(url_for("people.start", c=request.args.get("c", "")))
     status = 200
     if form.validate_on_submit():
-        course = services.find_course_by_code(form.course_code.data)
+        course_id = services.course_id_by_code(form.course_code.data)
         device = _device_key()
-        keys = [device] + ([services.course_throttle_key(course)] if course else [])
+        keys = [device] + ([services.course_throttle_key(course_id)] if course_id else [])
         _refuse_if_locked(keys)
-        citizen = services.authenticate_citizen(course, form.personal_code.data) if course else None
+        citizen = (services.authenticate_citizen(course_id, form.personal_code.data)
+                   if course_id else None)
         if citizen is not None:
             services.clear_throttle([device])
             _sign_in(citizen)
-            day = live_session.check_in_on_sign_in(citizen)
-            if day is not None:
-                session_routes.push_presence(citizen.course, day, citizen)
+            signals.citizen_signed_in.send(citizen)
             realtime.commit_and_push()
             return redirect(url_for("live.phone"))
         cfg = current_app.config
         limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}
-        if course:
-            limits[services.course_throttle_key(course)] = cfg["LOGIN_MAX_FAILURES_COURSE"]
+        if course_id:
+            limits[services.course_throttle_key(course_id)] = cfg["LOGIN_MAX_FAILURES_COURSE"]
         services.record_failure(limits)
         db.session.commit()
         form.personal_code.errors.append(

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,8 +20,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from course.extensions import db
 from course.people import codes
 from course.people.models import Citizen, LoginSession, Role, Staff, Team, ThrottleBucket
-from course.schedule.models import Course
 from course.types import local_today, utcnow
+
+if TYPE_CHECKING:
+    from course.schedule.models import Course
 
 
 class PeopleError(Exception):
@@ -357,33 +360,27 @@ def set_citizen_code(citizen: Citizen, code: str) -> None:
     db.session.flush()
 
 
-def find_course_by_code(raw: str) -> Course | None:
-    """The course whose join code this is (case and spacing forgiven)."""
+def course_id_by_code(raw: str) -> int | None:
+    """The id of the course whose join code this is (case and spacing forgiven), found through
+    its citizens: a course nobody is enrolled in has nobody to sign in."""
     code = codes.normalise(raw)
     if not codes.is_well_formed(code, codes.COURSE_CODE_LENGTH):
         return None
-    return db.session.scalar(sa.select(Course).where(Course.code == code))
+    return db.session.scalar(
+        sa.select(Citizen.course_id).where(Citizen.course.has(code=code)).limit(1))
 
 
-def authenticate_citizen(course: Course, raw_code: str) -> Citizen | None:
-    """The active citizen of ``course`` with this personal code, or ``None``."""
+def authenticate_citizen(course_id: int, raw_code: str) -> Citizen | None:
+    """The active citizen of the course with this personal code, or ``None``."""
     code = codes.normalise(raw_code)
     if not codes.is_well_formed(code):
         return None
     digest = codes.keyed_hash(code_key(), code)
     return db.session.scalar(
         sa.select(Citizen).where(
-            Citizen.code_hash == digest, Citizen.course_id == course.id, Citizen.active
+            Citizen.code_hash == digest, Citizen.course_id == course_id, Citizen.active
         )
     )
-
-
-def new_course_code() -> str:
-    """An unused course join code."""
-    while True:
-        code = codes.new_code(codes.COURSE_CODE_LENGTH)
-        if db.session.scalar(sa.select(Course.id).where(Course.code == code)) is None:
-            return code
 
 
 # -- login sessions -----------------------------------------------------------------------------
@@ -503,9 +500,9 @@ def record_failure(limits: dict[str, int]) -> None:
     db.session.flush()
 
 
-def course_throttle_key(course: Course) -> str:
+def course_throttle_key(course_id: int) -> str:
     """The throttling key of a course code (a whole room shares it)."""
-    return f"course:{course.id}"
+    return f"course:{course_id}"
 
 
 def clear_throttle(keys: list[str]) -> None:

@@ -15,15 +15,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
-from course import access, realtime
+from course import realtime
 from course.access import CITIZEN, STAFF, allow
 from course.errors import error_response
 from course.extensions import db
-from course.live import session as live
-from course.live.session_routes import push_now
+from course.live import day as live_day
+from course.live import fragments as live_fragments
+from course.live.pushes import push_now
+from course.live.signals import presence_changed
 from course.people.models import Citizen
 from course.rounds import bp
 from course.rounds import services as glue
+from course.schedule.access import can_facilitate, course_or_404
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.web import render
 from peerreview import services as pr
@@ -265,7 +268,7 @@ def round_board(round_: Round, audience: str) -> dict[str, Any]:
 
 
 def _sparring_item(course: Course) -> tuple[AgendaItem, Day]:
-    running = live.current_session(course.id)
+    running = live_day.running_day(course.id)
     item = (db.session.get(AgendaItem, running.current_item_id)
             if running is not None and running.current_item_id else None)
     if item is None or item.kind != ItemKind.SPARRING_ROUND:
@@ -275,10 +278,8 @@ def _sparring_item(course: Course) -> tuple[AgendaItem, Day]:
 
 
 def _console(course: Course, status: int = 200):
-    from course.live.session_routes import now_context
-
-    return render_template("live/_now.html", audience=realtime.FACILITATORS, notice=None,
-                           **now_context(course)), status
+    return render_template(live_fragments.NOW, audience=realtime.FACILITATORS, notice=None,
+                           **live_fragments.now_context(course)), status
 
 
 def _whole_number(name: str, default: int, code: str) -> int:
@@ -292,7 +293,7 @@ def _whole_number(name: str, default: int, code: str) -> int:
 @allow(STAFF)
 def start(course_id: int):
     """Start a round for the sparring item on now, from the present participants' drafts."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item, day = _sparring_item(course)
     existing = glue.round_for_item(course.id, item.id)
     if existing is not None and existing.state != RoundState.CLOSED:
@@ -317,7 +318,7 @@ def start(course_id: int):
 
 def _change_state(course_id: int, round_id: int, change: Any):
     """Apply one state change asked for by a console that saw ``version`` of the round."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     round_ = glue.round_in_course_or_404(course.id, round_id)
     seen = request.form.get("version", "")
     try:
@@ -362,7 +363,7 @@ def close(course_id: int, round_id: int):
     return _change_state(course_id, round_id, close_it)
 
 
-@live.presence_changed.connect
+@presence_changed.connect
 def _follow_presence(course: Course, *, citizen: Any, present: bool) -> None:
     """A check-in or a "has left" during a running round changes who is in it: the board follows
     (the route that changed the presence commits and pushes)."""
@@ -375,7 +376,7 @@ def _follow_presence(course: Course, *, citizen: Any, present: bool) -> None:
 
 
 def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     round_ = glue.round_in_course_or_404(course.id, round_id)
     try:
         if action == "hide":
@@ -398,7 +399,7 @@ def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
 @allow(STAFF)
 def all_comments(course_id: int, round_id: int):
     """Every comment of a round, to moderate (the console shows the newest only)."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     round_ = glue.round_in_course_or_404(course.id, round_id)
     return render_template("rounds/comments.html", course=course, audience=realtime.FACILITATORS,
                            board=_with_moderation(glue.board_context(round_), shown=None))

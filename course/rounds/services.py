@@ -16,7 +16,7 @@ from flask import abort
 from course.budgets.models import Draft, StrategyKind
 from course.budgets.services import draft_of
 from course.extensions import db
-from course.live import session as live
+from course.live import day as live_day
 from course.people.models import Citizen
 from course.schedule.models import Course, Day
 from course.types import utcnow
@@ -83,19 +83,19 @@ def prompt_set_from_text(text: str) -> dict[str, Any]:
                          for n, label in enumerate(labels, start=1)]}
 
 
-def round_countdown(round_: Round) -> live.Countdown | None:
+def round_countdown(round_: Round) -> live_day.Countdown | None:
     """The round's own countdown while it is open (the board and phones tick it)."""
     if round_.state != RoundState.OPEN or round_.ends_at is None:
         return None
     now = utcnow()
     remaining = int((round_.ends_at - now).total_seconds())
     now_ms = int(now.timestamp() * 1000)
-    return live.Countdown(True, remaining, now_ms + remaining * 1000, now_ms)
+    return live_day.Countdown(True, remaining, now_ms + remaining * 1000, now_ms)
 
 
 def present_citizens(course: Course, day: Day) -> list[Citizen]:
     """The participants checked in today and not marked as left."""
-    return [p.citizen for p in live.attendance(course, day) if p.present]
+    return [p.citizen for p in live_day.attendance(course, day) if p.present]
 
 
 def start_round(course: Course, item_id: int, day: Day, *, title: str, grouping: str,
@@ -200,8 +200,8 @@ def join_late(round_: Round, citizen: Citizen) -> bool:
             RoundParticipant.round_id == round_.id,
             RoundParticipant.person_ref == citizen.id)) is not None:
         return False  # (one indexed lookup: this runs on every review page of a big room)
-    running = live.current_session(round_.course_ref)
-    if running is None or not live.is_present(round_.course_ref, Day(running.day), citizen.id):
+    running = live_day.running_day(round_.course_ref)
+    if running is None or not live_day.is_present(round_.course_ref, Day(running.day), citizen.id):
         return False
     pr.join_round(db.session, round_.id, citizen.id, snapshot=_late_snapshot(round_, citizen))
     return True

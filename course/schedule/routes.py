@@ -19,18 +19,22 @@ import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from htmx_flask import request as htmx_request
 from wtforms import SelectChoice
 
-from course import access, realtime
+from course import realtime, web
 from course.access import FACILITATOR, STAFF, TEAM_LEAD, allow
 from course.extensions import db
 from course.i18n import long_date
-from course.live import session as live_session
-from course.live import session_routes
-from course.people import enrolment
-from course.people.models import Citizen, Staff
-from course.schedule import bp, services
+from course.people import codes
+from course.people import pushes as people_pushes
+from course.people import services as people
+from course.people.forms import ELIGIBILITY_LABELS, DecisionForm, EnrolForm, OptOutForm
+from course.people.labels import enrolment_message
+from course.people.models import Citizen, Role, Staff
+from course.schedule import bp, services, signals
+from course.schedule.access import can_facilitate, can_manage_participants, course_or_404
 from course.schedule.forms import (
     AgendaItemForm,
     CourseForm,
@@ -102,7 +106,7 @@ def office():
         .where(Citizen.active).group_by(Citizen.course_id)
     ).all())
     return render_template("schedule/office.html", courses=courses, counts=counts,
-                           can_facilitate=access.can_facilitate,
+                           can_facilitate=can_facilitate,
                            can_create=current_user.role in services.FACILITATING_ROLES)
 
 
@@ -110,10 +114,8 @@ def office():
 @allow(STAFF)
 def course_page(course_id: int):
     """One course: dates, venue, participants, and enrolment."""
-    course = access.course_or_404(course_id)
-    return render_template("schedule/course.html", course=course,
-                           enrol_form=enrolment.enrol_form(course),
-                           can_facilitate=access.can_facilitate(course))
+    course = course_or_404(course_id)
+    return _course_page(course, enrol_form(course))
 
 
 # -- creating and editing a course -----------------------------------------------------------
@@ -230,7 +232,7 @@ def _own_course(raw: str) -> Course | None:
 @allow(STAFF)
 def edit_course(course_id: int):
     """The course's details in a form (facilitators of the course and the team lead)."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     form = CourseForm(formdata=None, obj=course)
     form.facilitators.data = [s.id for s in course.facilitators]
     _facilitator_choices(form, course)
@@ -241,7 +243,7 @@ def edit_course(course_id: int):
 @allow(STAFF)
 def update_course(course_id: int):
     """Save the course's details; its agenda, participants and join code stay as they are."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     form = CourseForm()
     _facilitator_choices(form, course)
     checked = _validated_course(form, course)
@@ -285,7 +287,7 @@ def _context(course: Course, **extra: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "course": course,
         "plans": [services.day_plan(course, day) for day in Day],
-        "can_edit": access.can_facilitate(course),
+        "can_edit": can_facilitate(course),
         "editing": {},
         "conflicts": set(),
         "deleting": {},
@@ -312,8 +314,7 @@ def _item_or_404(course: Course, item_id: int) -> AgendaItem:
 
 def _commit_agenda_change(course: Course) -> None:
     """Commit an agenda edit; during a running day the console, projector and phones follow."""
-    if live_session.current_session(course.id) is not None:
-        session_routes.push_now(course)
+    signals.agenda_changed.send(course)
     realtime.commit_and_push()
 
 
@@ -336,7 +337,7 @@ def _changed(course: Course, day: Day, message: str, anchor: str):
 @allow(STAFF)
 def agenda(course_id: int):
     """The agenda of the kickoff and the two course days; editable by those who run it."""
-    course = access.course_or_404(course_id)
+    course = course_or_404(course_id)
     return render_template(AGENDA_PAGE, **_context(course))
 
 
@@ -344,7 +345,7 @@ def agenda(course_id: int):
 @allow(STAFF)
 def apply_template(course_id: int):
     """Give a course without any agenda the best-practice template."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     try:
         services.apply_template(course)
     except ScheduleError:
@@ -360,7 +361,7 @@ def apply_template(course_id: int):
 @allow(STAFF)
 def add_item(course_id: int, day: str):
     """Add an item to one meeting (placed by its start time; overlaps are flagged, not refused)."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     meeting = Day(day)
     form = AgendaItemForm(prefix=f"new-{meeting.value}")
     context = {"add_forms": {meeting: form}, "open_add": meeting}
@@ -385,7 +386,7 @@ def _add_refused(course: Course, day: Day, extra: dict[str, Any]):
 @allow(STAFF)
 def agenda_item(course_id: int, item_id: int):
     """One agenda item as the agenda shows it (also what "Cancel" in an edit goes back to)."""
-    course = access.course_or_404(course_id)
+    course = course_or_404(course_id)
     item = _item_or_404(course, item_id)
     context = _context(course)
     return render(AGENDA_PAGE, ROW_FRAGMENT, item=item, plan=context["plan_of"][item.day],
@@ -396,7 +397,7 @@ def agenda_item(course_id: int, item_id: int):
 @allow(STAFF)
 def edit_item(course_id: int, item_id: int):
     """The item as a form, in its place in the agenda."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     form = _edit_form(item)
     context = _context(course, editing={item.id: form})
@@ -408,7 +409,7 @@ def edit_item(course_id: int, item_id: int):
 @allow(STAFF)
 def update_item(course_id: int, item_id: int):
     """Save an edited item. An edit of an older version is a 409 showing both versions."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     form = _edit_form(item, submitted=True)
     if not form.validate_on_submit():
@@ -445,7 +446,7 @@ def _edit_refused(course: Course, item: AgendaItem, form: AgendaItemForm, status
 @allow(STAFF)
 def move_item(course_id: int, item_id: int):
     """Move an item up or down; it swaps time slots with its neighbour."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     form = MoveForm()
     if not form.validate_on_submit():
@@ -465,7 +466,7 @@ def move_item(course_id: int, item_id: int):
 @allow(STAFF)
 def confirm_delete_item(course_id: int, item_id: int):
     """Ask before deleting: the row turns into a question with a second, real delete button."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     context = _context(course, deleting={item.id: False})
     return render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=False,
@@ -476,7 +477,7 @@ def confirm_delete_item(course_id: int, item_id: int):
 @allow(STAFF)
 def delete_item(course_id: int, item_id: int):
     """Delete an item, if it is still the version the person confirmed; 409 otherwise."""
-    course = access.course_or_404(course_id, access.can_facilitate)
+    course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     form = DeleteForm()
     if not form.validate_on_submit():
@@ -495,3 +496,168 @@ def delete_item(course_id: int, item_id: int):
     _commit_agenda_change(course)
     return _changed(course, day, _("Deleted: %(title)s", title=title), f"day-{day.value}")
 
+
+# -- participants: enrolment, the voluntary yes or no, join cards ------------------------------
+
+
+def enrol_form(course: Course) -> EnrolForm:
+    """The enrolment form for ``course``: the team's active job consultants to choose from."""
+    form = EnrolForm()
+    consultants = db.session.scalars(
+        sa.select(Staff).where(Staff.team_id == course.team_id, Staff.active,
+                               Staff.role == Role.JOB_CONSULTANT).order_by(Staff.name)
+    ).all()
+    form.job_consultant.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(str(s.id), s.name) for s in consultants]
+    today = people.local_today()
+    form.info_meeting_on.render_kw = {"max": today.isoformat()}
+    if not form.is_submitted():
+        form.info_meeting_on.data = today
+        if current_user.role == Role.JOB_CONSULTANT:
+            form.job_consultant.data = current_user.id
+    return form
+
+
+def _show_error(form: FlaskForm, error: people.EnrolmentError, message: str) -> None:
+    """Put ``message`` on the field the error names, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _course_page(course: Course, form: EnrolForm, *, status: int = 200):
+    """The course page: its details, its participants and the enrolment form."""
+    return render_template("schedule/course.html", course=course, enrol_form=form,
+                           can_facilitate=can_facilitate(course),
+                           roster=people.roster(course),
+                           places_taken=people.places_taken(course)), status
+
+
+def _citizen_or_404(course_id: int, citizen_id: int) -> tuple[Course, Citizen]:
+    course = course_or_404(course_id, can_manage_participants)
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None or citizen.course_id != course.id:
+        abort(404)
+    return course, citizen
+
+
+def _citizen_page(course: Course, citizen: Citizen, *, decision_form: DecisionForm | None = None,
+                  opt_out_form: OptOutForm | None = None, status: int = 200):
+    if decision_form is None:
+        decision_form = DecisionForm(formdata=None, decided_on=people.local_today())
+    decision_form.decided_on.render_kw = {"max": people.local_today().isoformat()}
+    return render_template(
+        "schedule/citizen.html", course=course, citizen=citizen,
+        **web.parts_of("schedule.citizen", citizen=citizen),
+        participation=people.participation(citizen), labels=ELIGIBILITY_LABELS,
+        required=people.REQUIRED_ELIGIBILITY, assessment=people.ASSESSMENT,
+        decision_form=decision_form, opt_out_form=opt_out_form or OptOutForm(formdata=None),
+    ), status
+
+
+@bp.post("/courses/<int:course_id>/citizens")
+@allow(STAFF)
+def enrol(course_id: int):
+    """Enrol a citizen; the personal code is shown once, on a printable join card."""
+    course = course_or_404(course_id, can_manage_participants)
+    form = enrol_form(course)
+    if not form.validate_on_submit():
+        return _course_page(course, form, status=422)
+    details = people.Enrolment(
+        name=form.name.data, job_consultant=db.session.get(Staff, form.job_consultant.data),
+        info_meeting_on=form.info_meeting_on.data,
+        eligibility=[*form.criteria.data, *form.assessment.data],
+        phone=form.phone.data or "", email=form.email.data or "",
+    )
+    try:
+        citizen, code = people.enrol(course, details,
+                                      enrolled_by=current_user._get_current_object())
+    except people.EnrolmentError as error:
+        db.session.rollback()
+        _show_error(form, error, enrolment_message(error, name=details.name,
+                                                   capacity=course.capacity))
+        return _course_page(course, form, status=422)
+    db.session.commit()
+    return _join_card(course, citizen, code)
+
+
+@bp.get("/courses/<int:course_id>/citizens/<int:citizen_id>")
+@allow(STAFF)
+def citizen(course_id: int, citizen_id: int):
+    """One participant: contact, eligibility, the decision and its deadlines, and actions."""
+    course, person = _citizen_or_404(course_id, citizen_id)
+    return _citizen_page(course, person)
+
+
+@bp.post("/courses/<int:course_id>/citizens/<int:citizen_id>/decision")
+@allow(STAFF)
+def record_decision(course_id: int, citizen_id: int):
+    """Record the citizen's yes or no. A no ends their participation and their sessions."""
+    course, person = _citizen_or_404(course_id, citizen_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            ended = people.record_decision(person, form.decision.data, form.decided_on.data)
+        except people.EnrolmentError as error:
+            db.session.rollback()
+            _show_error(form, error, enrolment_message(
+                error, deadline=people.decision_deadline(person), meeting=person.info_meeting_on))
+        else:
+            db.session.commit()
+            people_pushes.disconnect_sign_ins(ended)
+            if person.decision == "yes":
+                flash(_("Yes recorded. The budget plan must be finished by %(date)s.",
+                        date=long_date(people.budget_deadline(person))), "info")
+            else:
+                flash(_("No recorded. %(name)s can no longer sign in, and the place is free.",
+                        name=person.name), "info")
+            return redirect(url_for("schedule.citizen", course_id=course.id,
+                                    citizen_id=person.id), 303)
+    return _citizen_page(course, person, decision_form=form, status=422)
+
+
+@bp.post("/courses/<int:course_id>/citizens/<int:citizen_id>/opt-out")
+@allow(STAFF)
+def opt_out(course_id: int, citizen_id: int):
+    """Record that the citizen opts out: they are signed out everywhere and the place is freed."""
+    course, person = _citizen_or_404(course_id, citizen_id)
+    form = OptOutForm()
+    if form.validate_on_submit():
+        try:
+            ended = people.opt_out(person)
+        except people.EnrolmentError as error:
+            db.session.rollback()
+            form.form_errors.append(enrolment_message(error))
+        else:
+            db.session.commit()
+            people_pushes.disconnect_sign_ins(ended)
+            flash(_("%(name)s has opted out and is signed out everywhere. The place is free.",
+                    name=person.name), "info")
+            return redirect(url_for("schedule.citizen", course_id=course.id,
+                                    citizen_id=person.id), 303)
+    return _citizen_page(course, person, opt_out_form=form, status=422)
+
+
+@bp.post("/courses/<int:course_id>/citizens/<int:citizen_id>/code")
+@allow(STAFF)
+def reissue_code(course_id: int, citizen_id: int):
+    """Print a new join card: a new personal code; the old one stops working at once."""
+    course, person = _citizen_or_404(course_id, citizen_id)
+    try:
+        code, ended = people.reissue_code(person)
+    except people.PeopleError:
+        flash(_("%(name)s no longer takes part, so no new code is issued.", name=person.name),
+              "error")
+        return redirect(url_for("schedule.citizen", course_id=course.id, citizen_id=person.id),
+                        303)
+    db.session.commit()
+    people_pushes.disconnect_sign_ins(ended)
+    return _join_card(course, person, code)
+
+
+def _join_card(course: Course, citizen: Citizen, code: str):
+    join_url = url_for("people.start", c=course.code, _external=True)
+    return render_template("schedule/join_card.html", course=course, citizen=citizen,
+                           code=codes.display(code), join_url=join_url)

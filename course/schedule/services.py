@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from course.extensions import db
-from course.people import services as people_services
+from course.people import codes
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 from course.schedule.template import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
@@ -174,6 +174,14 @@ def _apply_details(course: Course, details: CourseDetails, facilitators: Iterabl
     course.facilitators = list(dict.fromkeys(facilitators))
 
 
+def new_course_code() -> str:
+    """An unused course join code."""
+    while True:
+        code = codes.new_code(codes.COURSE_CODE_LENGTH)
+        if db.session.scalar(sa.select(Course.id).where(Course.code == code)) is None:
+            return code
+
+
 def create_course(team: Team, details: CourseDetails, facilitators: Iterable[Staff], *,
                   copy_from: Course | None = None, today: date | None = None) -> Course:
     """Create a course for ``team`` with a new join code and its first agenda.
@@ -189,7 +197,7 @@ def create_course(team: Team, details: CourseDetails, facilitators: Iterable[Sta
     _check_course(team, details, facilitators, today=today, existing=None)
     if copy_from is not None and copy_from.team_id != team.id:
         raise ScheduleError("foreign_source", "agenda_from")
-    course = Course(team=team, code=people_services.new_course_code())
+    course = Course(team=team, code=new_course_code())
     _apply_details(course, details, facilitators)
     db.session.add(course)
     db.session.flush()

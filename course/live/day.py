@@ -1,6 +1,6 @@
 """The running course day: the current agenda item, its countdown, and who is in the room.
 
-All state lives in the database (``LiveSession``, ``Attendance``), so a reloaded projector or a
+All state lives in the database (``RunningDay``, ``Attendance``), so a reloaded projector or a
 restarted server shows exactly the same thing. Services flush; the route commits and pushes.
 """
 
@@ -10,25 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from blinker import Namespace
 
 from course.extensions import db
-from course.live.models import Attendance, LiveSession
+from course.live.models import Attendance, RunningDay
+from course.live.signals import presence_changed
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import local_today, utcnow
 
 EXTEND_SECONDS = 5 * 60
 
-_signals = Namespace()
-#: Sent (sender: the course) when a citizen is checked in or marked as left, with ``citizen``
-#: and ``present``; a running feedback round follows it (:mod:`course.rounds`). Receivers
-#: flush and queue pushes; the route commits and pushes.
-presence_changed = _signals.signal("presence-changed")
-
-
-class SessionError(Exception):
-    """A refused live-session operation; ``code`` names the reason for a translated message."""
+class DayError(Exception):
+    """A refused change to the running day; ``code`` names the reason for a translated message."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -44,112 +37,112 @@ def day_items(course_id: int, day: Day | str) -> list[AgendaItem]:
     ))
 
 
-def current_session(course_id: int) -> LiveSession | None:
-    """The course's running session (the most recently started one not ended), if any."""
+def running_day(course_id: int) -> RunningDay | None:
+    """The course's running day (the most recently started one not ended), if any."""
     return db.session.scalar(
-        sa.select(LiveSession)
-        .where(LiveSession.course_id == course_id, LiveSession.ended_at.is_(None))
-        .order_by(LiveSession.started_at.desc(), LiveSession.id.desc())
+        sa.select(RunningDay)
+        .where(RunningDay.course_id == course_id, RunningDay.ended_at.is_(None))
+        .order_by(RunningDay.started_at.desc(), RunningDay.id.desc())
         .limit(1)
     )
 
 
-def start_session(course: Course, day: Day) -> LiveSession:
-    """Start (or resume) the session of one meeting; any other running one of the course ends.
+def start_day(course: Course, day: Day) -> RunningDay:
+    """Start (or resume) the day of one meeting; any other running day of the course ends.
 
     The first item of the day becomes current, its countdown not yet running.
     """
     now = utcnow()
-    for other in db.session.scalars(sa.select(LiveSession).where(
-            LiveSession.course_id == course.id, LiveSession.ended_at.is_(None),
-            LiveSession.day != day.value)):
+    for other in db.session.scalars(sa.select(RunningDay).where(
+            RunningDay.course_id == course.id, RunningDay.ended_at.is_(None),
+            RunningDay.day != day.value)):
         other.ended_at = now
-    session = db.session.scalar(sa.select(LiveSession).where(
-        LiveSession.course_id == course.id, LiveSession.day == day.value))
-    if session is None:
+    running = db.session.scalar(sa.select(RunningDay).where(
+        RunningDay.course_id == course.id, RunningDay.day == day.value))
+    if running is None:
         items = day_items(course.id, day)
-        session = LiveSession(course_id=course.id, day=day.value, started_at=now,
+        running = RunningDay(course_id=course.id, day=day.value, started_at=now,
                               current_item_id=items[0].id if items else None)
-        db.session.add(session)
-    elif session.ended_at is not None:
-        session.ended_at = None
-        session.started_at = now
+        db.session.add(running)
+    elif running.ended_at is not None:
+        running.ended_at = None
+        running.started_at = now
     db.session.flush()
-    return session
+    return running
 
 
-def end_session(session: LiveSession) -> None:
+def end_day(running: RunningDay) -> None:
     """End the day: phones and the projector go back to the waiting screen."""
-    _bank(session, utcnow())
-    session.ended_at = utcnow()
+    _bank(running, utcnow())
+    running.ended_at = utcnow()
     db.session.flush()
 
 
-def move(session: LiveSession, step: int) -> AgendaItem | None:
+def move(running: RunningDay, step: int) -> AgendaItem | None:
     """Go ``step`` items forward (1) or back (-1); the new item's countdown starts at once."""
-    items = day_items(session.course_id, session.day)
+    items = day_items(running.course_id, running.day)
     if not items:
-        raise SessionError("empty_day")
+        raise DayError("empty_day")
     ids = [item.id for item in items]
-    index = ids.index(session.current_item_id) if session.current_item_id in ids else -1
+    index = ids.index(running.current_item_id) if running.current_item_id in ids else -1
     target = index + step
     if not 0 <= target < len(items):
-        raise SessionError("no_more_items")
-    return go_to(session, items[target])
+        raise DayError("no_more_items")
+    return go_to(running, items[target])
 
 
-def go_to(session: LiveSession, item: AgendaItem) -> AgendaItem:
+def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
     """Make ``item`` current and start its countdown from its planned length."""
-    if item.course_id != session.course_id or item.day.value != session.day:
-        raise SessionError("not_in_day")
-    session.current_item_id = item.id
-    session.elapsed_seconds = 0
-    session.extra_seconds = 0
-    session.workshop_step = 0
-    session.timer_started_at = utcnow()
+    if item.course_id != running.course_id or item.day.value != running.day:
+        raise DayError("not_in_day")
+    running.current_item_id = item.id
+    running.elapsed_seconds = 0
+    running.extra_seconds = 0
+    running.workshop_step = 0
+    running.timer_started_at = utcnow()
     db.session.flush()
     return item
 
 
-def move_workshop_step(session: LiveSession, step: int, steps: int) -> int:
+def move_workshop_step(running: RunningDay, step: int, steps: int) -> int:
     """Go ``step`` guided steps forward or back in the workshop on now (of ``steps`` steps)."""
-    item = db.session.get(AgendaItem, session.current_item_id) if session.current_item_id else None
+    item = db.session.get(AgendaItem, running.current_item_id) if running.current_item_id else None
     if item is None or item.kind != ItemKind.WORKSHOP:
-        raise SessionError("not_workshop")
-    target = session.workshop_step + step
+        raise DayError("not_workshop")
+    target = running.workshop_step + step
     if not 0 <= target < steps:
-        raise SessionError("no_more_steps")
-    session.workshop_step = target
+        raise DayError("no_more_steps")
+    running.workshop_step = target
     db.session.flush()
     return target
 
 
-def _bank(session: LiveSession, now: datetime) -> None:
-    if session.timer_started_at is not None:
-        session.elapsed_seconds += int((now - session.timer_started_at).total_seconds())
-        session.timer_started_at = None
+def _bank(running: RunningDay, now: datetime) -> None:
+    if running.timer_started_at is not None:
+        running.elapsed_seconds += int((now - running.timer_started_at).total_seconds())
+        running.timer_started_at = None
 
 
-def start_timer(session: LiveSession) -> None:
+def start_timer(running: RunningDay) -> None:
     """Run the countdown (again)."""
-    if session.current_item_id is None:
-        raise SessionError("no_item")
-    if session.timer_started_at is None:
-        session.timer_started_at = utcnow()
+    if running.current_item_id is None:
+        raise DayError("no_item")
+    if running.timer_started_at is None:
+        running.timer_started_at = utcnow()
     db.session.flush()
 
 
-def pause_timer(session: LiveSession) -> None:
+def pause_timer(running: RunningDay) -> None:
     """Stop the countdown, keeping the time used so far."""
-    _bank(session, utcnow())
+    _bank(running, utcnow())
     db.session.flush()
 
 
-def extend_timer(session: LiveSession, seconds: int = EXTEND_SECONDS) -> None:
+def extend_timer(running: RunningDay, seconds: int = EXTEND_SECONDS) -> None:
     """Give the current item more time ("+5 min")."""
-    if session.current_item_id is None:
-        raise SessionError("no_item")
-    session.extra_seconds += seconds
+    if running.current_item_id is None:
+        raise DayError("no_item")
+    running.extra_seconds += seconds
     db.session.flush()
 
 
@@ -167,15 +160,15 @@ class Countdown:
         return self.remaining < 0
 
 
-def countdown(session: LiveSession, item: AgendaItem, now: datetime | None = None) -> Countdown:
+def countdown(running: RunningDay, item: AgendaItem, now: datetime | None = None) -> Countdown:
     now = now or utcnow()
-    used = session.elapsed_seconds
-    if session.timer_started_at is not None:
-        used += int((now - session.timer_started_at).total_seconds())
-    remaining = item.minutes * 60 + session.extra_seconds - used
+    used = running.elapsed_seconds
+    if running.timer_started_at is not None:
+        used += int((now - running.timer_started_at).total_seconds())
+    remaining = item.minutes * 60 + running.extra_seconds - used
     now_ms = int(now.timestamp() * 1000)
-    ends = now_ms + remaining * 1000 if session.timer_started_at is not None else None
-    return Countdown(session.timer_started_at is not None, remaining, ends, now_ms)
+    ends = now_ms + remaining * 1000 if running.timer_started_at is not None else None
+    return Countdown(running.timer_started_at is not None, remaining, ends, now_ms)
 
 
 @dataclass(frozen=True)
@@ -183,7 +176,7 @@ class NowView:
     """Everything the now/next regions show, computed once per push for every audience."""
 
     course: Course
-    session: LiveSession | None
+    running: RunningDay | None
     day: Day | None
     current: AgendaItem | None
     next: AgendaItem | None
@@ -193,17 +186,17 @@ class NowView:
 
 def now_view(course: Course) -> NowView:
     """The state of the room now: current and next item, the countdown, the day's agenda."""
-    session = current_session(course.id)
-    if session is None:
+    running = running_day(course.id)
+    if running is None:
         return NowView(course, None, None, None, None, [], None)
-    items = day_items(course.id, session.day)
-    current = next((i for i in items if i.id == session.current_item_id), None)
+    items = day_items(course.id, running.day)
+    current = next((i for i in items if i.id == running.current_item_id), None)
     following = None
     if current is not None:
         index = items.index(current)
         following = items[index + 1] if index + 1 < len(items) else None
-    clock = countdown(session, current) if current is not None else None
-    return NowView(course, session, Day(session.day), current, following, items, clock)
+    clock = countdown(running, current) if current is not None else None
+    return NowView(course, running, Day(running.day), current, following, items, clock)
 
 
 # -- attendance -------------------------------------------------------------------------------
@@ -218,7 +211,7 @@ def _check_in(course: Course, day: Day, citizen: Citizen,
               by: Staff | None = None) -> tuple[Attendance, bool]:
     """:func:`check_in`, and whether it changed anything (someone present stays as they are)."""
     if citizen.course_id != course.id:
-        raise SessionError("not_in_course")
+        raise DayError("not_in_course")
     row = db.session.scalar(sa.select(Attendance).where(
         Attendance.course_id == course.id, Attendance.day == day.value,
         Attendance.citizen_id == citizen.id))
@@ -303,3 +296,11 @@ def attendance(course: Course, day: Day) -> list[Presence]:
         Citizen.course_id == course.id, Citizen.active).order_by(Citizen.name))
     return [Presence(c, rows[c.id].checked_in_at if c.id in rows else None,
                      rows[c.id].left_at if c.id in rows else None) for c in citizens]
+
+
+def attendance_day(course: Course) -> Day:
+    """The day attendance is about: the running day's, else today's, else the kickoff."""
+    running = running_day(course.id)
+    if running is not None:
+        return Day(running.day)
+    return course.day_on(local_today()) or Day.KICKOFF

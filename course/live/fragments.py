@@ -1,0 +1,66 @@
+"""The running day's fragments and the one context builder of each, used by the routes that
+render them and by the pushes that send them (:mod:`course.live.pushes`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from course import realtime
+from course.budgets import workshop
+from course.live import day as live_day
+from course.live import questions, services
+from course.schedule.models import Course, Day, ItemKind
+
+NOW = "live/_now.html"
+QUESTIONS = "live/_questions.html"
+SPOTLIGHT = "live/_spotlight.html"
+ANNOUNCEMENT = "live/_announcement.html"
+ATTENDANCE = "live/_attendance.html"
+ATTENDANCE_COUNT = "live/_attendance_count.html"
+ATTENDANCE_ROWS = "live/_attendance_rows.html"
+
+
+def now_context(course: Course) -> dict[str, Any]:
+    """The now/next region: the current and next item, the countdown, the day's agenda, the
+    workshop's step and the question on the projector."""
+    view = live_day.now_view(course)
+    return {"course": course, "view": view, "workshop": workshop_context(course, view),
+            "shown_question": questions.shown(course.id) if view.running else None}
+
+
+def workshop_context(course: Course, view: live_day.NowView) -> dict[str, Any] | None:
+    """During a workshop item: the guided step, the worked examples, and the room's progress
+    (counts only — the console never shows anyone's text)."""
+    if view.current is None or view.current.kind != ItemKind.WORKSHOP:
+        return None
+    day = Day(view.running.day)
+    presence = live_day.attendance(course, day)
+    present = [p.citizen.id for p in presence if p.present] or [p.citizen.id for p in presence]
+    index = view.running.workshop_step
+    return {"index": index, "step": workshop.step(index), "steps": workshop.STEPS,
+            "examples": workshop.EXAMPLES, "progress": workshop.progress(present)}
+
+
+def questions_context(course: Course, audience: str) -> dict[str, Any]:
+    """The questions of the talk on now; facilitators also see the hidden ones."""
+    talk = questions.current_talk(course)
+    include_hidden = audience == realtime.FACILITATORS
+    return {"course": course, "talk": talk[1] if talk else None,
+            "questions": questions.for_item(talk[1].id, include_hidden=include_hidden)
+            if talk else []}
+
+
+def spotlight_context(course: Course) -> dict[str, Any]:
+    """The question the facilitator put on the projector, if any."""
+    return {"course": course, "shown_question": questions.shown(course.id)}
+
+
+def announcement_context(course_id: int) -> dict[str, Any]:
+    return {"announcement": services.current_announcement(course_id)}
+
+
+def attendance_context(course: Course) -> dict[str, Any]:
+    """Who is in the room on the day attendance is about."""
+    day = live_day.attendance_day(course)
+    return {"course": course, "day": day, "presence": live_day.attendance(course, day)}
+

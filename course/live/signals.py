@@ -1,0 +1,12 @@
+"""What the running day tells the features above it (blinker; receivers connect in their
+feature's ``init_app``). Receivers flush and queue pushes; the route commits and pushes."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent (sender: the course) when a citizen is checked in or marked as left, with ``citizen``
+#: and ``present``; a running feedback round follows it (:mod:`course.rounds`).
+presence_changed = _signals.signal("presence-changed")
