@@ -14,6 +14,8 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from course.web import is_htmx
+
 PUBLIC = "public"  #: anyone, signed in or not
 DISPLAY = "display"  #: a projector display link (token in the URL; checked by the view)
 STAFF = "staff"  #: any staff role
@@ -74,7 +76,7 @@ def enforce() -> object | None:
     if mine & kinds:
         return None
     if not mine:
-        if request.headers.get("HX-Request") or request.method != "GET":
+        if is_htmx() or request.method != "GET":
             abort(401)
         return redirect(url_for("people.start", next=request.full_path.rstrip("?")))
     abort(403)

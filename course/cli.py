@@ -88,12 +88,12 @@ def remind() -> None:
     """Remind citizens and their job consultants of a near budget deadline (run daily)."""
     from course import realtime
     from course.approvals import pushes
-    from course.approvals import services as cases
+    from course.approvals import services as approval_services
 
     # A request context for the links in the pushed fragments and the e-mails.
     with current_app.test_request_context(current_app.config.get("PUBLIC_URL") or "/"):
-        made = cases.remind_deadlines()
-        pushes.push_notices(cases.pending_notices())
+        made = approval_services.remind_deadlines()
+        pushes.push_notices(approval_services.pending_notices())
         realtime.commit_and_push()
         sent = pushes.mail_notices(made)
     click.echo(f"{len(made)} reminder(s), {sent} e-mail(s).")

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from course.approvals import services as approvals
+from course.approvals import services as approval_services
 from course.budgets.models import BudgetLine, Category, Draft, StrategyItem, StrategyKind
 from course.extensions import db
 from course.people import services
@@ -157,19 +157,20 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
                           for kind, text in zip(StrategyKind, strategy, strict=True)]
         db.session.add(draft)
         db.session.flush()
-        case = approvals.submit(draft, citizen)
+        case = approval_services.submit(draft, citizen)
         # handed in over the weeks since the course: the queue shows how long each has waited
         handed_in = datetime.combine(today - timedelta(days=9 - 3 * i), time(10), tzinfo=UTC)
         case.submitted_at = case.current.submitted_at = handed_in
         if rated is not None:
             for criterion, value in zip(("substantial_change", "realistic", "coherence"), rated,
                                         strict=True):
-                approvals.rate(case, consultant, criterion, value, "")
-            approvals.triage(case, consultant, colour)
+                approval_services.rate(case, consultant, criterion, value, "")
+            approval_services.triage(case, consultant, colour)
             if colour == "yellow":  # the other job consultant is asked to spar
-                approvals.ask_colleagues(case, consultant, [consultants[(i + 1) % 2].id])
+                approval_services.ask_colleagues(case, consultant, [consultants[(i + 1) % 2].id])
     db.session.flush()
-    approvals.pending_notices()  # (in the app, mailed after the commit; the demo mails nobody)
+    # (in the app, mailed after the commit; the demo mails nobody)
+    approval_services.pending_notices()
 
 
 def describe(logins: Logins, base_url: str) -> str:

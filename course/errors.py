@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from course.web import is_htmx
+
 
 def _messages() -> dict[int, str]:
     return {
@@ -23,10 +25,17 @@ def _messages() -> dict[int, str]:
 
 
 def error_response(code: int, message: str | None = None):
-    """A translated error page, or a short text for htmx so the page can show it in place."""
+    """A translated error page, or a short text for htmx so the page can show it in its toast
+    (htmx swaps no error answer: see ``responseHandling`` in ``base.html``)."""
     text = message or _messages().get(code) or _messages()[500]
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return text, code, {"Content-Type": "text/plain; charset=utf-8"}
+    return error_page(code, text)
+
+
+def error_page(code: int, message: str | None = None) -> tuple[str, int]:
+    """The translated error page (no traceback, no personal data)."""
+    text = message or _messages().get(code) or _messages()[500]
     return render_template("errors/error.html", code=code, message=text), code
 
 

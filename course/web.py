@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -24,6 +26,11 @@ _signals = Namespace()
 page_parts = _signals.signal("page-parts")
 
 
+#: The page name under which the layout around every page asks for its parts (the header's
+#: unread notices).
+LAYOUT = "layout"
+
+
 def parts_of(page: str, **about: Any) -> dict[str, Any]:
     """The context the features above contribute to ``page`` (see :data:`page_parts`)."""
     context: dict[str, Any] = {}
@@ -33,11 +40,19 @@ def parts_of(page: str, **about: Any) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    """The template helpers every page uses."""
+    """The template helpers every page uses; ``Vary: HX-Request`` on every answer that
+    :func:`wants_fragment` chose."""
+    app.after_request(_vary_on_htmx)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["qr_svg"] = qr_svg
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.filters["markdown"] = markdown.render
+
+
+def _vary_on_htmx(response: Response) -> Response:
+    if g.get("varies_on_htmx"):
+        response.vary.add("HX-Request")
+    return response
 
 
 def csrf_field() -> Markup:
@@ -64,12 +79,67 @@ def qr_svg(url: str) -> Markup:
                                                           light="#fff", omitsize=True))
 
 
-def render(page: str, fragment: str, **context: Any) -> Response:
-    """Render the full ``page``, or only ``fragment`` for a non-boosted htmx request.
+# -- fragment or page -----------------------------------------------------------------------------
 
-    The page ``{% include %}``s the fragment, so both are always the same markup.
+
+def is_htmx() -> bool:
+    """Did htmx send this request (a fragment request or a boosted page)?"""
+    return bool(htmx_request.htmx)
+
+
+def wants_fragment() -> bool:
+    """The one decision between a fragment and a page: a non-boosted htmx request wants the
+    fragment it targets; a boosted one, or a browser without JavaScript, wants the page (or a
+    redirect to it). The answer varies on ``HX-Request`` (see :func:`init_app`)."""
+    g.varies_on_htmx = True
+    return bool(htmx_request.htmx) and not htmx_request.htmx.boosted
+
+
+def render(page: str | None, fragment: str | None = None, *, status: int = 200,
+           **context: Any) -> Response:
+    """Render ``fragment`` for a request that wants one (:func:`wants_fragment`), else the full
+    ``page``, which ``{% include %}``s the same fragment, so both are always the same markup.
+    With only a ``page``, or only a ``fragment``, that is rendered whatever the request. A page
+    gets the layout's parts (:data:`LAYOUT`) besides ``context``."""
+    if fragment and (page is None or wants_fragment()):
+        return make_response(render_template(fragment, **context), status)
+    return make_response(render_template(page, **parts_of(LAYOUT), **context), status)
+
+
+# -- refusals -------------------------------------------------------------------------------------
+
+#: The event a refusal without a slot triggers in the page: app.js shows its message in the
+#: toast (``{"teten:refused": {"message": …}}``).
+REFUSED_EVENT = "teten:refused"
+
+
+def refuse(message: str, status: int = 422, *, slot: str | None = None,
+           page: Callable[[], Response | str] | None = None) -> Response:
+    """The one refusal path: roll back, drop the pushes queued, and say why in place.
+
+    An htmx request gets ``message`` swapped into ``#slot`` (the message element beside the
+    form it came from), or, without a slot, shown in the page's toast — never swapped over
+    the region the person was working in, so what they typed stays in the field. A browser
+    without JavaScript gets ``page()`` (the page again, with the typed text and the message)
+    or the error page with ``message``.
     """
-    wants_fragment = bool(htmx_request.htmx) and not htmx_request.htmx.boosted
-    response = make_response(render_template(fragment if wants_fragment else page, **context))
-    response.vary.add("HX-Request")
-    return response
+    from course import realtime
+    from course.errors import error_page
+    from course.extensions import db
+
+    db.session.rollback()
+    realtime.discard_pushes()
+    if is_htmx():
+        if slot:
+            response = make_response(render_template("_refusal.html", message=message), status)
+            response.headers["HX-Retarget"] = f"#{slot}"
+            response.headers["HX-Reswap"] = "innerHTML"
+        else:
+            response = make_response(message, status,
+                                     {"Content-Type": "text/plain; charset=utf-8"})
+            response.headers["HX-Reswap"] = "none"
+            response.headers["HX-Trigger"] = json.dumps({REFUSED_EVENT: {"message": message}})
+        return response
+    if page is not None:
+        return make_response(page(), status)
+    return make_response(error_page(status, message))

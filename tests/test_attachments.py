@@ -17,8 +17,8 @@ from flask import g, render_template, url_for
 from PIL import ExifTags, Image, PngImagePlugin
 from werkzeug.routing import BuildError
 
-from course.budgets import files
-from course.budgets.attachments import file_size
+from course.budgets import files, fragments
+from course.budgets.labels import file_size
 from course.budgets.models import Attachment, BudgetLine, Draft
 from course.extensions import db
 from course.people import services
@@ -559,8 +559,10 @@ def render_attachments(app, person_id: int, person_kind: type, line_id: int,
                        can_edit: bool) -> str:
     with app.test_request_context():
         g._login_user = db.session.get(person_kind, person_id)  # signed in, as Flask-Login sees it
+        line = db.session.get(BudgetLine, line_id)
+        # (the context the routes build: the reader's right to edit is worked out there)
         return render_template("budgets/_attachments.html",
-                               line=db.session.get(BudgetLine, line_id), can_edit=can_edit)
+                               **{**fragments.attachments_context(line), "can_edit": can_edit})
 
 
 def test_partial_for_the_owner_lists_and_offers_upload(app, client, drafts):

@@ -238,7 +238,7 @@ def test_lines_and_strategy_items_are_added_moved_and_removed(app, anna):
 
 
 def test_a_long_plan_shows_its_lines_folded_and_opens_one_at_a_time(app, anna):
-    from course.budgets.routes import OPEN_LINES_MAX
+    from course.budgets.fragments import OPEN_LINES_MAX
 
     device, draft_id = anna
     lines = [add_line(device, draft_id) for _ in range(OPEN_LINES_MAX + 1)]
@@ -282,7 +282,7 @@ def test_a_long_plan_shows_its_lines_folded_and_opens_one_at_a_time(app, anna):
 
 
 def test_a_short_plan_shows_every_line_open(anna):
-    from course.budgets.routes import OPEN_LINES_MAX
+    from course.budgets.fragments import OPEN_LINES_MAX
 
     device, draft_id = anna
     lines = [add_line(device, draft_id) for _ in range(OPEN_LINES_MAX)]

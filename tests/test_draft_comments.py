@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g, render_template, url_for
 
+from course.budgets import fragments
 from course.budgets.models import BudgetLine, Draft, DraftComment
 from course.extensions import db
 from course.people import services
@@ -268,8 +269,9 @@ def test_comment_text_is_escaped_plain_text_inside_hx_disable(app, client, draft
 def render_comments(app, person_kind: type, person_id: int, draft_id: int, can_comment: bool):
     with app.test_request_context():
         g._login_user = db.session.get(person_kind, person_id)  # signed in, as Flask-Login sees it
-        return render_template("budgets/_comments.html", draft=db.session.get(Draft, draft_id),
-                               can_comment=can_comment)
+        # (the context the routes build: whether the reader may comment is worked out there)
+        return render_template("budgets/_comments.html", **fragments.comments_context(
+            db.session.get(Draft, draft_id), can_comment=can_comment))
 
 
 def test_partial_offers_the_form_to_the_own_consultant(app, drafts):

@@ -792,7 +792,7 @@ def test_another_courses_sockets_get_nothing_and_can_ask_for_nothing(app, world,
     ("Cher", "Cher"),
 ])
 def test_the_wall_shows_first_names_and_an_initial(name, shown):
-    from course.rounds.routes import wall_name
+    from course.rounds.fragments import wall_name
 
     assert wall_name(name) == shown
 

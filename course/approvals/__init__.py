@@ -3,20 +3,23 @@ the three criteria, the green / yellow / red triage, decisions, and the append-o
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-
-bp = Blueprint("approvals", __name__)
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """The queue's routes; a team's job consultants and team lead enter its queue room and
-    read the team's submitted plans."""
+    read the team's submitted plans; the case shows beside the citizen's draft, and every
+    page's header counts the unread notices."""
     from flask_login import current_user
 
-    from course import realtime
-    from course.approvals import pushes, routes, services  # noqa: F401  (views attach to bp)
+    from course import realtime, web
+    from course.approvals import fragments, labels, pushes, routes, services
     from course.budgets.access import readable_also_by
 
-    app.register_blueprint(bp)
+    app.register_blueprint(routes.bp)
+    app.jinja_env.filters.update(labels.FILTERS)
+    app.jinja_env.globals.update(labels.GLOBALS)
     realtime.entitle(app, pushes.queue_rooms)
     readable_also_by(app, lambda draft: services.reads_submitted(current_user, draft))
+    web.page_parts.connect(fragments.layout_part, sender=web.LAYOUT)
+    web.page_parts.connect(fragments.draft_part, sender="budgets.draft")

@@ -33,7 +33,7 @@ from course.approvals.models import (
     RatingValue,
     SparringRequest,
 )
-from course.budgets import services as budgets
+from course.budgets import services as budget_services
 from course.budgets.models import Draft, PaymentMethod, StrategyKind
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
@@ -60,8 +60,8 @@ class ApprovalError(Exception):
 def freeze(draft: Draft) -> dict[str, Any]:
     """The plan as the consultants decide on it: every part, private lines included (staff see
     them), with the total against the course's cap. Plain JSON, so a version never changes."""
-    budget = budgets.totals(draft)
-    lists = budgets.strategy_lists(draft)
+    budget = budget_services.totals(draft)
+    lists = budget_services.strategy_lists(draft)
     return {
         "goal": draft.goal or "",
         "motivation": draft.motivation or "",
@@ -182,7 +182,7 @@ def submit(draft: Draft, citizen: Citizen) -> Case:
     case = case_of(draft)
     if case is not None and case.state != CaseState.SENT_BACK:
         raise ApprovalError("already_submitted")
-    if not budgets.can_submit(draft):
+    if not budget_services.can_submit(draft):
         raise ApprovalError("not_complete")
     now = utcnow()
     if case is None:
@@ -544,7 +544,7 @@ def remind_deadlines(today: date | None = None) -> list[Notification]:
         deadline = budget_deadline(citizen)
         if deadline is None or not 0 <= (deadline - today).days <= REMIND_DAYS:
             continue
-        draft = budgets.draft_of(citizen)
+        draft = budget_services.draft_of(citizen)
         case = case_of(draft) if draft is not None else None
         if case is not None and case.state != CaseState.SENT_BACK:
             continue  # with the consultants already

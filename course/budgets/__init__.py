@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-
-bp = Blueprint("budgets", __name__)
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """The budget tool's routes, and its part of the participant page."""
     from course import web
-    from course.budgets import attachments, comments, fragments, labels, routes  # noqa: F401
+    from course.budgets import fragments, labels, routes
 
-    app.register_blueprint(bp)
-    for name, label in labels.FILTERS.items():
-        app.add_template_filter(label, name)
-    app.jinja_env.globals.update(labels.GLOBALS)
+    app.register_blueprint(routes.bp)
+    app.jinja_env.filters.update(labels.FILTERS, **fragments.FILTERS)
+    app.jinja_env.globals.update(labels.GLOBALS, **fragments.GLOBALS)
     web.page_parts.connect(fragments.citizen_page_part, sender="schedule.citizen")

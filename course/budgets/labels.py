@@ -7,12 +7,16 @@ editor, the staff views, the approval queue and the exports name things alike.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from flask import g
+from flask import current_app, g
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from course.budgets.models import Category, PaymentMethod, StrategyKind
+from course.budgets.sparring import MAX_COMMENT
 from course.i18n import message
 from course.money import MAX_LINE_AMOUNT, format_amount
 
@@ -57,6 +61,46 @@ def error_message(code: str, **params: Any) -> str:
     return message(ERRORS, code, FALLBACK, **params)
 
 
+#: What a refused attachment says.
+ATTACHMENT_ERRORS = {
+    "missing": _l("Choose a file first."),
+    "empty": _l("The file is empty. Choose another one."),
+    "too_large": _l("The file is too large: at most %(size)s."),
+    "type": _l("Only PDF, JPEG and PNG files can be attached, and this file is none of them "
+               "— whatever its name says. Save it as a PDF or take a picture of it."),
+    "unreadable_image": _l("The picture could not be read. Take it again, or save it as a PDF."),
+    "too_many_pixels": _l("The picture has too many pixels. Take it at a lower resolution or "
+                          "send a screenshot."),
+}
+
+
+def attachment_message(code: str) -> str:
+    return message(ATTACHMENT_ERRORS, code, FALLBACK, size=max_attachment_size())
+
+
+#: What a refused sparring comment says.
+COMMENT_ERRORS = {
+    "empty": _l("Write a comment before you send it."),
+    "too_long": _l("The comment is too long: at most %(max)d characters."),
+}
+
+
+def comment_message(code: str) -> str:
+    return message(COMMENT_ERRORS, code, FALLBACK, max=MAX_COMMENT)
+
+
+def file_size(size: int) -> str:
+    """``340 kB`` or ``2,4 MB`` (Danish decimals), as a person reads a file's size."""
+    if size < 1024 * 1024:
+        return _("%(n)s kB", n=format_decimal(max(1, math.ceil(size / 1024))))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1), format="#,##0.#"))
+
+
+def max_attachment_size() -> str:
+    """The upload limit (``ATTACHMENT_MAX_BYTES``) as a person reads it: ``10 MB``."""
+    return file_size(current_app.config["ATTACHMENT_MAX_BYTES"])
+
+
 def category_label(value: Category | str) -> str:
     return str(CATEGORY_LABELS.get(Category(value), value))
 
@@ -90,11 +134,13 @@ def strategy_kinds() -> list[tuple[str, str]]:
 
 
 FILTERS = {
+    "file_size": file_size,
     "category_label": category_label,
     "payment_label": payment_label,
     "strategy_label": strategy_label,
 }
 GLOBALS = {
+    "max_attachment_size": max_attachment_size,
     "category_options": category_options,
     "payment_options": payment_options,
     "strategy_kinds": strategy_kinds,

@@ -1,4 +1,5 @@
-"""Budget tool views: the citizen's editor, the staff read view and the A4 print view.
+"""The budget tool's routes: the citizen's editor, the attachments of its lines, the job
+consultant's sparring comments, the staff read view and the A4 print view.
 
 The editor is a page of small autosaving forms, one per field. A save (``save_field``) answers
 with the field's status for its ``role=status`` slot, and out-of-band with the field's new
@@ -8,66 +9,56 @@ texts with "keep mine" / "use the saved one"; a refused value is a 422 with the 
 successful change the response triggers ``budget-changed``, and the regions that show totals
 and the checklist re-fetch themselves (so pages without them, like the workshop, need nothing).
 
-Without JavaScript every form still posts: success redirects back to the editor, a refusal
-renders the editor with the typed text and the message in place.
+The upload form sits inside each budget line (``budgets/_attachments.html``); with htmx an
+upload answers with that line's fragment, so whatever else the citizen typed stays where it
+is. The comments form answers with the comments fragment.
+
+Without JavaScript every form still posts: success redirects back to the editor (or the page
+the form was on), a refusal renders the page with the typed text and the message in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import abort, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from htmx_flask import request as htmx_request
-from markupsafe import Markup, escape
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BuildError
 
+from course import web
 from course.access import CITIZEN, STAFF, allow
-from course.budgets import bp, labels, services
-from course.budgets.access import can_edit_draft, draft_or_404, writable_draft_or_404
+from course.budgets import files, fragments, labels, services, sparring
+from course.budgets.access import (
+    can_edit_draft,
+    can_see_draft,
+    draft_or_404,
+    ensure_writable,
+    writable_draft_or_404,
+)
 from course.budgets.forms import ConfirmForm, FieldSaveForm, MoveForm, StrategyItemForm
 from course.budgets.models import BudgetLine, Category, Draft, StrategyKind
 from course.budgets.services import FieldConflict, FieldInvalid, UnknownField
+from course.errors import error_response
 from course.extensions import db
 from course.i18n import kroner, long_date
-from course.money import format_amount
-from course.people.models import Citizen, Staff
-from course.people.services import cpr_shaped, local_today
+from course.people.models import Citizen
+from course.people.services import local_today
 
-EDITOR = "budgets/editor.html"
+bp = Blueprint("budgets", __name__)
+
 CHANGED = "budget-changed"
-
-bp.add_app_template_global(cpr_shaped, "cpr_shaped")
-bp.add_app_template_global(services.field_versions, "field_versions")
-
-
-def _per_request(key: str, make: Callable[[], Any]) -> Any:
-    """A value computed once per request (the editor asks for it once per budget line)."""
-    cache = g.setdefault("teten_per_request", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
-
-
-@bp.app_template_global()
-def save_field_url(draft_id: int) -> str:
-    return _per_request(f"save:{draft_id}",
-                        lambda: url_for("budgets.save_field", draft_id=draft_id))
-
-
-@bp.app_template_global()
-def field_messages() -> Markup:
-    """The autosave status texts as ``data-msg-*`` attributes of the fields' holder."""
-    texts = {"saving": _("Saving…"), "retrying": _("Not saved – retrying"),
-             "failed": _("Not saved")}
-    return Markup(" ".join(f'data-msg-{k}="{escape(v)}"' for k, v in texts.items()))
-
-
-@bp.app_template_filter("amount_input")
-def amount_input(amount: int | None) -> str:
-    """An amount as the citizen edits it: ``12.500`` (the ``kr.`` stands beside the box)."""
-    return "" if amount is None else format_amount(amount).removesuffix(" kr.")
 
 
 def shown(field: services.Field | None, value: Any) -> str:
@@ -101,44 +92,9 @@ def _own_draft(draft_id: int) -> Draft:
     return writable_draft_or_404(draft_id)
 
 
-#: A plan with more budget lines than this shows each line folded (its title, price and what
-#: it still lacks) until it is opened: a list to find one's way in on a phone, and a page that
-#: does not grow by a whole form per line.
-OPEN_LINES_MAX = 5
-
-
-def _open_lines(draft: Draft, states: dict[str, Any]) -> set[int] | None:
-    """The ids of the lines the editor shows unfolded, ``None`` for all of them: the line asked
-    for (``?open=<id>``, where a page without JavaScript lands) and any line with a refused
-    save to show."""
-    if len(draft.lines) <= OPEN_LINES_MAX:
-        return None
-    opened = {int(key.split(":")[1]) for key in states if key.startswith("line:")}
-    asked = request.args.get("open", type=int)
-    if asked is not None:
-        opened.add(asked)
-    return opened
-
-
-def _editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
-    context = {
-        "draft": draft,
-        "versions": services.field_versions(draft),
-        "states": {},
-        "totals": services.totals(draft),
-        "check": services.completeness(draft),
-        "strategy": services.strategy_lists(draft),
-        "strategy_labels": labels.STRATEGY_LABELS,
-        "live": False,
-        **extra,
-    }
-    context["open_lines"] = _open_lines(draft, context["states"])
-    return context
-
-
 def _fragment(template: str, status: int = 200, *, changed: bool = False, **context: Any):
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
+    """A fragment of the editor; ``changed`` tells the page's totals and checklist to follow."""
+    response = web.render(None, template, status=status, **context)
     if changed:
         response.headers["HX-Trigger"] = CHANGED
     return response
@@ -148,10 +104,6 @@ def _back_to_editor(anchor: str = "", line_id: int | None = None):
     """Back to the editor (a page without JavaScript), at ``anchor``, with ``line_id`` open."""
     target = url_for("budgets.my_draft", open=line_id)
     return redirect(target + (f"#{anchor}" if anchor else ""))
-
-
-def _wants_fragment() -> bool:
-    return bool(htmx_request.htmx) and not htmx_request.htmx.boosted
 
 
 # -- the citizen's editor ------------------------------------------------------------------------
@@ -166,7 +118,7 @@ def my_draft():
         db.session.commit()
     if draft.locked_at is not None:  # submitted: the plan page tells where it stands
         return redirect(url_for("approvals.my_plan"))
-    return render_template(EDITOR, **_editor_context(draft))
+    return web.render(fragments.EDITOR, **fragments.editor_context(draft))
 
 
 @bp.post("/drafts/<int:draft_id>/fields")
@@ -195,7 +147,7 @@ def save_field(draft_id: int):
                  "mine": _shown_typed(field, typed), "version": err.version, "typed": typed}
         return _field_refused(draft, key, state, 409)
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         line_id = int(key.split(":")[1]) if key.startswith("line:") else None
         return _back_to_editor("f-" + key.replace(":", "-"), line_id)
     state = {"kind": "cpr"} if result.cpr_warning else None
@@ -204,8 +156,9 @@ def save_field(draft_id: int):
 
 
 def _field_refused(draft: Draft, key: str, state: dict[str, Any], status: int):
-    if not _wants_fragment():
-        return render_template(EDITOR, **_editor_context(draft, states={key: state})), status
+    if not web.wants_fragment():
+        return web.render(fragments.EDITOR, status=status,
+                          **fragments.editor_context(draft, states={key: state}))
     return _fragment("budgets/_field_saved.html", status, key=key, state=state, saved=False,
                      draft=draft)
 
@@ -234,7 +187,7 @@ def add_line(draft_id: int):
         abort(400)
     line = services.add_line(draft)
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor(f"line-{line.id}", line.id)
     return _fragment("budgets/_line.html", draft=draft, line=line, new=True,
                      versions=services.field_versions(draft), states={}, changed=True)
@@ -246,7 +199,7 @@ def open_line(draft_id: int, line_id: int):
     """A folded budget line, opened: all its fields (htmx swaps it in for the folded one)."""
     draft = _own_draft(draft_id)
     line = _line_or_404(draft, line_id)
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor(f"line-{line.id}", line.id)
     return _fragment("budgets/_line.html", draft=draft, line=line, opened=True,
                      versions=services.field_versions(draft), states={})
@@ -269,7 +222,7 @@ def delete_line(draft_id: int, line_id: int):
         abort(400)
     services.delete_line(draft, line)
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor("part-budget")
     return _fragment("budgets/_empty.html", changed=True)
 
@@ -286,7 +239,7 @@ def move_line(draft_id: int, line_id: int):
         abort(400)
     services.move_line(draft, line, form.direction.data)
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor(f"line-{line.id}", line.id)
     return "", 204
 
@@ -309,15 +262,15 @@ def add_strategy_item(draft_id: int, kind: str):
     except FieldInvalid as err:
         db.session.rollback()
         message = labels.error_message(err.code, **err.params)
-        if not _wants_fragment():
-            context = _editor_context(draft, add_errors={kind: (message, typed)})
-            return render_template(EDITOR, **context), 422
+        if not web.wants_fragment():
+            context = fragments.editor_context(draft, add_errors={kind: (message, typed)})
+            return web.render(fragments.EDITOR, status=422, **context)
         response = _fragment("budgets/_add_error.html", 422, message=message)
         response.headers["HX-Retarget"] = f"#add-{kind}-message"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor("part-strategy")
     item = services.strategy_item_of(draft, int(result.key.split(":")[1]))
     states = {result.key: {"kind": "cpr"}} if result.cpr_warning else {}
@@ -339,7 +292,7 @@ def delete_strategy_item(draft_id: int, item_id: int):
         abort(400)
     services.delete_strategy_item(draft, item)
     db.session.commit()
-    if not _wants_fragment():
+    if not web.wants_fragment():
         return _back_to_editor("part-strategy")
     return _fragment("budgets/_empty.html", changed=True)
 
@@ -350,7 +303,7 @@ def line_theory(draft_id: int, line_id: int):
     """One line's change theory on a page of its own (the workshop's phone form)."""
     draft = _own_draft(draft_id)
     line = _line_or_404(draft, line_id)
-    return render_template("budgets/line_theory.html", draft=draft, line=line,
+    return web.render("budgets/line_theory.html", draft=draft, line=line,
                            versions=services.field_versions(draft), states={})
 
 
@@ -377,11 +330,6 @@ def checklist(draft_id: int):
 # -- reading: staff and print --------------------------------------------------------------------
 
 
-def _can_comment(draft: Draft) -> bool:
-    """The citizen's own job consultant spars with them on the draft in progress."""
-    return isinstance(current_user, Staff) and draft.citizen.job_consultant_id == current_user.id
-
-
 @bp.get("/drafts/<int:draft_id>")
 @allow(STAFF, CITIZEN)
 def view_draft(draft_id: int):
@@ -389,10 +337,8 @@ def view_draft(draft_id: int):
     draft = draft_or_404(draft_id)
     if isinstance(current_user, Citizen):
         return redirect(url_for("budgets.my_draft"))
-    return render_template("budgets/view.html", draft=draft, totals=services.totals(draft),
-                           check=services.completeness(draft),
-                           strategy=services.strategy_lists(draft),
-                           strategy_labels=labels.STRATEGY_LABELS, can_comment=_can_comment(draft))
+    return web.render("budgets/view.html",
+                           **fragments.view_context(draft, can_comment=True))
 
 
 @bp.get("/drafts/<int:draft_id>/print")
@@ -402,8 +348,181 @@ def print_draft(draft_id: int):
     draft = draft_or_404(draft_id)
     back = (url_for("budgets.my_draft") if isinstance(current_user, Citizen)
             else url_for("budgets.view_draft", draft_id=draft.id))
-    return render_template("budgets/print.html", draft=draft, totals=services.totals(draft),
-                           back_url=back, printed_on=local_today(),
-                           check=services.completeness(draft),
-                           strategy=services.strategy_lists(draft),
-                           strategy_labels=labels.STRATEGY_LABELS)
+    return web.render("budgets/print.html", **fragments.view_context(draft),
+                           back_url=back, printed_on=local_today())
+
+
+# -- attachments of budget lines ------------------------------------------------------------
+
+
+def same_site_referrer() -> str | None:
+    """The page the request came from, as a local path — never a redirect to another site."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+def back_to_draft(anchor: str | None = None) -> str:
+    """Where a request without JavaScript goes back to: the citizen's draft editor.
+
+    Falls back to the page the form was on (a staff view of the draft) and then the start page.
+    """
+    try:
+        return url_for("budgets.my_draft", _anchor=anchor)
+    except BuildError:
+        back = same_site_referrer()
+        if back is not None:
+            return back + (f"#{anchor}" if anchor else "")
+        return url_for("people.start")
+
+
+def _line_or_404(draft: Draft, line_id: int) -> BudgetLine:
+    line = db.session.get(BudgetLine, line_id)
+    if line is None or line.draft_id != draft.id:
+        abort(404)
+    return line
+
+
+def _answer(line: BudgetLine, *, status: int = 200, message: str | None = None,
+            error: str | None = None):
+    """The line's fragment for htmx (the status or error shown in it); otherwise a redirect."""
+    if web.wants_fragment():
+        return web.render(None, fragments.ATTACHMENTS, status=status, attachment_status=message,
+                          attachment_error=error, **fragments.attachments_context(line))
+    if error:
+        flash(error, "error")
+    elif message:
+        flash(message)
+    return redirect(back_to_draft(f"attachments-{line.id}"), 303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """A body over Flask's ``MAX_CONTENT_LENGTH``: say what the attachment limit is."""
+    if request.endpoint == "budgets.upload_attachment":
+        return error_response(413, labels.attachment_message("too_large"))
+    return error_response(413)
+
+
+@bp.post("/drafts/<int:draft_id>/lines/<int:line_id>/attachments")
+@allow(CITIZEN)
+def upload_attachment(draft_id: int, line_id: int):
+    """Attach a PDF, JPEG or PNG to one of the citizen's own budget lines."""
+    draft = writable_draft_or_404(draft_id)
+    line = _line_or_404(draft, line_id)
+    upload = request.files.get("file")
+    chosen = upload is not None and bool(upload.filename)
+    try:
+        attachment = files.add_attachment(
+            line, upload.stream if chosen else None, upload.filename if chosen else None,
+            max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"], fallback_name=_("attachment"))
+    except files.AttachmentError as refused:
+        db.session.rollback()
+        message = labels.attachment_message(refused.code)
+        if refused.code == "too_large":
+            return error_response(413, message)
+        return _answer(line, status=422, error=message)
+    storage_name, name = attachment.storage_name, attachment.original_name
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        files.discard_file(storage_name)
+        raise
+    return _answer(line, message=_("Attached: %(name)s", name=name))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@allow(CITIZEN, STAFF)
+def download_attachment(attachment_id: int):
+    """Send an attachment as a download, only to those who may see the draft in progress.
+
+    Always a download (``Content-Disposition: attachment``) of the type found at upload, with
+    ``nosniff``, so no browser ever renders an uploaded file as a page of Teten.
+    """
+    attachment = files.attachment_or_none(attachment_id)
+    if attachment is None or not can_see_draft(attachment.line.draft):
+        abort(404)
+    path = files.path_of(attachment)
+    if not path.is_file():
+        current_app.logger.error("attachment %s has no file", attachment.id)
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, conditional=False, etag=False,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/attachments/<int:attachment_id>/delete")
+@allow(CITIZEN)
+def delete_attachment(attachment_id: int):
+    """The owner removes an attachment: its row, and its file once that is committed."""
+    attachment = files.attachment_or_none(attachment_id)
+    if attachment is None or not can_edit_draft(attachment.line.draft):
+        abort(404)
+    ensure_writable(attachment.line.draft)
+    line, name = attachment.line, attachment.original_name
+    files.delete_attachment(attachment)
+    db.session.commit()
+    return _answer(line, message=_("Removed: %(name)s", name=name))
+
+
+# -- the job consultant's sparring comments ---------------------------------------------------
+
+
+def _comments(draft: Draft, *, status: int = 200, **context: Any):
+    """The comments fragment for htmx, else the small page around it."""
+    return web.render("budgets/comments.html", fragments.COMMENTS, status=status,
+                      **fragments.comments_context(draft, can_comment=True), **context)
+
+
+def _anchor_line(draft: Draft, raw: str) -> BudgetLine | None:
+    """The budget line a comment is anchored to; a line of another draft is a 404."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    line = db.session.get(BudgetLine, int(raw))
+    if line is None or line.draft_id != draft.id:
+        abort(404)
+    return line
+
+
+@bp.get("/drafts/<int:draft_id>/comments")
+@allow(CITIZEN, STAFF)
+def draft_comments(draft_id: int):
+    """The sparring comments on a draft, for those who may see the draft in progress."""
+    draft = draft_or_404(draft_id)
+    return _comments(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/comments")
+@allow(STAFF)
+def add_draft_comment(draft_id: int):
+    """The citizen's own job consultant comments on the draft or on one of its lines.
+
+    Facilitators and the team lead may read the draft but not comment (403); anyone who may
+    not see it gets a 404.
+    """
+    draft = draft_or_404(draft_id)
+    if not sparring.can_comment_on_draft(draft):
+        abort(403)
+    line = _anchor_line(draft, request.form.get("line_id", ""))
+    text = request.form.get("text", "")
+    try:
+        sparring.add_comment(draft, current_user._get_current_object(), text, line)
+    except sparring.CommentError as refused:
+        db.session.rollback()
+        return _comments(draft, status=422, comment_error=labels.comment_message(refused.code),
+                       comment_text=text, comment_line_id=line.id if line else None)
+    db.session.commit()
+    message = _("Your comment is sent.")
+    if web.wants_fragment():
+        return _comments(draft, comment_status=message)
+    flash(message)
+    back = same_site_referrer() or url_for("budgets.draft_comments", draft_id=draft.id)
+    return redirect(f"{back}#draft-comments-{draft.id}", 303)

@@ -3,9 +3,10 @@ render them and by the pushes that send them (:mod:`course.live.pushes`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from course import realtime
+from course import realtime, web
 from course.budgets import workshop
 from course.live import day as live_day
 from course.live import questions, services
@@ -20,12 +21,23 @@ ATTENDANCE_COUNT = "live/_attendance_count.html"
 ATTENDANCE_ROWS = "live/_attendance_rows.html"
 
 
-def now_context(course: Course) -> dict[str, Any]:
+def now_context(course: Course, audience: str) -> dict[str, Any]:
+    """The now/next region as ``audience`` sees it: see :func:`now_contexts`."""
+    common, parts = now_contexts(course, [audience])
+    return {**common, **parts[audience], "audience": audience}
+
+
+def now_contexts(course: Course, audiences: Iterable[str]
+                 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The now/next region: the current and next item, the countdown, the day's agenda, the
-    workshop's step and the question on the projector."""
+    workshop's step and the question on the projector — read once for every audience of a
+    push — and, per audience, what the features above add to it (a round's board)."""
     view = live_day.now_view(course)
-    return {"course": course, "view": view, "workshop": workshop_context(course, view),
-            "shown_question": questions.shown(course.id) if view.running else None}
+    common = {"course": course, "view": view, "workshop": workshop_context(course, view),
+              "shown_question": questions.shown(course.id) if view.running else None}
+    parts = {audience: web.parts_of("live.now", course=course, audience=audience, view=view)
+             for audience in audiences}
+    return common, parts
 
 
 def workshop_context(course: Course, view: live_day.NowView) -> dict[str, Any] | None:

@@ -45,8 +45,8 @@ EVERYONE = (realtime.PARTICIPANTS, realtime.FACILITATORS, realtime.PROJECTOR)
 def push_now(course: Course) -> None:
     """Queue the now/next region (and the questions that follow from it) for every audience."""
     realtime.claim_course(course.id)  # numbered before it is read (see realtime.claim)
-    realtime.render_for(course.id, "now", fragments.NOW, {a: {} for a in EVERYONE},
-                        **fragments.now_context(course))
+    common, parts = fragments.now_contexts(course, EVERYONE)
+    realtime.render_for(course.id, "now", fragments.NOW, parts, **common)
     push_questions(course)
 
 

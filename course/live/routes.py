@@ -8,27 +8,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from htmx_flask import request as htmx_request
 from sqlalchemy.orm.exc import StaleDataError
 
-from course import realtime
+from course import realtime, web
 from course.access import CITIZEN, DISPLAY, STAFF, allow
 from course.budgets import services as budget_services
 from course.budgets import workshop as workshop_steps
-from course.errors import error_response
 from course.extensions import db
-from course.live import bp, fragments, labels, pushes, questions, services
 from course.live import day as live_day
+from course.live import fragments, labels, pushes, questions, services
 from course.live.forms import AnnouncementForm
 from course.live.models import DisplayLink
 from course.people import services as people_services
 from course.people.models import Citizen
 from course.schedule.access import can_facilitate, course_or_404
 from course.schedule.models import AgendaItem, Course, Day
-from course.web import render
+
+bp = Blueprint("live", __name__)
 
 # -- pages --------------------------------------------------------------------------------------
 
@@ -38,10 +37,10 @@ from course.web import render
 def phone():
     """The citizen's phone: what happens in the course now, and announcements as they come."""
     course = current_user.course
-    context = {**fragments.announcement_context(course.id), **fragments.now_context(course),
+    context = {**fragments.announcement_context(course.id),
+               **fragments.now_context(course, realtime.PARTICIPANTS),
                **fragments.questions_context(course, realtime.PARTICIPANTS)}
-    return render_template("live/phone.html", audience=realtime.PARTICIPANTS,
-                           streams=realtime.streams_for(current_user),
+    return web.render("live/phone.html", streams=realtime.streams_for(current_user),
                            participation=people_services.participation(current_user), **context)
 
 
@@ -53,10 +52,9 @@ def workshop():
     course = current_user.course
     draft = budget_services.draft_of(current_user)
     versions = budget_services.field_versions(draft) if draft else {}
-    return render_template("live/workshop.html", audience=realtime.PARTICIPANTS, draft=draft,
-                           versions=versions,
+    return web.render("live/workshop.html", draft=draft, versions=versions,
                            streams=realtime.streams_for(current_user),
-                           **fragments.now_context(course))
+                           **fragments.now_context(course, realtime.PARTICIPANTS))
 
 
 @bp.get("/courses/<int:course_id>/announcement")
@@ -87,13 +85,13 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
         "join_locked_for": people_services.throttle_retry_after(
             [people_services.course_throttle_key(course.id)]),
     }
-    if htmx_request.htmx and not htmx_request.htmx.boosted:
-        return render("live/console.html", "live/_console_panel.html", **panel), status
-    page = {**panel, **fragments.now_context(course),
+    if web.wants_fragment():
+        return web.render(None, "live/_console_panel.html", status=status, **panel)
+    page = {**panel, **fragments.now_context(course, realtime.FACILITATORS),
             **fragments.questions_context(course, realtime.FACILITATORS),
             **fragments.attendance_context(course),
             "streams": realtime.streams_for(current_user)}
-    return render("live/console.html", "live/_console_panel.html", **page), status
+    return web.render("live/console.html", status=status, **page)
 
 
 @bp.post("/courses/<int:course_id>/announcements")
@@ -116,7 +114,7 @@ def announce(course_id: int):
 
 def _after_change(course: Course):
     """The console panel for htmx; a redirect for a plain form (a reload must not resubmit)."""
-    if not htmx_request.htmx:
+    if not web.wants_fragment():
         return redirect(url_for("live.console", course_id=course.id))
     return _console(course, AnnouncementForm(formdata=None))
 
@@ -179,11 +177,11 @@ def projector(token: str):
     """The projector view of one course, opened through a display link (no sign-in, no timeout)."""
     link = _link_or_404(token)
     course = db.session.get(Course, link.course_id)
-    return render_template(
+    return web.render(
         "live/projector.html", token=token,
         streams=realtime.current_seqs([realtime.room(course.id, realtime.PROJECTOR)]),
         **fragments.announcement_context(course.id),
-        **fragments.now_context(course),
+        **fragments.now_context(course, realtime.PROJECTOR),
     )
 
 
@@ -209,9 +207,13 @@ def open_projector(course_id: int):
 # -- the day ------------------------------------------------------------------------------------
 
 
-def _now_fragment(course: Course, status: int = 200, notice: str | None = None):
-    return render_template(fragments.NOW, audience=realtime.FACILITATORS, notice=notice,
-                           **fragments.now_context(course)), status
+#: The message slot beside the console's controls of the day.
+DAY_SLOT = "day-message"
+
+
+def _now_fragment(course: Course):
+    return render_template(fragments.NOW,
+                           **fragments.now_context(course, realtime.FACILITATORS))
 
 
 def _facilitated(course_id: int) -> Course:
@@ -225,23 +227,12 @@ def _run(course: Course, change: Callable[[], object]):
         pushes.push_now(course)
         realtime.commit_and_push()
     except live_day.DayError as err:
-        db.session.rollback()
-        realtime.discard_pushes()
-        return _answer(course, 422, labels.error_message(err.code))
-    except StaleDataError:
-        db.session.rollback()
-        realtime.discard_pushes()
-        return _answer(course, 409, labels.error_message("stale"))
-    if not request.headers.get("HX-Request"):
+        return web.refuse(labels.error_message(err.code), 422, slot=DAY_SLOT)
+    except StaleDataError:  # the other facilitator's change reaches this console as a push
+        return web.refuse(labels.error_message("stale"), 409, slot=DAY_SLOT)
+    if not web.wants_fragment():
         return redirect(url_for("live.console", course_id=course.id))
     return _now_fragment(course)
-
-
-def _answer(course: Course, status: int, notice: str):
-    """A refused change: the current state, with why (the console swaps it in)."""
-    if not request.headers.get("HX-Request"):
-        return error_response(status, notice)
-    return _now_fragment(course, status, notice)
 
 
 def _running(course: Course):
@@ -262,7 +253,7 @@ def start_day(course_id: int):
     try:
         day = Day(request.form.get("day", ""))
     except ValueError:
-        return error_response(400)
+        abort(400)  # (the form offers only the three meetings)
     return _run(course, lambda: live_day.start_day(course, day))
 
 
@@ -349,7 +340,7 @@ def now_region(course_id: int):
     """The now/next region as the caller's audience sees it (re-fetched after a gap)."""
     course = course_or_404(course_id)
     audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
-    return render_template(fragments.NOW, audience=audience, **fragments.now_context(course))
+    return render_template(fragments.NOW, **fragments.now_context(course, audience))
 
 
 @bp.get("/projector/<token>/now")
@@ -357,8 +348,7 @@ def now_region(course_id: int):
 def projector_now(token: str):
     """The projector's now/next region."""
     course = _display_course(token)
-    return render_template(fragments.NOW, audience=realtime.PROJECTOR,
-                           **fragments.now_context(course))
+    return render_template(fragments.NOW, **fragments.now_context(course, realtime.PROJECTOR))
 
 
 @bp.get("/projector/<token>/spotlight")
@@ -404,7 +394,7 @@ def set_attendance(course_id: int, citizen_id: int):
         live_day.mark_left(course, day, citizen)
     pushes.push_presence(course, day, citizen)
     realtime.commit_and_push()
-    if not request.headers.get("HX-Request"):
+    if not web.wants_fragment():
         return redirect(url_for("live.console", course_id=course.id))
     return render_template(fragments.ATTENDANCE, audience=realtime.FACILITATORS,
                            **fragments.attendance_context(course))
@@ -444,7 +434,7 @@ def ask(course_id: int):
                                    status=422)
     pushes.push_questions(course)
     realtime.commit_and_push()
-    if not request.headers.get("HX-Request"):
+    if not web.wants_fragment():
         return redirect(url_for("live.phone"))
     return _questions_fragment(course, realtime.PARTICIPANTS, error=None)
 
@@ -458,7 +448,7 @@ def upvote(course_id: int, question_id: int):
     if questions.upvote(question, current_user):
         pushes.push_questions(course)
         realtime.commit_and_push()
-    if not request.headers.get("HX-Request"):
+    if not web.wants_fragment():
         return redirect(url_for("live.phone"))
     return _questions_fragment(course, realtime.PARTICIPANTS)
 
@@ -481,7 +471,7 @@ def _moderate(course_id: int, question_id: int, change: Callable[[Any], object])
                                    error=labels.error_message(err.code), status=409)
     pushes.push_questions(course)
     realtime.commit_and_push()
-    if not request.headers.get("HX-Request"):
+    if not web.wants_fragment():
         return redirect(url_for("live.console", course_id=course.id))
     return _questions_fragment(course, realtime.FACILITATORS)
 

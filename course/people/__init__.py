@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, g
-
-bp = Blueprint("people", __name__)
+from flask import Flask, g
 
 
 def init_app(app: Flask) -> None:
     """Sign-in (Flask-Login), the person's own room, and the routes."""
     from course import realtime
     from course.extensions import login
-    from course.people import pushes, routes  # noqa: F401  (views attach to bp)
+    from course.people import pushes, routes
 
-    app.register_blueprint(bp)
+    app.register_blueprint(routes.bp)
     login.init_app(app)
     # "strong" would sign out a phone that moves from wifi to 4G; sessions are revocable
     # server-side instead (see people.models.LoginSession).

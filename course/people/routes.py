@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
     g,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -22,12 +22,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from course import realtime
+from course import realtime, web
 from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
-from course.people import bp, pushes, services, signals
+from course.people import pushes, services, signals
 from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
 from course.people.models import Citizen, Role, Staff
+
+bp = Blueprint("people", __name__)
 
 DEVICE_COOKIE = "teten_device"
 
@@ -91,8 +93,7 @@ def start():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
     form = JoinForm(course_code=request.args.get("c", ""))
-    return _give_device_cookie(current_app.make_response(
-        render_template("people/join.html", form=form)))
+    return _give_device_cookie(web.render("people/join.html", form=form))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -127,8 +128,7 @@ def join():
         status = 422
     elif form.errors:
         status = 422
-    return _give_device_cookie(current_app.make_response(
-        (render_template("people/join.html", form=form), status)))
+    return _give_device_cookie(web.render("people/join.html", status=status, form=form))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -157,8 +157,7 @@ def login():
         status = 422
     elif form.errors:
         status = 422
-    return _give_device_cookie(current_app.make_response(
-        (render_template("people/login.html", form=form), status)))
+    return _give_device_cookie(web.render("people/login.html", status=status, form=form))
 
 
 @bp.post("/logout")
@@ -214,7 +213,7 @@ def change_password():
             return redirect(url_for("schedule.office"))
     elif form.errors:
         status = 422
-    return render_template("people/password.html", form=form), status
+    return web.render("people/password.html", status=status, form=form)
 
 
 # -- the team lead's staff administration -------------------------------------------------
@@ -251,8 +250,8 @@ def staff_accounts():
     members = db.session.scalars(
         sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
     ).all()
-    return render_template("people/staff.html", form=form, members=members,
-                           created=created), status
+    return web.render("people/staff.html", status=status, form=form, members=members,
+                      created=created)
 
 
 @bp.post("/staff/<int:staff_id>/deactivate")
@@ -294,6 +293,6 @@ def reset_password(staff_id: int):
     members = db.session.scalars(
         sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
     ).all()
-    return render_template("people/staff.html", form=StaffForm(formdata=None), members=members,
-                           created=None, reset=(staff, password))
+    return web.render("people/staff.html", form=StaffForm(formdata=None), members=members,
+                      created=None, reset=(staff, password))
 

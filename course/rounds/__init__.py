@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-
-bp = Blueprint("rounds", __name__)
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The rounds' routes."""
-    from course.rounds import routes  # noqa: F401  (views attach to bp)
+    """The rounds' routes; a round follows the room's attendance, and shows in the running
+    day's now region and beside a draft and its case."""
+    from course import web
+    from course.live.signals import presence_changed
+    from course.rounds import fragments, pushes, routes
 
-    app.register_blueprint(bp)
+    app.register_blueprint(routes.bp)
+    app.jinja_env.filters.update(fragments.FILTERS)
+    app.jinja_env.globals.update(fragments.GLOBALS)
+    presence_changed.connect(pushes.follow_presence)
+    web.page_parts.connect(fragments.now_part, sender="live.now")
+    for page in ("budgets.draft", "approvals.case"):
+        web.page_parts.connect(fragments.draft_part, sender=page)

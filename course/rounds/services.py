@@ -20,7 +20,7 @@ from course.live import day as live_day
 from course.people.models import Citizen
 from course.schedule.models import Course, Day
 from course.types import utcnow
-from peerreview import services as pr
+from peerreview import services as peerreview
 from peerreview.errors import InvalidInput
 from peerreview.models import Round, RoundParticipant
 from peerreview.prompts import DEFAULT_PROMPT_SET, DEFAULT_STEMS, default_prompt_set
@@ -111,11 +111,11 @@ def start_round(course: Course, item_id: int, day: Day, *, title: str, grouping:
             reviewers.append(citizen.id)
         else:
             snapshots.append(snapshot)
-    round_ = pr.create_round(db.session, course_ref=course.id, agenda_item_ref=item_id,
+    round_ = peerreview.create_round(db.session, course_ref=course.id, agenda_item_ref=item_id,
                              title=title, grouping=grouping, min_feedback=min_feedback,
                              anonymous=anonymous, duration_seconds=duration_seconds,
                              prompt_set=prompt_set)
-    return pr.open_round(db.session, round_.id, snapshots, participant_refs=reviewers)
+    return peerreview.open_round(db.session, round_.id, snapshots, participant_refs=reviewers)
 
 
 def round_for_item(course_id: int, item_id: int) -> Round | None:
@@ -153,13 +153,13 @@ def board_context(round_: Round) -> dict[str, Any]:
     ``tiles`` are the present plans as ``(owner id, owner's name, comments, waiting)``, worked
     out once here for every audience of a push (a room of 500 is 500 tiles per rendering).
     """
-    progress = pr.progress(db.session, round_.id)
+    progress = peerreview.progress(db.session, round_.id)
     people = names(round_.course_ref)
     tiles = [(d.owner_ref, people.get(d.owner_ref, "?"), d.feedback_count, d.waiting)
              for d in progress.drafts if d.present]
     return {"round": round_, "names": people, "tiles": tiles, "minimum": progress.minimum,
             "total": progress.total_feedback, "waiting": sum(1 for tile in tiles if tile[3]),
-            "pinned": pr.pinned_feedback(db.session, round_.id)}
+            "pinned": peerreview.pinned_feedback(db.session, round_.id)}
 
 
 def names_of(course_id: int, ids: Iterable[int]) -> dict[int, str]:
@@ -183,9 +183,10 @@ def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round 
     if present and seat is not None and seat.present:
         return None  # signed in again on another device: nothing changes
     if present:
-        pr.join_round(db.session, round_.id, citizen.id, snapshot=_late_snapshot(round_, citizen))
+        peerreview.join_round(db.session, round_.id, citizen.id,
+                              snapshot=_late_snapshot(round_, citizen))
     elif seat is not None and seat.present:
-        pr.leave_round(db.session, round_.id, citizen.id)
+        peerreview.leave_round(db.session, round_.id, citizen.id)
     else:
         return None
     return round_
@@ -203,13 +204,14 @@ def join_late(round_: Round, citizen: Citizen) -> bool:
     running = live_day.running_day(round_.course_ref)
     if running is None or not live_day.is_present(round_.course_ref, Day(running.day), citizen.id):
         return False
-    pr.join_round(db.session, round_.id, citizen.id, snapshot=_late_snapshot(round_, citizen))
+    peerreview.join_round(db.session, round_.id, citizen.id,
+                          snapshot=_late_snapshot(round_, citizen))
     return True
 
 
 def _late_snapshot(round_: Round, citizen: Citizen) -> SnapshotInput | None:
     """The draft a (late) joiner brings, read only if the round has none of theirs yet: one
     coming back keeps what was frozen, so their draft and its lines are not read for nothing."""
-    if pr.has_snapshot(db.session, round_.id, citizen.id):
+    if peerreview.has_snapshot(db.session, round_.id, citizen.id):
         return None
     return _snapshot_input(citizen)

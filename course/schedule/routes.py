@@ -16,11 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from htmx_flask import request as htmx_request
 from wtforms import SelectChoice
 
 from course import realtime, web
@@ -29,11 +28,11 @@ from course.extensions import db
 from course.i18n import long_date
 from course.people import codes
 from course.people import pushes as people_pushes
-from course.people import services as people
+from course.people import services as people_services
 from course.people.forms import ELIGIBILITY_LABELS, DecisionForm, EnrolForm, OptOutForm
 from course.people.labels import enrolment_message
 from course.people.models import Citizen, Role, Staff
-from course.schedule import bp, services, signals
+from course.schedule import services, signals
 from course.schedule.access import can_facilitate, can_manage_participants, course_or_404
 from course.schedule.forms import (
     AgendaItemForm,
@@ -45,7 +44,8 @@ from course.schedule.forms import (
 from course.schedule.models import AgendaItem, Course, Day
 from course.schedule.services import CourseDetails, ItemDetails, ScheduleError
 from course.schedule.template import DAY_ENDS, DAY_STARTS
-from course.web import render
+
+bp = Blueprint("schedule", __name__)
 
 AGENDA_PAGE = "schedule/agenda.html"
 DAY_FRAGMENT = "schedule/_agenda_day.html"
@@ -105,7 +105,7 @@ def office():
         sa.select(Citizen.course_id, sa.func.count(Citizen.id))
         .where(Citizen.active).group_by(Citizen.course_id)
     ).all())
-    return render_template("schedule/office.html", courses=courses, counts=counts,
+    return web.render("schedule/office.html", courses=courses, counts=counts,
                            can_facilitate=can_facilitate,
                            can_create=current_user.role in services.FACILITATING_ROLES)
 
@@ -168,7 +168,7 @@ def _validated_course(form: CourseForm, course: Course | None
 
 
 def _course_form_page(form: CourseForm, course: Course | None, status: int = 200):
-    return render_template("schedule/course_form.html", form=form, course=course), status
+    return web.render("schedule/course_form.html", status=status, form=form, course=course)
 
 
 @bp.get("/courses/new")
@@ -320,16 +320,13 @@ def _commit_agenda_change(course: Course) -> None:
 
 def _changed(course: Course, day: Day, message: str, anchor: str):
     """After a committed change: the re-rendered day for htmx, a redirect without it."""
-    if htmx_request.htmx and not htmx_request.htmx.boosted:
-        context = _context(course, status_message={day: message})
-        response = make_response(render_template(DAY_FRAGMENT, plan=context["plan_of"][day],
-                                                 **context))
-        response.headers["HX-Retarget"] = f"#day-{day.value}"
-        response.headers["HX-Reswap"] = "outerHTML"
-    else:
+    if not web.wants_fragment():
         flash(message)
-        response = redirect(url_for("schedule.agenda", course_id=course.id, _anchor=anchor), 303)
-    response.vary.add("HX-Request")
+        return redirect(url_for("schedule.agenda", course_id=course.id, _anchor=anchor), 303)
+    context = _context(course, status_message={day: message})
+    response = web.render(None, DAY_FRAGMENT, plan=context["plan_of"][day], **context)
+    response.headers["HX-Retarget"] = f"#day-{day.value}"
+    response.headers["HX-Reswap"] = "outerHTML"
     return response
 
 
@@ -338,7 +335,7 @@ def _changed(course: Course, day: Day, message: str, anchor: str):
 def agenda(course_id: int):
     """The agenda of the kickoff and the two course days; editable by those who run it."""
     course = course_or_404(course_id)
-    return render_template(AGENDA_PAGE, **_context(course))
+    return web.render(AGENDA_PAGE, **_context(course))
 
 
 @bp.post("/courses/<int:course_id>/agenda/template")
@@ -379,7 +376,8 @@ def add_item(course_id: int, day: str):
 
 def _add_refused(course: Course, day: Day, extra: dict[str, Any]):
     context = _context(course, **extra)
-    return render(AGENDA_PAGE, ADD_FRAGMENT, plan=context["plan_of"][day], **context), 422
+    return web.render(AGENDA_PAGE, ADD_FRAGMENT, status=422, plan=context["plan_of"][day],
+                      **context)
 
 
 @bp.get("/courses/<int:course_id>/agenda/items/<int:item_id>")
@@ -389,7 +387,7 @@ def agenda_item(course_id: int, item_id: int):
     course = course_or_404(course_id)
     item = _item_or_404(course, item_id)
     context = _context(course)
-    return render(AGENDA_PAGE, ROW_FRAGMENT, item=item, plan=context["plan_of"][item.day],
+    return web.render(AGENDA_PAGE, ROW_FRAGMENT, item=item, plan=context["plan_of"][item.day],
                   **context)
 
 
@@ -401,7 +399,7 @@ def edit_item(course_id: int, item_id: int):
     item = _item_or_404(course, item_id)
     form = _edit_form(item)
     context = _context(course, editing={item.id: form})
-    return render(AGENDA_PAGE, FORM_FRAGMENT, item=item, form=form,
+    return web.render(AGENDA_PAGE, FORM_FRAGMENT, item=item, form=form,
                   plan=context["plan_of"][item.day], **context)
 
 
@@ -438,8 +436,8 @@ def _edit_refused(course: Course, item: AgendaItem, form: AgendaItemForm, status
                   conflict: bool = False):
     context = _context(course, editing={item.id: form},
                        conflicts={item.id} if conflict else set())
-    return render(AGENDA_PAGE, FORM_FRAGMENT, item=item, form=form,
-                  plan=context["plan_of"][item.day], **context), status
+    return web.render(AGENDA_PAGE, FORM_FRAGMENT, status=status, item=item, form=form,
+                      plan=context["plan_of"][item.day], **context)
 
 
 @bp.post("/courses/<int:course_id>/agenda/items/<int:item_id>/move")
@@ -469,7 +467,7 @@ def confirm_delete_item(course_id: int, item_id: int):
     course = course_or_404(course_id, can_facilitate)
     item = _item_or_404(course, item_id)
     context = _context(course, deleting={item.id: False})
-    return render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=False,
+    return web.render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=False,
                   plan=context["plan_of"][item.day], **context)
 
 
@@ -491,8 +489,8 @@ def delete_item(course_id: int, item_id: int):
         item = _item_or_404(course, item_id)
         db.session.refresh(item)
         context = _context(course, deleting={item.id: True})
-        return render(AGENDA_PAGE, DELETE_FRAGMENT, item=item, stale=True,
-                      plan=context["plan_of"][item.day], **context), 409
+        return web.render(AGENDA_PAGE, DELETE_FRAGMENT, status=409, item=item, stale=True,
+                          plan=context["plan_of"][item.day], **context)
     _commit_agenda_change(course)
     return _changed(course, day, _("Deleted: %(title)s", title=title), f"day-{day.value}")
 
@@ -509,7 +507,7 @@ def enrol_form(course: Course) -> EnrolForm:
     ).all()
     form.job_consultant.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(str(s.id), s.name) for s in consultants]
-    today = people.local_today()
+    today = people_services.local_today()
     form.info_meeting_on.render_kw = {"max": today.isoformat()}
     if not form.is_submitted():
         form.info_meeting_on.data = today
@@ -518,7 +516,7 @@ def enrol_form(course: Course) -> EnrolForm:
     return form
 
 
-def _show_error(form: FlaskForm, error: people.EnrolmentError, message: str) -> None:
+def _show_error(form: FlaskForm, error: people_services.EnrolmentError, message: str) -> None:
     """Put ``message`` on the field the error names, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -529,10 +527,10 @@ def _show_error(form: FlaskForm, error: people.EnrolmentError, message: str) -> 
 
 def _course_page(course: Course, form: EnrolForm, *, status: int = 200):
     """The course page: its details, its participants and the enrolment form."""
-    return render_template("schedule/course.html", course=course, enrol_form=form,
-                           can_facilitate=can_facilitate(course),
-                           roster=people.roster(course),
-                           places_taken=people.places_taken(course)), status
+    return web.render("schedule/course.html", status=status, course=course, enrol_form=form,
+                      can_facilitate=can_facilitate(course),
+                      roster=people_services.roster(course),
+                      places_taken=people_services.places_taken(course))
 
 
 def _citizen_or_404(course_id: int, citizen_id: int) -> tuple[Course, Citizen]:
@@ -546,15 +544,15 @@ def _citizen_or_404(course_id: int, citizen_id: int) -> tuple[Course, Citizen]:
 def _citizen_page(course: Course, citizen: Citizen, *, decision_form: DecisionForm | None = None,
                   opt_out_form: OptOutForm | None = None, status: int = 200):
     if decision_form is None:
-        decision_form = DecisionForm(formdata=None, decided_on=people.local_today())
-    decision_form.decided_on.render_kw = {"max": people.local_today().isoformat()}
-    return render_template(
-        "schedule/citizen.html", course=course, citizen=citizen,
+        decision_form = DecisionForm(formdata=None, decided_on=people_services.local_today())
+    decision_form.decided_on.render_kw = {"max": people_services.local_today().isoformat()}
+    return web.render(
+        "schedule/citizen.html", status=status, course=course, citizen=citizen,
         **web.parts_of("schedule.citizen", citizen=citizen),
-        participation=people.participation(citizen), labels=ELIGIBILITY_LABELS,
-        required=people.REQUIRED_ELIGIBILITY, assessment=people.ASSESSMENT,
+        participation=people_services.participation(citizen), labels=ELIGIBILITY_LABELS,
+        required=people_services.REQUIRED_ELIGIBILITY, assessment=people_services.ASSESSMENT,
         decision_form=decision_form, opt_out_form=opt_out_form or OptOutForm(formdata=None),
-    ), status
+    )
 
 
 @bp.post("/courses/<int:course_id>/citizens")
@@ -565,16 +563,16 @@ def enrol(course_id: int):
     form = enrol_form(course)
     if not form.validate_on_submit():
         return _course_page(course, form, status=422)
-    details = people.Enrolment(
+    details = people_services.Enrolment(
         name=form.name.data, job_consultant=db.session.get(Staff, form.job_consultant.data),
         info_meeting_on=form.info_meeting_on.data,
         eligibility=[*form.criteria.data, *form.assessment.data],
         phone=form.phone.data or "", email=form.email.data or "",
     )
     try:
-        citizen, code = people.enrol(course, details,
+        citizen, code = people_services.enrol(course, details,
                                       enrolled_by=current_user._get_current_object())
-    except people.EnrolmentError as error:
+    except people_services.EnrolmentError as error:
         db.session.rollback()
         _show_error(form, error, enrolment_message(error, name=details.name,
                                                    capacity=course.capacity))
@@ -599,17 +597,19 @@ def record_decision(course_id: int, citizen_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            ended = people.record_decision(person, form.decision.data, form.decided_on.data)
-        except people.EnrolmentError as error:
+            ended = people_services.record_decision(person, form.decision.data,
+                                                    form.decided_on.data)
+        except people_services.EnrolmentError as error:
             db.session.rollback()
             _show_error(form, error, enrolment_message(
-                error, deadline=people.decision_deadline(person), meeting=person.info_meeting_on))
+                error, deadline=people_services.decision_deadline(person),
+                meeting=person.info_meeting_on))
         else:
             db.session.commit()
             people_pushes.disconnect_sign_ins(ended)
             if person.decision == "yes":
                 flash(_("Yes recorded. The budget plan must be finished by %(date)s.",
-                        date=long_date(people.budget_deadline(person))), "info")
+                        date=long_date(people_services.budget_deadline(person))), "info")
             else:
                 flash(_("No recorded. %(name)s can no longer sign in, and the place is free.",
                         name=person.name), "info")
@@ -626,8 +626,8 @@ def opt_out(course_id: int, citizen_id: int):
     form = OptOutForm()
     if form.validate_on_submit():
         try:
-            ended = people.opt_out(person)
-        except people.EnrolmentError as error:
+            ended = people_services.opt_out(person)
+        except people_services.EnrolmentError as error:
             db.session.rollback()
             form.form_errors.append(enrolment_message(error))
         else:
@@ -646,8 +646,8 @@ def reissue_code(course_id: int, citizen_id: int):
     """Print a new join card: a new personal code; the old one stops working at once."""
     course, person = _citizen_or_404(course_id, citizen_id)
     try:
-        code, ended = people.reissue_code(person)
-    except people.PeopleError:
+        code, ended = people_services.reissue_code(person)
+    except people_services.PeopleError:
         flash(_("%(name)s no longer takes part, so no new code is issued.", name=person.name),
               "error")
         return redirect(url_for("schedule.citizen", course_id=course.id, citizen_id=person.id),
@@ -659,5 +659,5 @@ def reissue_code(course_id: int, citizen_id: int):
 
 def _join_card(course: Course, citizen: Citizen, code: str):
     join_url = url_for("people.start", c=course.code, _external=True)
-    return render_template("schedule/join_card.html", course=course, citizen=citizen,
-                           code=codes.display(code), join_url=join_url)
+    return web.render("schedule/join_card.html", course=course, citizen=citizen,
+                      code=codes.display(code), join_url=join_url)

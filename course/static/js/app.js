@@ -35,6 +35,11 @@
     var text = xhr.responseText || "";
     showToast(type.indexOf("text/plain") === 0 && text.length < 400 ? text : body.dataset.msgError);
   });
+  // A refusal without a message slot beside its form (web.refuse) leaves the page as it is
+  // and says why here.
+  body.addEventListener("teten:refused", function (event) {
+    showToast((event.detail && event.detail.message) || body.dataset.msgError);
+  });
   body.addEventListener("htmx:sendError", function (event) {
     // Autosaving fields say "not saved — retrying" themselves; no toast on top of that.
     if (event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-autosave]")) return;

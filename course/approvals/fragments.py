@@ -1,0 +1,79 @@
+"""The approval queue's fragments and their context builders, used by its routes and pushes;
+and its parts of other pages: the case's state beside the citizen's draft, the unread notices
+in every page's header (see :data:`course.web.page_parts`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from course import web
+from course.approvals import services
+from course.approvals.models import Case, Criterion, EndingReason, RatingValue
+from course.budgets import fragments as budget_fragments
+from course.budgets.models import Draft
+from course.extensions import db
+from course.people.models import Citizen, Staff
+from course.people.services import budget_deadline
+
+CASE = "approvals/_case.html"
+NOTICE_BADGE = "approvals/_notice_badge.html"
+
+
+def case_context(case: Case, **extra: Any) -> dict[str, Any]:
+    """The assessment screen: the plan's version beside everything needed to decide on it, as
+    the signed-in job consultant may act on it."""
+    version = case.current
+    previous = case.versions[-2] if len(case.versions) > 1 else None
+    return {
+        "case": case, "version": version, "ratings": services.ratings(version),
+        "suggested": services.suggested_colour(version),
+        "changes": services.changes(previous, version) if previous else None,
+        "previous": previous,
+        "colleagues": services.colleagues(case, exclude=current_user),
+        "assignable": services.assignable(case, current_user),
+        "has_consultant": services.has_consultant(case),
+        "mine": case.consultant_id == current_user.id,
+        "criteria": list(Criterion), "rating_values": list(RatingValue),
+        "endings": list(EndingReason), "lines": lines_with_payment(case),
+        "participation_deadline": budget_deadline(case.citizen),
+        "team_participant_names": staff_names(case.team_participants or []),
+        **budget_fragments.comments_context(case.draft),
+        **web.parts_of("approvals.case", draft=case.draft),
+        **extra,
+    }
+
+
+def lines_with_payment(case: Case) -> list[dict[str, Any]]:
+    """The version's lines, each with the payment method the decision confirmed."""
+    return [dict(line, confirmed=case.payments.get(str(line["id"])))
+            for line in case.current.content["lines"]]
+
+
+def staff_names(ids: list[int]) -> str:
+    """Who took part in a team decision, by name."""
+    if not ids:
+        return ""
+    return ", ".join(sorted(db.session.scalars(sa.select(Staff.name).where(Staff.id.in_(ids)))))
+
+
+def unread_notices() -> int:
+    """How many unread notices the signed-in person has (the header's badge)."""
+    if not current_user.is_authenticated or not isinstance(current_user, Staff | Citizen):
+        return 0
+    return services.unread_count(current_user)
+
+
+# -- the queue's parts of other pages -------------------------------------------------------------
+
+
+def layout_part(_page: str) -> dict[str, Any]:
+    """Every page's header shows the unread notices."""
+    return {"unread_notices": unread_notices()}
+
+
+def draft_part(_page: str, *, draft: Draft) -> dict[str, Any]:
+    """The citizen's editor shows what the job consultant asked them to change."""
+    return {"case": services.case_of(draft)}

@@ -1,0 +1,165 @@
+"""What the UI calls the approval queue's codes (case states, colours, criteria, ratings,
+ending reasons, notices) and what its refusals say.
+
+Registered as app-wide Jinja filters (``case.state|case_state_label``) so the queue, the case,
+the decision document, the citizen's plan page and the exports name things alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from course.approvals.models import CaseState, Colour, Criterion, EndingReason, RatingValue
+from course.approvals.services import ApprovalError, Change
+from course.budgets.labels import strategy_label
+from course.i18n import message
+
+CASE_STATE_LABELS = {
+    CaseState.SUBMITTED: _l("New"),
+    CaseState.IN_ASSESSMENT: _l("In assessment"),
+    CaseState.YELLOW: _l("Yellow – sparring"),
+    CaseState.RED: _l("Red – team decision"),
+    CaseState.SENT_BACK: _l("Sent back"),
+    CaseState.APPROVED: _l("Approved"),
+    CaseState.REJECTED: _l("Ended"),
+}
+COLOUR_LABELS = {Colour.GREEN: _l("Green"), Colour.YELLOW: _l("Yellow"), Colour.RED: _l("Red")}
+CRITERION_LABELS = {
+    Criterion.SUBSTANTIAL_CHANGE: _l("The plan can bring a substantial change to the citizen's "
+                                     "job chances."),
+    Criterion.REALISTIC: _l("The citizen's ability to carry out the plan seems realistic (e.g. "
+                            "vulnerability, language, ambition, commitment, practical "
+                            "coherence)."),
+    Criterion.COHERENCE: _l("The plan's means (budget lines) and goals (wished-for changes) "
+                            "hang together."),
+}
+RATING_LABELS = {RatingValue.YES: _l("Yes"), RatingValue.UNCERTAIN: _l("Uncertain"),
+                 RatingValue.NO: _l("No")}
+ENDING_LABELS = {
+    EndingReason.JOB: _l("Ordinary employment"),
+    EndingReason.NOT_APPROVABLE: _l("The budget plan cannot be approved"),
+    EndingReason.CITIZEN_OPTS_OUT: _l("The citizen wants to end the course"),
+    EndingReason.MISTRUST: _l("Serious mistrust in the ability to carry out the plan"),
+    EndingReason.AGREEMENTS_BROKEN: _l("Agreements are not kept"),
+    EndingReason.NO_CHANGE_6_MONTHS: _l("6 months without a job or a substantial change"),
+}
+NOTICE_LABELS = {
+    "new_submission": _l("A new plan is waiting for your assessment."),
+    "sparring_request": _l("A colleague asks you to spar on a case."),
+    "colleague_commented": _l("A colleague commented on your case."),
+    "team_decision": _l("A case is on the team's list for a decision."),
+    "case_assigned": _l("A case has been given to you."),
+    "outcome": _l("There is news about your plan."),
+    "deadline": _l("The budget deadline is close."),
+}
+
+#: The codes of :class:`course.approvals.services.ApprovalError`.
+ERRORS = {
+    "not_complete": _l("The plan is not ready to submit yet: see what is missing in the "
+                       "checklist."),
+    "already_submitted": _l("Your plan has already been submitted."),
+    "not_yours": _l("That is not your plan."),
+    "not_in_team": _l("Only the job consultants of the citizen's team can do that."),
+    "not_your_case": _l("Only the citizen's own job consultant can do that. Ask them, or "
+                        "comment if they asked you to spar."),
+    "stale": _l("Someone else acted on this case at the same time. Reload the page to see what "
+                "they did."),
+    "decided": _l("The case has been decided already."),
+    "bad_rating": _l("Choose yes, uncertain or no for the criterion."),
+    "too_long": _l("At most %(n)d characters."),
+    "bad_colour": _l("Choose green, yellow or red."),
+    "team_decides": _l("The case is on the team's list: the team decides."),
+    "not_yellow": _l("Colleagues are asked to spar on a yellow case."),
+    "bad_colleague": _l("Choose one or more colleagues from the team."),
+    "bad_consultant": _l("Choose one of the team's job consultants."),
+    "lead_assigns": _l("Only the team lead can give a case to another job consultant. You can "
+                       "take over a case that has no job consultant."),
+    "no_discussion": _l("Comments are for yellow and red cases."),
+    "empty": _l("Write your comment first."),
+    "bad_participants": _l("Tick who took part in the team decision: at least two from the "
+                           "team."),
+    "not_green": _l("Choose green before approving alone."),
+    "over_cap": _l("The plan is over the budget cap and cannot be approved."),
+    "bad_length": _l("The course length must be 6 to 12 months."),
+    "no_follow_up": _l("Write the follow-up plan or give at least one meeting date."),
+    "bad_payments": _l("Choose the payment method for every budget line."),
+    "no_changes_asked": _l("Write what the citizen should change."),
+    "bad_reason": _l("Choose one of the ending reasons."),
+    "not_approved": _l("The declaration is signed after the plan is approved."),
+    "already_signed": _l("You have already signed the declaration."),
+    "bad_date": _l("Write dates as dd-mm-yyyy, one per line."),
+    "not_agreed": _l("Tick the box to sign the declaration."),
+}
+FALLBACK = _l("That is not possible right now.")
+
+
+def error_message(err: ApprovalError) -> str:
+    return message(ERRORS, err.code, FALLBACK, n=err.params.get("n", 4000))
+
+
+def case_state_label(state: CaseState | str) -> str:
+    labels = g.get("teten_case_states")  # the queue asks once per row: translate once
+    if labels is None:
+        labels = g.teten_case_states = {code: str(label)
+                                        for code, label in CASE_STATE_LABELS.items()}
+    return labels[CaseState(state)]
+
+
+def colour_label(colour: Colour | str | None) -> str:
+    return str(COLOUR_LABELS[Colour(colour)]) if colour else ""
+
+
+def criterion_label(criterion: Criterion | str) -> str:
+    return str(CRITERION_LABELS[Criterion(criterion)])
+
+
+def rating_label(value: RatingValue | str) -> str:
+    return str(RATING_LABELS[RatingValue(value)])
+
+
+def ending_label(reason: EndingReason | str | None) -> str:
+    return str(ENDING_LABELS[EndingReason(reason)]) if reason else ""
+
+
+def notice_label(kind: str) -> str:
+    return str(NOTICE_LABELS.get(kind, _l("There is news.")))
+
+
+def iso_date(value: str | None) -> date | None:
+    """An ISO date string from a frozen version, as a date for ``long_date``."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def change_label(change: Change) -> str:
+    """What a version difference is about, in words."""
+    if change.part == "goal":
+        return _("Goal")
+    if change.part == "motivation":
+        return _("Personal motivation")
+    if change.part == "line_added":
+        return _("New budget line: %(title)s", title=change.title)
+    if change.part == "line_removed":
+        return _("Budget line removed: %(title)s", title=change.title)
+    if change.part == "strategy":
+        return strategy_label(change.title)
+    return _("Budget line changed: %(what)s", what=change.title)
+
+
+FILTERS: dict[str, Any] = {
+    "case_state_label": case_state_label,
+    "colour_label": colour_label,
+    "criterion_label": criterion_label,
+    "rating_label": rating_label,
+    "ending_label": ending_label,
+    "notice_label": notice_label,
+    "iso_date": iso_date,
+}
+GLOBALS: dict[str, Any] = {"change_label": change_label}

@@ -1,0 +1,121 @@
+"""What a round pushes to which audience of its course: only what a change changed.
+
+Pushes are rendered once per audience and carry no per-person content: a phone fetches its
+own region (``/rounds/<id>/review`` and ``/rounds/<id>/mine``) over HTTP when a ping arrives.
+A round starting or changing state pushes the whole now region (:func:`course.live.pushes.
+push_now`); a comment, a join or a leave, and moderation push their parts. The parts carry the
+round's id, so a screen showing another round (the page of an earlier round's comments) is not
+touched; a screen that missed a push refetches the whole board (the stream's numbers have a
+gap).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from course import realtime
+from course.extensions import db
+from course.people.models import Citizen
+from course.rounds import fragments, services
+from course.schedule.models import Course
+from peerreview import services as peerreview
+from peerreview.errors import PeerReviewError
+from peerreview.models import Feedback, Round
+
+ON_SCREENS = (realtime.PROJECTOR, realtime.FACILITATORS)
+
+
+def push_comment(course_id: int, round_: Round, feedback: Feedback) -> None:
+    """Queue what one new comment changed, not the whole board: the board's headline and the
+    commented plan's tile (swapped whole: waiting or reached) on the wall and the consoles; on
+    the consoles the comment itself, put on top of their list, and its hint; the room's
+    progress on every phone and a ping for the plan's owner.
+
+    Nothing of it grows with the room or the round: one row of counts and two names.
+    """
+    board = _comment_parts(course_id, round_, feedback)
+    on_consoles = {realtime.FACILITATORS: {"board": board}}
+    prefix = f"round-{round_.id}"
+    realtime.render_for(course_id, f"{prefix}-moderation-hint", fragments.BOARD_HINT,
+                        on_consoles)
+    realtime.render_for(course_id, f"{prefix}-moderation-list", fragments.BOARD_COMMENTS,
+                        on_consoles, swap="afterbegin", comments=[board["comment"]])
+
+
+def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
+    """Queue what someone joining or leaving the round changed, not the whole board: the
+    headline, their plan's tile put in its place (after the plan before it in seat order) or
+    taken off, and the room's progress on every phone. A screen without the plan before it
+    (it missed a push) reads its live region afresh.
+    """
+    realtime.claim_course(course_id)  # before the place is read (see fragments.board_part)
+    place = peerreview.place_on_board(db.session, round_.id, person_ref)
+    board = fragments.board_part(course_id, round_, place.snapshot_id if place else 0,
+                                 {person_ref}, person_ref)
+    on_screens = {audience: {"board": board} for audience in ON_SCREENS}
+    prefix = f"round-{round_.id}"
+    realtime.render_for(course_id, f"{prefix}-total", fragments.BOARD_TOTAL, on_screens)
+    if place is not None and board["tally"].present:
+        if place.before is None:
+            target, swap = f"{prefix}-drafts", "afterbegin"
+        else:
+            target, swap = f"{prefix}-draft-{place.before}", "afterend"
+        realtime.render_for(course_id, target, fragments.BOARD_TILES, on_screens, swap=swap,
+                            fallback="now")
+    elif place is not None:
+        realtime.remove_for(course_id, f"{prefix}-draft-{person_ref}", on_screens)
+    realtime.render_for(course_id, "round-ping", fragments.PING, {realtime.PARTICIPANTS: {}},
+                        board=board)
+
+
+def push_moderation(course_id: int, round_: Round, feedback: Feedback) -> None:
+    """Queue what hiding, pinning or unpinning one comment changed, not the whole board: the
+    headline and the plan's tile (a hidden comment no longer counts), the pinned comments on
+    the wall, the comment's own row on the consoles, the room's progress on every phone and a
+    ping for the plan's owner."""
+    board = _comment_parts(course_id, round_, feedback)
+    board["pinned"] = peerreview.pinned_feedback(db.session, round_.id)
+    on_screens = {audience: {"board": board} for audience in ON_SCREENS}
+    prefix = f"round-{round_.id}"
+    realtime.render_for(course_id, f"{prefix}-pinned", fragments.BOARD_PINNED, on_screens)
+    # (a console that no longer lists it among its newest has nothing to change)
+    realtime.render_for(course_id, f"{prefix}-comment-{feedback.id}", fragments.BOARD_COMMENTS,
+                        {realtime.FACILITATORS: {"board": board}}, swap="outerHTML",
+                        comments=[board["comment"]])
+
+
+def _comment_parts(course_id: int, round_: Round, feedback: Feedback) -> dict[str, Any]:
+    """Queue what any change to one comment shows, and return the board it was read from
+    (with the comment as the consoles list it, ``comment``): the headline and the plan's tile
+    (swapped whole: waiting or reached) on the wall and the consoles, the room's progress on
+    every phone and a ping for the plan's owner, whose phone refetches their feedback."""
+    owner = feedback.snapshot.owner_ref
+    board = fragments.board_part(course_id, round_, feedback.snapshot_id,
+                                 {owner, feedback.reviewer_ref}, owner,
+                                 realtime.citizen_room(owner))
+    board["comment"] = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref,
+                        "owner_ref": owner, "text": feedback.text,
+                        "hidden": bool(feedback.hidden), "pinned": bool(feedback.pinned)}
+    on_screens = {audience: {"board": board} for audience in ON_SCREENS}
+    prefix = f"round-{round_.id}"
+    realtime.render_for(course_id, f"{prefix}-total", fragments.BOARD_TOTAL, on_screens)
+    if board["tally"].present:  # a plan whose owner left has no tile
+        realtime.render_for(course_id, f"{prefix}-draft-{owner}", fragments.BOARD_TILES,
+                            on_screens, swap="outerHTML")
+    realtime.render_for(course_id, "round-ping", fragments.PING, {realtime.PARTICIPANTS: {}},
+                        board=board)
+    realtime.render_to(realtime.citizen_room(owner), "round-mine-ping", fragments.MINE_PING,
+                       round=round_)
+    return board
+
+
+def follow_presence(course: Course, *, citizen: Citizen, present: bool) -> None:
+    """A check-in or a "has left" during a running round changes who is in it: the board
+    follows (``live.signals.presence_changed``; the route that changed the presence commits
+    and pushes)."""
+    try:
+        round_ = services.follow_attendance(course, citizen, present)
+    except PeerReviewError:
+        return  # the round closed meanwhile: attendance stands on its own
+    if round_ is not None:
+        push_seat(course.id, round_, citizen.id)
