@@ -58,6 +58,20 @@ def app(tmp_path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def templates_receive_their_data(request):
+    """No template global or filter of the app runs SQL while any test renders (see
+    ``tests/template_guard.py``)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from tests import template_guard
+
+    violations = template_guard.guard(request.getfixturevalue("app"))
+    yield
+    assert violations == [], "a template global or filter ran SQL"
+
+
 class Client(FlaskClient):
     """A test client that sends a valid CSRF token with every unsafe request, like htmx does.
 

@@ -1,10 +1,10 @@
-"""Fixtures of the round-domain tests: a fresh in-memory database per test, factories, a clock
-and a signal recorder. No Flask anywhere: ``peerreview`` must work on its own."""
+"""Fixtures of the round-domain tests: a fresh in-memory database per test, factories and a
+clock. No Flask anywhere: ``peerreview`` must work on its own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
-from peerreview import services, signals
+from peerreview import services
 from peerreview.models import Assignment, Base, Round
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -193,32 +193,3 @@ def assign(session: Session, clock: Clock):
         return assignment
 
     return assign_
-
-
-@dataclass
-class SignalLog:
-    """Everything the peerreview signals sent during a test, as (name, sender, kwargs)."""
-
-    sent: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
-
-    def named(self, name: str) -> list[tuple[Any, dict[str, Any]]]:
-        return [(sender, kw) for n, sender, kw in self.sent if n == name]
-
-    def names(self) -> list[str]:
-        return [n for n, _, _ in self.sent]
-
-
-@pytest.fixture
-def signal_log() -> Iterator[SignalLog]:
-    log = SignalLog()
-    receivers = []
-    for signal in signals.ALL_SIGNALS:
-
-        def receiver(sender: Any, _name: str = signal.name, **kwargs: Any) -> None:
-            log.sent.append((_name, sender, kwargs))
-
-        signal.connect(receiver, weak=False)
-        receivers.append((signal, receiver))
-    yield log
-    for signal, receiver in receivers:
-        signal.disconnect(receiver)

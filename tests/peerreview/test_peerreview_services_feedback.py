@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from peerreview import InvalidInput, NotAllowed, NotFound, RateLimited, RoundStateError, services
 from peerreview.models import Assignment, Feedback
-from peerreview.signals import feedback_added
 
 
 def count_feedback(session: Session) -> int:
@@ -49,9 +48,7 @@ def post(session, round_, assignment, clock, **overrides):
 # ----------------------------------------------------------------------------- assignments
 
 
-def test_next_assignment_is_stable_until_the_reviewer_comments(
-    session, assigned, clock, signal_log
-):
+def test_next_assignment_is_stable_until_the_reviewer_comments(session, assigned, clock):
     round_, first = assigned
     assert owner_of(round_, first.snapshot_id) != 1
     assert services.next_assignment(session, round_.id, 1) is first
@@ -59,15 +56,7 @@ def test_next_assignment_is_stable_until_the_reviewer_comments(
     assert first.completed_at == clock.now
     second = services.next_assignment(session, round_.id, 1)
     assert second.snapshot_id not in {first.snapshot_id, snapshot_of(round_, 1).id}
-    assert signal_log.named("assignment-made")[-1] == (
-        round_.id,
-        {
-            "course_ref": 7,
-            "assignment_id": second.id,
-            "reviewer_ref": 1,
-            "snapshot_id": second.snapshot_id,
-        },
-    )
+
 
 
 def test_assignment_to_a_draft_whose_owner_left_is_replaced(session, assigned, clock):
@@ -152,29 +141,19 @@ def test_snapshot_for_reviewer_is_the_peer_view(session, assigned):
 # ----------------------------------------------------------------------------- feedback
 
 
-def test_add_feedback_stores_a_comment_and_signals_ids_only(session, assigned, clock, signal_log):
+def test_add_feedback_stores_a_comment(session, assigned, clock):
     round_, first = assigned
     line = owner_of(round_, first.snapshot_id) * 10 + 1
-    seen_in_listener = []
-
-    def listener(sender, **kwargs):
-        # Sent after flush: the row is queryable in the same transaction already.
-        seen_in_listener.append(session.get(Feedback, kwargs["feedback_id"]) is not None)
-
-    feedback_added.connect(listener)
-    try:
-        feedback = post(
-            session,
-            round_,
-            first,
-            clock,
-            criterion="coherence",
-            stem="whatif",
-            text="  Hvad nu hvis du tog certifikatet først?\r\n ",
-            line_ref=line,
-        )
-    finally:
-        feedback_added.disconnect(listener)
+    feedback = post(
+        session,
+        round_,
+        first,
+        clock,
+        criterion="coherence",
+        stem="whatif",
+        text="  Hvad nu hvis du tog certifikatet først?\r\n ",
+        line_ref=line,
+    )
     assert feedback.id is not None
     assert (feedback.criterion, feedback.stem, feedback.line_ref) == ("coherence", "whatif", line)
     assert feedback.text == "Hvad nu hvis du tog certifikatet først?"
@@ -185,16 +164,9 @@ def test_add_feedback_stores_a_comment_and_signals_ids_only(session, assigned, c
         False,
     )
     assert feedback.created_at == clock.now
-    assert seen_in_listener == [True]
-    sender, kwargs = signal_log.named("feedback-added")[-1]
-    assert sender == round_.id
-    assert kwargs == {
-        "course_ref": 7,
-        "feedback_id": feedback.id,
-        "snapshot_id": first.snapshot_id,
-        "owner_ref": owner_of(round_, first.snapshot_id),
-        "reviewer_ref": 1,
-    }
+    # Flushed, not committed: the row is queryable in the caller's transaction already.
+    assert session.get(Feedback, feedback.id) is feedback
+    assert (feedback.snapshot_id, feedback.reviewer_ref) == (first.snapshot_id, 1)
 
 
 def test_exactly_1000_characters_are_accepted(session, assigned, clock):
@@ -230,16 +202,13 @@ def test_comments_in_a_closing_round_are_accepted(session, assigned, clock):
         ({"line_ref": "1"}, "line_not_found"),
     ],
 )
-def test_bad_feedback_is_refused_and_nothing_stored(
-    session, assigned, clock, overrides, code, signal_log
-):
+def test_bad_feedback_is_refused_and_nothing_stored(session, assigned, clock, overrides, code):
     round_, first = assigned
     with pytest.raises(InvalidInput) as err:
         post(session, round_, first, clock, **overrides)
     assert err.value.code == code
     assert count_feedback(session) == 0
     assert first.completed_at is None
-    assert "feedback-added" not in signal_log.names()
 
 
 def test_too_long_says_how_long(session, assigned, clock):
@@ -402,9 +371,7 @@ def test_rate_limit_is_per_person(session, open_room, assign, clock):
 # ----------------------------------------------------------------------------- moderation
 
 
-def test_hide_removes_a_comment_from_everything_but_the_record(
-    session, assigned, clock, signal_log
-):
+def test_hide_removes_a_comment_from_everything_but_the_record(session, assigned, clock):
     round_, first = assigned
     owner = owner_of(round_, first.snapshot_id)
     feedback = post(session, round_, first, clock)
@@ -422,11 +389,8 @@ def test_hide_removes_a_comment_from_everything_but_the_record(
     assert services.list_feedback(session, round_.id, include_hidden=True) == [feedback]
     board = {d.owner_ref: d.feedback_count for d in services.progress(session, round_.id).drafts}
     assert board[owner] == 0
-    actions = [kw["action"] for _, kw in signal_log.named("feedback-moderated")]
-    assert actions == ["pinned", "hidden"]
     services.hide_feedback(session, round_.id, feedback.id, by_ref=91)  # idempotent
-    assert hidden.hidden_by_ref == 90
-    assert len(signal_log.named("feedback-moderated")) == 2
+    assert (hidden.hidden_by_ref, hidden.hidden_at) == (90, clock.now)
 
 
 def test_unhide(session, assigned, clock):
@@ -484,7 +448,7 @@ def test_moderation_of_a_comment_from_another_round(session, assigned, clock, op
 # ----------------------------------------------------------------------------- owner's marks
 
 
-def test_owner_marks_helpful_and_addressed(session, assigned, clock, signal_log):
+def test_owner_marks_helpful_and_addressed(session, assigned, clock):
     round_, first = assigned
     owner = owner_of(round_, first.snapshot_id)
     feedback = post(session, round_, first, clock)
@@ -492,14 +456,7 @@ def test_owner_marks_helpful_and_addressed(session, assigned, clock, signal_log)
     services.mark_addressed(session, round_.id, feedback.id, owner)
     assert (feedback.helpful, feedback.addressed) == (True, True)
     services.mark_helpful(session, round_.id, feedback.id, owner, helpful=False)
-    assert feedback.helpful is False
-    assert signal_log.named("feedback-marked")[-1][1] == {
-        "course_ref": 7,
-        "feedback_id": feedback.id,
-        "snapshot_id": first.snapshot_id,
-        "helpful": False,
-        "addressed": True,
-    }
+    assert (feedback.helpful, feedback.addressed) == (False, True)
 
 
 def test_marks_after_the_round_closed(session, assigned, clock):
