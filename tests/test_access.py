@@ -228,7 +228,7 @@ def test_an_undeclared_endpoint_is_logged_by_name(app, client, caplog):
     assert "endpoint undeclared declares no access; refused" in caplog.messages
 
 
-@pytest.mark.parametrize("path", ["/office", "/office?week=2"])
+@pytest.mark.parametrize("path", ["/office", "/office?week=2", "/office?tab=X"])
 def test_sign_in_leads_back_to_the_page_asked_for(client, path):
     location = client.get(path).headers["Location"]
     assert parse_qs(urlsplit(location).query)["next"] == [path]
@@ -321,3 +321,12 @@ def test_only_the_owner_writes_and_only_while_the_draft_is_not_submitted(app, pl
         message = gettext("Your plan has been submitted and cannot be changed now. If your job "
                           "consultant sends it back, you can change it again.")
         assert message in response.get_data(as_text=True)
+
+
+def test_staff_who_read_a_draft_cannot_get_it_for_writing(app, plan):
+    a, _, draft_id = plan
+    for reader in (a.consultant_id, a.facilitator_id, a.lead_id):
+        with acting_as(app, Staff, reader):
+            assert access.draft_or_404(draft_id).id == draft_id
+            with pytest.raises(NotFound):
+                access.writable_draft_or_404(draft_id)
