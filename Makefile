@@ -4,7 +4,7 @@
 #   make mutation  mutation testing (mutmut) of the rule modules money, access, allocation and
 #               state, one module at a time against their own tests; prints each module's score
 #               (killed/total) and the surviving mutants (`.venv/bin/mutmut show NAME` shows one).
-#               Not part of `make test`; about a minute on one core. Config: [tool.mutmut].
+#               Not part of `make test`; about four minutes. Config: [tool.mutmut].
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
