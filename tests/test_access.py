@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from flask_babel import gettext
+from flask_login import login_user
+from werkzeug.exceptions import HTTPException, NotFound
 
 from course import access
-from tests.conftest import join_citizen, login_staff
+from course.approvals.models import Case
+from course.budgets.models import Draft
+from course.extensions import db
+from course.people import services as people_services
+from course.people.models import Citizen, Role, Staff, Team
+from course.schedule.models import Course
+from tests.conftest import PASSWORD, join_citizen, login_staff
 
 
 def test_every_endpoint_declares_who_may_use_it(app):
@@ -130,3 +144,189 @@ def test_enrolment_refuses_a_consultant_from_another_team(client, make_world):
     response = client.post(f"/courses/{a.course_id}/citizens", data={
         "name": "X", "job_consultant": str(b.consultant_id)})
     assert response.status_code == 422
+
+
+# -- the object-level rules, one principal at a time -------------------------------------------
+
+
+@contextmanager
+def acting_as(app, kind=None, person_id=None):
+    """A request context in which ``kind`` (Staff or Citizen) ``person_id`` is signed in, or
+    nobody is (no arguments)."""
+    with app.test_request_context():
+        if kind is not None:
+            login_user(db.session.get(kind, person_id))
+        yield
+
+
+def a_second_staff(app, team_id, email, role):
+    """Another staff member of the team (not one of its course's facilitators)."""
+    with app.app_context():
+        staff = people_services.create_staff(db.session.get(Team, team_id), email, email, role,
+                                             PASSWORD, must_change_password=False)
+        db.session.commit()
+        return staff.id
+
+
+def test_the_courses_facilitator_and_the_teams_lead_run_the_console(app, make_world):
+    world = make_world()
+    for email in ("fac@teama.dk", "lead@teama.dk"):
+        client = app.test_client()
+        login_staff(client, email)
+        assert client.get(f"/courses/{world.course_id}/console").status_code == 200, email
+
+
+def test_a_team_lead_of_another_team_cannot_run_the_console(app, client, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    with acting_as(app, Staff, b.lead_id):
+        assert access.can_facilitate(db.session.get(Course, a.course_id)) is False
+        assert access.can_facilitate(db.session.get(Course, b.course_id)) is True
+    login_staff(client, "lead@teamb.dk")
+    assert client.get(f"/courses/{a.course_id}/console").status_code == 404
+    assert client.post(f"/courses/{a.course_id}/announcements",
+                       data={"text": "hijack"}).status_code == 404
+
+
+def test_a_facilitator_of_the_team_runs_only_the_courses_they_facilitate(app, client, make_world):
+    world = make_world()
+    other = a_second_staff(app, world.team_id, "fac2@teama.dk", Role.FACILITATOR)
+    with acting_as(app, Staff, other):
+        course = db.session.get(Course, world.course_id)
+        assert access.can_see_course(course) and access.can_manage_participants(course)
+        assert access.can_facilitate(course) is False
+    login_staff(client, "fac2@teama.dk")
+    assert client.get(f"/courses/{world.course_id}/console").status_code == 404
+
+
+def test_nobody_signed_in_passes_any_course_rule(app, make_world):
+    world = make_world()
+    with acting_as(app):
+        course = db.session.get(Course, world.course_id)
+        assert access.can_see_course(course) is False
+        assert access.can_facilitate(course) is False
+        assert access.can_manage_participants(course) is False
+
+
+def test_a_declared_endpoint_is_let_through_to_its_kinds(app, client):
+    @app.get("/open-door")
+    @access.allow(access.PUBLIC)
+    def open_door():
+        return "welcome"
+
+    assert access.declared_kinds(app, "open_door") == {access.PUBLIC}
+    assert client.get("/open-door").status_code == 200
+
+
+def test_an_undeclared_endpoint_is_logged_by_name(app, client, caplog):
+    @app.get("/undeclared")
+    def undeclared():
+        return "secret"
+
+    with caplog.at_level(logging.ERROR):
+        assert client.get("/undeclared").status_code == 403
+    assert "endpoint undeclared declares no access; refused" in caplog.messages
+
+
+@pytest.mark.parametrize("path", ["/office", "/office?week=2", "/office?tab=X"])
+def test_sign_in_leads_back_to_the_page_asked_for(client, path):
+    location = client.get(path).headers["Location"]
+    assert parse_qs(urlsplit(location).query)["next"] == [path]
+
+
+# -- drafts ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def plan(app, make_world, make_draft):
+    """A world of two teams; the first citizen of team A has a draft (not submitted)."""
+    a = make_world("Team A")
+    b = make_world("Team B")
+    draft_id, _ = make_draft(a.citizens[0][0], a.course_id, "Job")
+    return a, b, draft_id
+
+
+def sees(app, kind, person_id, draft_id):
+    """(in progress, at all, may edit): what ``person_id`` may do with the draft."""
+    with acting_as(app, kind, person_id):
+        draft = db.session.get(Draft, draft_id)
+        return (access.can_see_draft_in_progress(draft), access.can_see_draft(draft),
+                access.can_edit_draft(draft))
+
+
+def submit(app, world, draft_id):
+    with app.app_context():
+        db.session.add(Case(draft_id=draft_id, citizen_id=world.citizens[0][0],
+                            course_id=world.course_id, team_id=world.team_id,
+                            consultant_id=world.consultant_id))
+        db.session.commit()
+
+
+def test_a_draft_in_progress_is_seen_by_its_owner_their_consultant_and_the_course_staff(
+        app, plan):
+    a, b, draft_id = plan
+    other_consultant = a_second_staff(app, a.team_id, "con2@teama.dk", Role.JOB_CONSULTANT)
+    other_facilitator = a_second_staff(app, a.team_id, "fac2@teama.dk", Role.FACILITATOR)
+    assert sees(app, Citizen, a.citizens[0][0], draft_id) == (True, True, True)
+    assert sees(app, Staff, a.consultant_id, draft_id) == (True, True, False)
+    assert sees(app, Staff, a.facilitator_id, draft_id) == (True, True, False)
+    assert sees(app, Staff, a.lead_id, draft_id) == (True, True, False)
+    for nobody in [(Citizen, a.citizens[1][0]), (Citizen, b.citizens[0][0]),
+                   (Staff, other_consultant), (Staff, other_facilitator),
+                   (Staff, b.consultant_id), (Staff, b.facilitator_id), (Staff, b.lead_id)]:
+        assert sees(app, *nobody, draft_id) == (False, False, False), nobody
+    with acting_as(app):
+        draft = db.session.get(Draft, draft_id)
+        assert not (access.can_see_draft_in_progress(draft) or access.can_see_draft(draft)
+                    or access.can_edit_draft(draft))
+
+
+def test_a_submitted_draft_is_also_seen_by_the_teams_consultants_and_lead_only(app, plan):
+    a, b, draft_id = plan
+    other_consultant = a_second_staff(app, a.team_id, "con2@teama.dk", Role.JOB_CONSULTANT)
+    other_facilitator = a_second_staff(app, a.team_id, "fac2@teama.dk", Role.FACILITATOR)
+    submit(app, a, draft_id)
+    assert sees(app, Staff, other_consultant, draft_id) == (False, True, False)
+    assert sees(app, Staff, a.lead_id, draft_id) == (True, True, False)
+    for nobody in [(Staff, other_facilitator), (Staff, b.consultant_id), (Staff, b.lead_id),
+                   (Citizen, a.citizens[1][0])]:
+        assert sees(app, *nobody, draft_id) == (False, False, False), nobody
+
+
+def test_draft_or_404_hides_what_the_rule_refuses(app, plan):
+    a, _, draft_id = plan
+    with acting_as(app, Staff, a.consultant_id):
+        assert access.draft_or_404(draft_id).id == draft_id
+        with pytest.raises(NotFound):
+            access.draft_or_404(draft_id + 1000)
+        with pytest.raises(NotFound):
+            access.draft_or_404(draft_id, access.can_edit_draft)
+    with acting_as(app, Citizen, a.citizens[1][0]):
+        with pytest.raises(NotFound):
+            access.draft_or_404(draft_id)
+        with pytest.raises(NotFound):
+            access.writable_draft_or_404(draft_id)
+
+
+def test_only_the_owner_writes_and_only_while_the_draft_is_not_submitted(app, plan):
+    a, _, draft_id = plan
+    with acting_as(app, Citizen, a.citizens[0][0]):
+        assert access.writable_draft_or_404(draft_id).id == draft_id
+        db.session.get(Draft, draft_id).locked_at = datetime.now(UTC)
+        db.session.commit()
+        with pytest.raises(HTTPException) as err:
+            access.writable_draft_or_404(draft_id)
+        response = err.value.get_response()
+        assert response.status_code == 409
+        message = gettext("Your plan has been submitted and cannot be changed now. If your job "
+                          "consultant sends it back, you can change it again.")
+        assert message in response.get_data(as_text=True)
+
+
+def test_staff_who_read_a_draft_cannot_get_it_for_writing(app, plan):
+    a, _, draft_id = plan
+    for reader in (a.consultant_id, a.facilitator_id, a.lead_id):
+        with acting_as(app, Staff, reader):
+            assert access.draft_or_404(draft_id).id == draft_id
+            with pytest.raises(NotFound):
+                access.writable_draft_or_404(draft_id)

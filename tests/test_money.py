@@ -78,3 +78,31 @@ def test_default_cap_is_the_methods():
     assert budget([41_100]).remaining == 8_900
     over = budget([30_000, 25_000])
     assert over.over_cap and over.excess == 5_000 and over.remaining == 0
+
+
+def test_zero_kroner_is_formatted_without_a_sign():
+    assert format_amount(0) == "0 kr."
+    assert format_amount(1) == "1 kr."
+    assert format_amount(-1) == "-1 kr."
+
+
+@pytest.mark.parametrize("raw", [
+    "12.500 DKK", "12.500 dkk", "12500DKK", "DKK 12.500", "dkk12.500", "12.500,- DKK",
+])
+def test_kroner_written_as_dkk_before_or_after_the_amount_are_read(raw):
+    assert parse_amount(raw) == 12500
+
+
+@pytest.mark.parametrize("raw, amount", [
+    ("12\u00a0500", 12500), ("1\u00a0000\u00a0000", 1_000_000), ("12\u00a0500\u00a0kr.", 12500),
+    ("12.500\u00a0kr.", 12500),
+])
+def test_thousands_grouped_with_a_no_break_space_are_read(raw, amount):
+    assert parse_amount(raw) == amount
+
+
+@pytest.mark.parametrize("raw", [",-", " ,- ", ",- kr."])
+def test_a_bare_no_ore_mark_is_an_empty_amount_not_ore(raw):
+    with pytest.raises(AmountError) as err:
+        parse_amount(raw)
+    assert err.value.code == "empty"

@@ -194,3 +194,75 @@ def test_rotation_order():
     assert sorted(rotation_order(range(10), seed=1)) == list(range(10))
     with pytest.raises(ValueError, match="twice"):
         rotation_order([1, 1])
+
+
+# ----------------------------------------------------------------------------- rules, not ties
+
+
+def test_the_last_seat_of_a_group_reviews_its_own_group_first():
+    # The ring's next seat after person 3 is person 4 of group 2 (and after person 6 it wraps to
+    # person 1 of group 1): only the own-group rule keeps them at their table.
+    room = seats([1, 2, 3], [4, 5, 6])
+    even = drafts(p1=0, p2=0, p3=0, p4=0, p5=0, p6=0)
+    assert choose(3, room, even) == 101
+    assert choose(6, room, even) == 104
+    assert rank_snapshots(3, seats=room, drafts=even, reviewed=(), minimum=2) == [
+        101, 102, 104, 105, 106,
+    ]
+
+
+def test_a_group_with_exactly_the_minimum_of_co_members_serves_itself():
+    # Minimum 3: group 2 has four present people (three besides each owner), enough to serve
+    # itself; group 3 has three (two besides each owner), so its drafts are everyone's group.
+    room = seats([1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11])
+    even = drafts(**{f"p{n}": 0 for n in range(1, 12)})
+    ranked = rank_snapshots(4, seats=room, drafts=even, reviewed=(), minimum=3)
+    assert ranked == [109, 110, 111, 101, 102, 103, 105, 106, 107, 108]
+
+
+def test_a_short_draft_already_had_comes_before_a_fresh_one_that_has_its_comments():
+    # Rule 2 before rule 3 (and before the own group): the only draft below the minimum is in
+    # the other group and person 1 had it already; they go back to it rather than to their own
+    # group's drafts, which have reached the minimum.
+    room = seats([1, 2, 3], [4, 5, 6])
+    loads = drafts(p2=2, p3=2, p4=1, p5=2, p6=2)
+    assert choose(1, room, loads, reviewed={104}) == 104
+    assert rank_snapshots(1, seats=room, drafts=loads, reviewed={104}, minimum=2)[0] == 104
+
+
+def test_a_closing_rounds_ranking_lists_only_drafts_below_the_minimum():
+    room = seats([1, 2, 3, 4])
+    loads = drafts(p2=2, p3=1, p4=0)
+    assert rank_snapshots(1, seats=room, drafts=loads, reviewed=(), minimum=2) == [104, 103, 102]
+    assert rank_snapshots(
+        1, seats=room, drafts=loads, reviewed=(), minimum=2, only_needed=True
+    ) == [104, 103]
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "expected"),
+    [
+        (12, 4, [4, 4, 4]),
+        (13, 4, [4, 3, 3, 3]),
+        (14, 4, [4, 4, 3, 3]),
+        (15, 4, [4, 4, 4, 3]),
+        (16, 4, [4, 4, 4, 4]),
+        (17, 4, [4, 4, 3, 3, 3]),
+        (19, 4, [4, 4, 4, 4, 3]),
+        (15, 3, [3, 3, 3, 3, 3]),
+        (4, 3, [4]),
+        (4, 4, [4]),
+    ],
+)
+def test_group_sizes_aim_at_the_size_asked_for(count, size, expected):
+    # Fifteen people in groups of four are 4+4+4+3, not five groups of three: a group of three
+    # is made only as the remainder, never instead of the size asked for.
+    assert group_sizes(count, size) == expected
+
+
+def test_seeded_groups_follow_the_seeded_rotation_order():
+    people = list(range(1, 12))
+    groups = make_groups(people, 4, seed=7)
+    order = rotation_order(people, seed=7)
+    assert order != people
+    assert [p for g in groups for p in g] == order

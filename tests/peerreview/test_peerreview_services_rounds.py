@@ -365,3 +365,15 @@ def test_nobody_joins_or_leaves_a_closed_round(session: Session, open_room):
         with pytest.raises(RoundStateError) as err:
             call()
         assert errcode(err) == "round_closed"
+
+
+def test_an_override_reason_may_be_1000_characters_but_not_1001(session: Session, open_room):
+    round_ = open_room(3)
+    services.begin_closing(session, round_.id)
+    with pytest.raises(InvalidInput) as err:
+        services.close_round(session, round_.id, override_by_ref=90, override_reason="x" * 1001)
+    assert errcode(err) == "override_reason_required"
+    assert round_.state == "closing"
+    closed = services.close_round(session, round_.id, override_by_ref=90,
+                                  override_reason="x" * 1000)
+    assert closed.state == "closed" and closed.override_reason == "x" * 1000

@@ -10,6 +10,7 @@ import pytest
 from peerreview import InvalidInput, RoundStateError
 from peerreview.models import Round
 from peerreview.state import (
+    MAX_OVERRIDE_REASON,
     TRANSITIONS,
     RoundState,
     apply_transition,
@@ -115,3 +116,33 @@ def test_an_unneeded_override_is_not_recorded():
     )
     assert round_.state == "closed"
     assert round_.completed_override_by_ref is None and round_.override_reason is None
+
+
+def test_an_override_reason_of_exactly_1000_characters_is_accepted():
+    round_ = a_round("closing")
+    reason = "x" * MAX_OVERRIDE_REASON
+    apply_transition(
+        round_, "closed", now=NOW, shortfall=[3], override_by_ref=9,
+        override_reason=f"  {reason}\n",  # counted after trimming
+    )
+    assert MAX_OVERRIDE_REASON == 1000
+    assert round_.state == "closed" and round_.override_reason == reason
+
+
+def test_an_over_long_override_reason_is_refused_with_the_limit():
+    round_ = a_round("closing")
+    with pytest.raises(InvalidInput) as err:
+        apply_transition(
+            round_, "closed", now=NOW, shortfall=[3], override_by_ref=9,
+            override_reason="x" * (MAX_OVERRIDE_REASON + 1),
+        )
+    assert err.value.code == "override_reason_required"
+    assert err.value.params == {"max_length": 1000}
+    assert round_.state == "closing"
+
+
+def test_a_refused_transition_names_both_states():
+    with pytest.raises(RoundStateError) as err:
+        ensure_transition("closed", "open")
+    assert err.value.code == "invalid_transition"
+    assert err.value.params == {"current": "closed", "target": "open"}
