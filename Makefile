@@ -1,8 +1,8 @@
 # Teten — the two commands of the README, and their helpers.
 #   make run    start the app with a demo course on SQLite (http://127.0.0.1:5000)
 #   make test   lint, then every test: unit, service, socket, PostgreSQL/Redis and Playwright e2e
-#   make mutation  mutation testing (mutmut) of the rule modules money, access, allocation and
-#               state, one module at a time against their own tests; prints each module's score
+#   make mutation  mutation testing (mutmut) of the rule modules money, access (the kinds, the
+#               course rules, the draft rules), allocation and state, one module at a time against their own tests; prints each module's score
 #               (killed/total) and the surviving mutants (`.venv/bin/mutmut show NAME` shows one).
 #               Not part of `make test`; about four minutes. Config: [tool.mutmut].
 
@@ -54,7 +54,8 @@ bench: install $(BENCH_STAMP)
 # Starts from a fresh mutants/ each time, so no cached verdict outlives a change to the code or
 # the tests. MUTATION_MODULES picks modules (dotted names), MUTATION_CHILDREN the parallel runs.
 MUTATION_STAMP := $(VENV)/.mutation-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
-MUTATION_MODULES ?= course.money course.access peerreview.allocation peerreview.state
+MUTATION_MODULES ?= course.money course.access course.schedule.access course.budgets.access \
+                    peerreview.allocation peerreview.state
 MUTATION_CHILDREN ?= 1
 
 $(MUTATION_STAMP): $(STAMP)

@@ -14,10 +14,12 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from course import access
 from course.approvals.models import Case
+from course.budgets import access as draft_rules
 from course.budgets.models import Draft
 from course.extensions import db
 from course.people import services as people_services
 from course.people.models import Citizen, Role, Staff, Team
+from course.schedule import access as course_rules
 from course.schedule.models import Course
 from tests.conftest import PASSWORD, join_citizen, login_staff
 
@@ -180,8 +182,8 @@ def test_a_team_lead_of_another_team_cannot_run_the_console(app, client, make_wo
     a = make_world("Team A")
     b = make_world("Team B")
     with acting_as(app, Staff, b.lead_id):
-        assert access.can_facilitate(db.session.get(Course, a.course_id)) is False
-        assert access.can_facilitate(db.session.get(Course, b.course_id)) is True
+        assert course_rules.can_facilitate(db.session.get(Course, a.course_id)) is False
+        assert course_rules.can_facilitate(db.session.get(Course, b.course_id)) is True
     login_staff(client, "lead@teamb.dk")
     assert client.get(f"/courses/{a.course_id}/console").status_code == 404
     assert client.post(f"/courses/{a.course_id}/announcements",
@@ -193,8 +195,8 @@ def test_a_facilitator_of_the_team_runs_only_the_courses_they_facilitate(app, cl
     other = a_second_staff(app, world.team_id, "fac2@teama.dk", Role.FACILITATOR)
     with acting_as(app, Staff, other):
         course = db.session.get(Course, world.course_id)
-        assert access.can_see_course(course) and access.can_manage_participants(course)
-        assert access.can_facilitate(course) is False
+        assert course_rules.can_see_course(course) and course_rules.can_manage_participants(course)
+        assert course_rules.can_facilitate(course) is False
     login_staff(client, "fac2@teama.dk")
     assert client.get(f"/courses/{world.course_id}/console").status_code == 404
 
@@ -203,9 +205,9 @@ def test_nobody_signed_in_passes_any_course_rule(app, make_world):
     world = make_world()
     with acting_as(app):
         course = db.session.get(Course, world.course_id)
-        assert access.can_see_course(course) is False
-        assert access.can_facilitate(course) is False
-        assert access.can_manage_participants(course) is False
+        assert course_rules.can_see_course(course) is False
+        assert course_rules.can_facilitate(course) is False
+        assert course_rules.can_manage_participants(course) is False
 
 
 def test_a_declared_endpoint_is_let_through_to_its_kinds(app, client):
@@ -250,8 +252,8 @@ def sees(app, kind, person_id, draft_id):
     """(in progress, at all, may edit): what ``person_id`` may do with the draft."""
     with acting_as(app, kind, person_id):
         draft = db.session.get(Draft, draft_id)
-        return (access.can_see_draft_in_progress(draft), access.can_see_draft(draft),
-                access.can_edit_draft(draft))
+        return (draft_rules.can_see_draft_in_progress(draft), draft_rules.can_see_draft(draft),
+                draft_rules.can_edit_draft(draft))
 
 
 def submit(app, world, draft_id):
@@ -277,8 +279,8 @@ def test_a_draft_in_progress_is_seen_by_its_owner_their_consultant_and_the_cours
         assert sees(app, *nobody, draft_id) == (False, False, False), nobody
     with acting_as(app):
         draft = db.session.get(Draft, draft_id)
-        assert not (access.can_see_draft_in_progress(draft) or access.can_see_draft(draft)
-                    or access.can_edit_draft(draft))
+        assert not (draft_rules.can_see_draft_in_progress(draft) or draft_rules.can_see_draft(draft)
+                    or draft_rules.can_edit_draft(draft))
 
 
 def test_a_submitted_draft_is_also_seen_by_the_teams_consultants_and_lead_only(app, plan):
@@ -296,26 +298,26 @@ def test_a_submitted_draft_is_also_seen_by_the_teams_consultants_and_lead_only(a
 def test_draft_or_404_hides_what_the_rule_refuses(app, plan):
     a, _, draft_id = plan
     with acting_as(app, Staff, a.consultant_id):
-        assert access.draft_or_404(draft_id).id == draft_id
+        assert draft_rules.draft_or_404(draft_id).id == draft_id
         with pytest.raises(NotFound):
-            access.draft_or_404(draft_id + 1000)
+            draft_rules.draft_or_404(draft_id + 1000)
         with pytest.raises(NotFound):
-            access.draft_or_404(draft_id, access.can_edit_draft)
+            draft_rules.draft_or_404(draft_id, draft_rules.can_edit_draft)
     with acting_as(app, Citizen, a.citizens[1][0]):
         with pytest.raises(NotFound):
-            access.draft_or_404(draft_id)
+            draft_rules.draft_or_404(draft_id)
         with pytest.raises(NotFound):
-            access.writable_draft_or_404(draft_id)
+            draft_rules.writable_draft_or_404(draft_id)
 
 
 def test_only_the_owner_writes_and_only_while_the_draft_is_not_submitted(app, plan):
     a, _, draft_id = plan
     with acting_as(app, Citizen, a.citizens[0][0]):
-        assert access.writable_draft_or_404(draft_id).id == draft_id
+        assert draft_rules.writable_draft_or_404(draft_id).id == draft_id
         db.session.get(Draft, draft_id).locked_at = datetime.now(UTC)
         db.session.commit()
         with pytest.raises(HTTPException) as err:
-            access.writable_draft_or_404(draft_id)
+            draft_rules.writable_draft_or_404(draft_id)
         response = err.value.get_response()
         assert response.status_code == 409
         message = gettext("Your plan has been submitted and cannot be changed now. If your job "
@@ -327,6 +329,6 @@ def test_staff_who_read_a_draft_cannot_get_it_for_writing(app, plan):
     a, _, draft_id = plan
     for reader in (a.consultant_id, a.facilitator_id, a.lead_id):
         with acting_as(app, Staff, reader):
-            assert access.draft_or_404(draft_id).id == draft_id
+            assert draft_rules.draft_or_404(draft_id).id == draft_id
             with pytest.raises(NotFound):
-                access.writable_draft_or_404(draft_id)
+                draft_rules.writable_draft_or_404(draft_id)
