@@ -1,28 +1,13 @@
-"""Every model of the app, imported in one place for metadata and migrations."""
+"""Every table of the app in one place: importing this module registers the models of each
+feature and of the realtime core with the metadata that ``create_all`` and the migrations read
+(``course.database`` does). The round domain's tables have a metadata of their own
+(:class:`peerreview.models.Base`)."""
 
-from course.budgets.models import (
-    Attachment,
-    BudgetLine,
-    Draft,
-    DraftComment,
-    FieldVersion,
-    StrategyItem,
-)
-from course.live.models import (
-    Announcement,
-    Attendance,
-    DisplayLink,
-    Question,
-    QuestionVote,
-    RunningDay,
-)
-from course.people.models import Citizen, LoginSession, Staff, Team, ThrottleBucket
-from course.realtime.models import LiveConnection, LiveStream
-from course.schedule.models import AgendaItem, Course, course_facilitators
+from course.approvals import models as approvals
+from course.budgets import models as budgets
+from course.live import models as live
+from course.people import models as people
+from course.realtime import models as realtime
+from course.schedule import models as schedule
 
-__all__ = [
-    "Attachment", "BudgetLine", "Draft", "DraftComment", "FieldVersion", "StrategyItem",
-    "AgendaItem", "Attendance", "RunningDay", "Question", "QuestionVote",
-    "Announcement", "Citizen", "Course", "DisplayLink", "LiveConnection", "LiveStream",
-    "LoginSession", "Staff", "Team", "ThrottleBucket", "course_facilitators",
-]
+__all__ = ["approvals", "budgets", "live", "people", "realtime", "schedule"]

@@ -25,8 +25,8 @@ from browsing import (
 )
 from playwright.sync_api import Browser, Page, expect
 
+from course.schedule.best_practice import BEST_PRACTICE
 from course.schedule.models import Day
-from course.schedule.template import BEST_PRACTICE
 
 pytestmark = pytest.mark.e2e
 

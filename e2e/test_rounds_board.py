@@ -21,8 +21,8 @@ from browsing import (
 from playwright.sync_api import Browser, Page, expect
 
 from course import demo
+from course.schedule.best_practice import BEST_PRACTICE
 from course.schedule.models import Day, ItemKind
-from course.schedule.template import BEST_PRACTICE
 
 pytestmark = pytest.mark.e2e
 

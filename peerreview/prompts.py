@@ -77,11 +77,6 @@ def validate_prompt_set(raw: Any) -> dict[str, Any]:
     return {"criteria": criteria}
 
 
-def criterion_keys(prompt_set: Mapping[str, Any]) -> list[str]:
-    """The criterion keys of a stored prompt set, in display order."""
-    return [c["key"] for c in prompt_set["criteria"]]
-
-
 def find_criterion(prompt_set: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
     """The criterion entry with ``key``, or ``None``."""
     return next((c for c in prompt_set["criteria"] if c["key"] == key), None)

@@ -102,3 +102,24 @@ def test_backup_never_overwrites(app, tmp_path):
     target.write_text("keep me")
     result = app.test_cli_runner().invoke(args=["backup", str(target)])
     assert result.exit_code != 0 and target.read_text() == "keep me"
+
+
+def test_flask_commands_work_as_typed_in_the_checkout(tmp_path):
+    """`flask db upgrade` and the other commands, run from the checkout as the README shows
+    them, find the app without FLASK_APP set (.flaskenv)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "COURSE_"))}
+    env["COURSE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["COURSE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'typed.sqlite3'}"
+    flask = [sys.executable, "-m", "flask"]
+    upgraded = subprocess.run([*flask, "db", "upgrade"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert upgraded.returncode == 0, upgraded.stderr
+    listed = subprocess.run([*flask, "--help"], cwd=root, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert all(f"  {name} " in listed.stdout for name in ("db", "demo", "remind", "backup"))

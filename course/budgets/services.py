@@ -124,8 +124,6 @@ FIELDS: dict[str, dict[str, FieldSpec]] = {
         "text": FieldSpec("text", 500),
     },
 }
-#: The change theory of a line: these three fields (the workshop's form).
-THEORY_FIELDS = ("change", "job_effect", "assumptions")
 
 
 def field_key(target: Draft | BudgetLine | StrategyItem, attr: str) -> str:

@@ -29,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from course.people import services
+from course.people.labels import CPR_WARNING, ELIGIBILITY_LABELS
 from course.people.models import Role
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Write a valid e-mail address."))
@@ -85,9 +86,6 @@ class NoCPR:
             raise StopValidation(str(CPR_WARNING))
 
 
-CPR_WARNING = _l("This looks like a CPR number. CPR numbers must not be stored in Teten, so it "
-                 "was removed: check the field and save again.")
-
 
 def _tidy(value: str | None) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) else value
@@ -129,25 +127,6 @@ class Checklist(SelectMultipleField):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-
-#: Labels of the eligibility checklist; the Danish catalog holds the seed's exact sentences.
-ELIGIBILITY_LABELS = {
-    # The seed's five objective criteria, in the seed's order: all must be confirmed.
-    "age_30": _l("The citizen is 30 or older"),
-    "unemployed_12_months": _l("The citizen has been unemployed for more than 12 months"),
-    "cash_benefit": _l("The citizen receives cash benefit (kontanthjælp)"),
-    "job_ready": _l("The citizen is judged job-ready"),
-    "available": _l("The citizen is available for the labour market"),
-    # The job consultant's assessment inside the target group: optional.
-    "can_benefit": _l("The citizen is judged able to benefit from the offer"),
-    "motivated": _l("The citizen is motivated to take part"),
-    "not_soon_employed": _l("The citizen is not expected to find work soon with the usual "
-                            "efforts"),
-    "can_self_direct": _l("The citizen is judged able to carry out a self-directed plan"),
-    "informed": _l("The citizen has had the information material, knows the frame and knows "
-                   "that taking part is not a prior approval of budget wishes"),
-}
 
 
 def eligibility_choices() -> list[SelectChoice]:

@@ -1,4 +1,5 @@
-"""What the UI calls the schedule's codes: meetings, item kinds, speaker roles, question modes.
+"""What the UI calls the schedule's codes (meetings, item kinds, speaker roles, question modes)
+and what its refusals say.
 
 Registered as app-wide Jinja filters (``item.kind|kind_label``, ``item.day|day_label``,
 ``item.speaker_role|role_label``, ``item.starts_at|time_of_day``) so the console, the projector
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from course.i18n import clock
+from course.i18n import clock, message
 from course.schedule.models import Day, ItemKind, SpeakerRole
+from course.schedule.services import CAPACITY_MAX, CAPACITY_MIN
 
 DAY_LABELS = {
     Day.KICKOFF: _l("Kickoff meeting"),
@@ -38,6 +40,34 @@ QUESTION_MODE_LABELS = {
     "named": _l("With name"),
     "anonymous": _l("Anonymously"),
 }
+
+
+#: The codes of :class:`course.schedule.services.ScheduleError`.
+ERRORS = {
+    "name_missing": _l("Write a name for the course."),
+    "date_missing": _l("Choose a date."),
+    "past_date": _l("The date has passed. Choose today or a later date."),
+    "day1_not_after_kickoff": _l("Course day 1 must come after the kickoff meeting."),
+    "day2_not_after_day1": _l("Course day 2 must come after course day 1."),
+    "capacity_missing": _l("Write how many places the course has."),
+    "capacity_range": _l("The capacity must be from %(min)d to %(max)d places."),
+    "capacity_below_enrolled": _l("More participants are enrolled already; the capacity cannot "
+                                  "be lower than that."),
+    "question_mode": _l("Choose how participants may ask questions."),
+    "no_facilitator": _l("Choose at least one facilitator."),
+    "foreign_facilitator": _l("Choose facilitators among your team's active facilitators and "
+                              "team leads."),
+    "foreign_source": _l("Choose an agenda from one of your team's courses."),
+    "title_missing": _l("Write a title."),
+    "end_not_after_start": _l("The end must be after the start."),
+    "agenda_not_empty": _l("The course already has an agenda."),
+}
+FALLBACK = _l("That could not be saved. Check the form.")
+
+
+def error_message(code: str) -> str:
+    """What a refused course or agenda change says."""
+    return message(ERRORS, code, FALLBACK, min=CAPACITY_MIN, max=CAPACITY_MAX)
 
 
 def day_label(day: Day | str | None) -> str:

@@ -29,11 +29,12 @@ from course.i18n import long_date
 from course.people import codes
 from course.people import pushes as people_pushes
 from course.people import services as people_services
-from course.people.forms import ELIGIBILITY_LABELS, DecisionForm, EnrolForm, OptOutForm
-from course.people.labels import enrolment_message
+from course.people.forms import DecisionForm, EnrolForm, OptOutForm
+from course.people.labels import ELIGIBILITY_LABELS, enrolment_message
 from course.people.models import Citizen, Role, Staff
-from course.schedule import services, signals
+from course.schedule import labels, services, signals
 from course.schedule.access import can_facilitate, can_manage_participants, course_or_404
+from course.schedule.best_practice import DAY_ENDS, DAY_STARTS
 from course.schedule.forms import (
     AgendaItemForm,
     CourseForm,
@@ -43,7 +44,6 @@ from course.schedule.forms import (
 )
 from course.schedule.models import AgendaItem, Course, Day
 from course.schedule.services import CourseDetails, ItemDetails, ScheduleError
-from course.schedule.template import DAY_ENDS, DAY_STARTS
 
 bp = Blueprint("schedule", __name__)
 
@@ -56,33 +56,9 @@ ADD_FRAGMENT = "schedule/_agenda_add.html"
 DAYS = "any(kickoff,day1,day2)"
 
 
-def _messages() -> dict[str, str]:
-    """What each domain rule says when it refuses something."""
-    return {
-        "name_missing": _("Write a name for the course."),
-        "date_missing": _("Choose a date."),
-        "past_date": _("The date has passed. Choose today or a later date."),
-        "day1_not_after_kickoff": _("Course day 1 must come after the kickoff meeting."),
-        "day2_not_after_day1": _("Course day 2 must come after course day 1."),
-        "capacity_missing": _("Write how many places the course has."),
-        "capacity_range": _("The capacity must be from %(min)d to %(max)d places.",
-                            min=services.CAPACITY_MIN, max=services.CAPACITY_MAX),
-        "capacity_below_enrolled": _("More participants are enrolled already; the capacity "
-                                     "cannot be lower than that."),
-        "question_mode": _("Choose how participants may ask questions."),
-        "no_facilitator": _("Choose at least one facilitator."),
-        "foreign_facilitator": _("Choose facilitators among your team's active facilitators "
-                                 "and team leads."),
-        "foreign_source": _("Choose an agenda from one of your team's courses."),
-        "title_missing": _("Write a title."),
-        "end_not_after_start": _("The end must be after the start."),
-        "agenda_not_empty": _("The course already has an agenda."),
-    }
-
-
 def _add_error(form: Any, error: ScheduleError) -> None:
     """Show a domain error on its field (once), or on the form as a whole."""
-    message = _messages().get(error.code, _("That could not be saved. Check the form."))
+    message = labels.error_message(error.code)
     target = getattr(form, error.field, None) if error.field else None
     if target is None:
         form.form_errors.append(message)

@@ -24,8 +24,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from course.extensions import db
 from course.people import codes
 from course.people.models import Citizen, Role, Staff, Team
+from course.schedule.best_practice import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
-from course.schedule.template import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
 from course.types import local_today
 
 #: The job centre's wall clock: "today" for date checks is Danish today.

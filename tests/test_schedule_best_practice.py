@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from course.extensions import db
 from course.schedule import services
+from course.schedule.best_practice import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
-from course.schedule.template import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
 
 METHOD = Path(__file__).resolve().parent.parent / "docs" / "method.md"
 ROLE_CELLS = {
