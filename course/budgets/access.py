@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, make_response
+from flask import Flask, abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from course.budgets.models import Draft
-from course.errors import error_response
 from course.extensions import db
 from course.people.models import Citizen, Staff
 from course.schedule.access import can_follow
+from course.web import refuse
 
 READERS = "teten.draft_readers"
 
@@ -58,11 +58,11 @@ def writable_draft_or_404(draft_id: int) -> Draft:
 
 
 def ensure_writable(draft: Draft) -> None:
-    """Refuse a change to a submitted (locked) draft with a translated 409."""
+    """Refuse a change to a submitted (locked) draft with a translated 409, in the toast: the
+    field or line it came from stays as it was."""
     if draft.locked_at is not None:
-        abort(make_response(error_response(409, _(
-            "Your plan has been submitted and cannot be changed now. If your job consultant "
-            "sends it back, you can change it again."))))
+        abort(refuse(_("Your plan has been submitted and cannot be changed now. If your job "
+                       "consultant sends it back, you can change it again."), 409))
 
 
 def draft_or_404(draft_id: int, rule: Callable[[Draft], bool] = can_see_draft_in_progress
