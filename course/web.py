@@ -1,4 +1,7 @@
-"""The helpers every route and page uses: template helpers, fragment or page."""
+"""What every route and page shares: the one decision between a fragment and a page
+(:func:`wants_fragment`, :func:`render`), the one refusal path (:func:`refuse`), the parts a
+page takes from the features above its own (:data:`page_parts`), and the template helpers every
+page uses."""
 
 from __future__ import annotations
 
