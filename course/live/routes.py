@@ -403,6 +403,10 @@ def set_attendance(course_id: int, citizen_id: int):
 # -- questions to the speaker -----------------------------------------------------------------
 
 
+#: Question refusals about the text itself: the form comes back with the text and the reason.
+TEXT_REFUSALS = {"empty", "too_long", "rate_limited"}
+
+
 def _questions_fragment(course: Course, audience: str, *, error: str | None = None,
                         text: str = "", status: int = 200):
     return render_template(fragments.QUESTIONS, audience=audience, error=error, typed=text,
@@ -429,9 +433,12 @@ def ask(course_id: int):
     try:
         questions.ask(course, current_user, text, anonymous=request.form.get("anonymous") == "1")
     except questions.QuestionError as err:
-        return _questions_fragment(course, realtime.PARTICIPANTS,
-                                   error=labels.error_message(err.code), text=text[:2000],
-                                   status=422)
+        if err.code in TEXT_REFUSALS:  # the form again, the typed question in it
+            return _questions_fragment(course, realtime.PARTICIPANTS,
+                                       error=labels.error_message(err.code), text=text[:2000],
+                                       status=422)
+        # The talk has ended meanwhile (its form goes with the push that follows): the toast.
+        return web.refuse(labels.error_message(err.code), 422)
     pushes.push_questions(course)
     realtime.commit_and_push()
     if not web.wants_fragment():

@@ -1,0 +1,187 @@
+"""A refusal in a real browser says why beside the form and leaves the screen as it was.
+
+The console: closing a round below the minimum without a reason is refused in ``#round-message``;
+the board, the controls of the day, the agenda and what the facilitator was typing stay. The case
+page: approving with an impossible date (green) or without the team (red) is refused in
+``#approve-message``; the plan, the three criteria and the typed decision stay in their fields.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from browsing import (
+    LIVE_TIMEOUT,
+    Screens,
+    htmx_settled,
+    open_console,
+    screenshot,
+    sign_in_staff,
+    wait_live,
+)
+from playwright.sync_api import Locator, Page, expect
+
+from course import demo
+from course.schedule.best_practice import BEST_PRACTICE
+from course.schedule.models import Day, ItemKind
+
+pytestmark = pytest.mark.e2e
+
+CATALOG = (Path(__file__).resolve().parent.parent
+           / "course/translations/da/LC_MESSAGES/messages.po")
+SPARRING = next(i.title for i in BEST_PRACTICE[Day.KICKOFF] if i.kind == ItemKind.SPARRING_ROUND)
+GITTE, _HASSAN, INGE = (plan[0] for plan in demo.PLANS)  # green, yellow, not yet rated
+#: What htmx marks while a request, a swap or a settle is under way.
+BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+@functools.cache
+def _danish():
+    with CATALOG.open("rb") as po:
+        return read_po(po)
+
+
+def da(msgid: str) -> str:
+    """The Danish text of ``msgid``, from the catalog."""
+    return _danish()[msgid].string
+
+
+def refused(page: Page, submit: Callable[[], object], slot: Locator, message: str) -> None:
+    """Submit a form that is refused, and wait until the reason shows in ``slot`` and htmx has
+    settled (the refusal swaps into the slot, not into the form's own target)."""
+    submit()
+    expect(slot).to_have_text(message)
+    expect(slot).to_be_visible()
+    expect(page.locator(BUSY)).to_have_count(0)
+
+
+def below(upper: Locator, lower: Locator) -> None:
+    """``lower`` starts where ``upper`` has ended: side by side on the page, not on top."""
+    top, bottom = upper.bounding_box(), lower.bounding_box()
+    assert top and bottom, "not on the screen"
+    assert bottom["y"] >= top["y"] + top["height"] - 1, (top, bottom)
+
+
+def test_the_console_keeps_the_round_when_closing_is_refused(screens: Screens,
+                                                             live_server) -> None:
+    # a full room: the six demo citizens and fourteen more, present, each with a draft
+    live_server.run_script("seed_room.py", "--check-in-all", "--extra", "14")
+    console = screens.laptop()
+    sign_in_staff(console, live_server.facilitator)
+    open_console(console, live_server.course_code)
+    wait_live(console)
+    now = console.locator("#now")
+    htmx_settled(console, now.locator("form[action$='/session/start'] button").click)
+    htmx_settled(console, now.locator(".run-list li").filter(has_text=SPARRING)
+                 .locator("button").click)
+    htmx_settled(console, now.locator("form[action$='/rounds'] button").click,
+                 wait_for_push=True)
+    board = now.locator("#round-board")
+    expect(board.locator(".round-draft").first).to_be_visible(timeout=LIVE_TIMEOUT)
+    drafts = board.locator(".round-draft").count()
+    items = now.locator(".run-list li").count()
+    assert drafts >= 2 and items >= 5
+    # the facilitator is writing an announcement meanwhile (not sent yet)
+    writing = "Kaffen står klar i kantinen efter runden."
+    console.fill("#text", writing)
+
+    close = now.locator("form[action$='/close']")
+    reason = now.locator("#round-override-reason")
+    message = now.locator("#round-message")
+    expect(reason).to_have_value("")
+    refused(console, close.locator("button").click, message,
+            da("Someone still has less feedback than the minimum. Give a reason to close the "
+               "round anyway."))
+    assert "Skriv en begrundelse" in message.inner_text()
+    # everything the facilitator had is still there, as it was
+    expect(close.locator("button")).to_be_visible()
+    expect(reason).to_be_visible()
+    expect(reason).to_have_value("")
+    expect(board.locator(".round-draft")).to_have_count(drafts)
+    for step in ("next", "previous"):
+        expect(now.locator(f"form[action$='/session/{step}'] button")).to_be_visible()
+    expect(now.locator(".run-list li")).to_have_count(items)
+    expect(now.locator(".run-list li.is-current")).to_contain_text(SPARRING)
+    expect(console.locator("#text")).to_have_value(writing)
+    expect(console.locator("#toast")).to_be_hidden()
+    below(close, message)  # right under the button pressed, over nothing
+    below(message, now.locator("form[action$='/session/next']"))
+    screenshot(console, "refusal-console-round-close")
+    screenshot(console, "refusal-console-round-close-viewport", full_page=False)
+    expect(close.locator("button")).to_be_in_viewport()
+    expect(message).to_be_in_viewport()  # seen where the facilitator clicked
+
+    reason.fill("Tiden er gået; to mangler feedback")
+    htmx_settled(console, close.locator("button").click, wait_for_push=True)
+    expect(now.locator(".round-console .notice")).to_have_text(da("The round is closed."))
+    expect(now.locator("form[action$='/rounds'] button")).to_be_visible()  # a new round
+    expect(now.locator("#round-message")).to_be_empty()
+    expect(console.locator("#text")).to_have_value(writing)
+
+
+def _open_case(page: Page, citizen: str) -> None:
+    page.goto("/queue")
+    page.locator("#queue tbody tr").filter(has_text=citizen).locator("a").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+
+
+def _assert_the_case_is_all_there(page: Page, plan_line: str) -> None:
+    """The plan beside the decision, and the three criteria with their choices."""
+    expect(page.locator("article.plan")).to_contain_text(plan_line)
+    expect(page.locator(".rating-form fieldset.rating")).to_have_count(3)
+    expect(page.locator(".rating-form input[type=radio]")).to_have_count(9)
+    expect(page.locator("form[action$='/send-back'] textarea[name=note]")).to_be_visible()
+    expect(page.locator("#toast")).to_be_hidden()
+
+
+def test_the_case_page_keeps_the_decision_when_approving_is_refused(screens: Screens,
+                                                                    live_server) -> None:
+    consultant = screens.laptop()
+    sign_in_staff(consultant, live_server.consultant)  # Jonas: Gitte's and Inge's cases
+    _open_case(consultant, GITTE)
+    expect(consultant.locator(".case-state")).to_have_text("Under vurdering")
+    approve = consultant.locator("form[action$='/approve']")
+    plan = "Samtale hver måned; Gitte ringer, hvis planen ændrer sig."
+    approve.locator("input[name=length_months]").fill("9")
+    approve.locator("textarea[name=follow_up]").fill(plan)
+    approve.locator("textarea[name=follow_up_dates]").fill("31-02-2027")
+    message = consultant.locator("#approve-message")
+    refused(consultant, approve.locator("button").click, message,
+            da("Write dates as dd-mm-yyyy, one per line."))
+    _assert_the_case_is_all_there(consultant, "Truckcertifikat B")
+    expect(approve.locator("input[name=length_months]")).to_have_value("9")
+    expect(approve.locator("textarea[name=follow_up]")).to_have_value(plan)
+    expect(approve.locator("textarea[name=follow_up_dates]")).to_have_value("31-02-2027")
+    expect(consultant.locator(".case-state")).to_have_text("Under vurdering")  # not approved
+    below(approve.locator("textarea[name=follow_up_dates]"), message)
+    below(message, approve.locator("button"))
+    screenshot(consultant, "refusal-case-approve-green")
+
+    # red: the team decides; approving without ticking who took part is refused the same way
+    _open_case(consultant, INGE)
+    for criterion in ("substantial_change", "realistic", "coherence"):
+        consultant.check(f"input[name='{criterion}-value'][value='no']")
+    htmx_settled(consultant, consultant.locator(".rating-form button").click)
+    htmx_settled(consultant, consultant.locator(".triage-form button[value=red]").click)
+    expect(consultant.locator(".case-state.state-red")).to_be_visible()
+    approve = consultant.locator("form[action$='/approve']")
+    plan = "Opfølgning hver 14. dag i de første tre måneder."
+    approve.locator("input[name=length_months]").fill("6")
+    approve.locator("textarea[name=follow_up]").fill(plan)
+    approve.locator("textarea[name=follow_up_dates]").fill("01-03-2027")
+    expect(approve.locator("input[name=participant]:checked")).to_have_count(0)
+    message = consultant.locator("#approve-message")
+    refused(consultant, approve.locator("button").click, message,
+            da("Tick who took part in the team decision: at least two from the team."))
+    _assert_the_case_is_all_there(consultant, "Tandbehandling")
+    expect(approve.locator("input[name=length_months]")).to_have_value("6")
+    expect(approve.locator("textarea[name=follow_up]")).to_have_value(plan)
+    expect(approve.locator("textarea[name=follow_up_dates]")).to_have_value("01-03-2027")
+    expect(consultant.locator(".case-state.state-red")).to_be_visible()
+    below(approve.locator("fieldset.participants"), message)
+    screenshot(consultant, "refusal-case-approve-red")
