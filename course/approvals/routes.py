@@ -160,17 +160,18 @@ def queue():
         state = ""
     course_id = args.get("course", type=int)
     min_days = args.get("days", type=int)
+    fragment = web.wants_fragment()
+    streams = None if fragment else realtime.streams_for(current_user)  # before the rows
     rows, counts = services.queue(current_user, view=view, state=state, course_id=course_id,
-                               min_days=min_days if min_days and min_days > 0 else None)
+                                  min_days=min_days if min_days and min_days > 0 else None)
     courses = db.session.scalars(db.select(Course).where(
         Course.team_id == current_user.team_id).order_by(Course.kickoff_on.desc())).all()
     context = {"rows": rows, "counts": counts, "view": view, "state": state,
                "course_id": course_id, "min_days": min_days, "courses": courses,
                "for_information": services.for_information(current_user)}
-    if web.wants_fragment():
+    if fragment:
         return web.render(None, "approvals/_queue.html", **context)
-    return web.render("approvals/queue.html", streams=realtime.streams_for(current_user),
-                      **context)
+    return web.render("approvals/queue.html", streams=streams, **context)
 
 
 def _case_or_404(case_id: int) -> Case:

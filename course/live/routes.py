@@ -37,11 +37,12 @@ bp = Blueprint("live", __name__)
 def phone():
     """The citizen's phone: what happens in the course now, and announcements as they come."""
     course = current_user.course
+    streams = realtime.streams_for(current_user)  # before the regions (see realtime.streams_for)
     context = {**fragments.announcement_context(course.id),
                **fragments.now_context(course, realtime.PARTICIPANTS),
                **fragments.questions_context(course, realtime.PARTICIPANTS)}
-    return web.render("live/phone.html", streams=realtime.streams_for(current_user),
-                           participation=people_services.participation(current_user), **context)
+    return web.render("live/phone.html", streams=streams,
+                      participation=people_services.participation(current_user), **context)
 
 
 @bp.get("/me/workshop")
@@ -50,11 +51,11 @@ def workshop():
     """During the change-theory workshop: the step on now, and the citizen's own lines to write
     a change theory for (autosaved, like the budget tool itself)."""
     course = current_user.course
+    streams = realtime.streams_for(current_user)  # before the regions
     draft = budget_services.draft_of(current_user)
     versions = budget_services.field_versions(draft) if draft else {}
-    return web.render("live/workshop.html", draft=draft, versions=versions,
-                           streams=realtime.streams_for(current_user),
-                           **fragments.now_context(course, realtime.PARTICIPANTS))
+    return web.render("live/workshop.html", draft=draft, versions=versions, streams=streams,
+                      **fragments.now_context(course, realtime.PARTICIPANTS))
 
 
 @bp.get("/courses/<int:course_id>/announcement")
@@ -87,10 +88,10 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
     }
     if web.wants_fragment():
         return web.render(None, "live/_console_panel.html", status=status, **panel)
+    streams = realtime.streams_for(current_user)  # before the regions
     page = {**panel, **fragments.now_context(course, realtime.FACILITATORS),
             **fragments.questions_context(course, realtime.FACILITATORS),
-            **fragments.attendance_context(course),
-            "streams": realtime.streams_for(current_user)}
+            **fragments.attendance_context(course), "streams": streams}
     return web.render("live/console.html", status=status, **page)
 
 

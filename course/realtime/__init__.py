@@ -63,5 +63,8 @@ def init_app(app: Flask) -> None:
 
 
 def streams_for(person: object) -> dict[str, int]:
-    """Where each of ``person``'s rooms stands: what a live page is rendered with."""
+    """Where each of ``person``'s rooms stands: what a live page is rendered with. Read it
+    before the page's regions: a change committed between the two readings is then either in
+    the regions or announced by a number the page does not have yet (and the push applies it
+    again, harmlessly) — never in neither."""
     return current_seqs(rooms_for(person))

@@ -152,7 +152,15 @@
         replay.forEach(applyFragments);
       }
       refetching += 1;
-      htmx.ajax("GET", region.dataset.liveSrc, { target: region, swap: "innerHTML" })
+      // Each region on its own request: not htmx.ajax, whose per-element queue ("queue last"
+      // on <body>, the source of every ajax call without one) sent only the last region of a
+      // page and resolved the others at once, before anything had arrived.
+      fetch(region.dataset.liveSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) { htmx.swap(region, html, { swapStyle: "innerHTML" }); })
         .then(settled, settled);
       setTimeout(settled, 10000); // an answer that never comes must not hold the pushes
     });
