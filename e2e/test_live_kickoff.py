@@ -143,6 +143,7 @@ def test_a_reloaded_projector_shows_the_same_state(room: Room) -> None:
 
 
 def test_a_question_to_the_speaker_is_asked_seconded_and_shown(room: Room) -> None:
+    room.console.locator("#now details.confirm-end > summary").click()  # asked twice
     console_action(room, "/session/end")
     room.console.locator("#now input[name=day][value=day1]").check()
     console_action(room, "/session/start")

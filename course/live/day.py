@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from course.extensions import db
-from course.live.models import Attendance, RunningDay
+from course.live.models import Attendance, Question, RunningDay
 from course.live.signals import presence_changed
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
@@ -72,9 +72,11 @@ def start_day(course: Course, day: Day) -> RunningDay:
 
 
 def end_day(running: RunningDay) -> None:
-    """End the day: phones and the projector go back to the waiting screen."""
+    """End the day: phones and the projector go back to the waiting screen, and nothing of the
+    day stays on the wall (a question put there ends with it)."""
     _bank(running, utcnow())
     running.ended_at = utcnow()
+    _end_spotlight(running.course_id)
     db.session.flush()
 
 
@@ -92,16 +94,31 @@ def move(running: RunningDay, step: int) -> AgendaItem | None:
 
 
 def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
-    """Make ``item`` current and start its countdown from its planned length."""
+    """Make ``item`` current and run its countdown: from its planned length the first time,
+    from where it stood when the day moved on from it otherwise (a "back" after pressing
+    "next" too early loses nothing). What the item on the wall had there ends with it."""
     if item.course_id != running.course_id or item.day.value != running.day:
         raise DayError("not_in_day")
+    now = utcnow()
+    clocks = dict(running.item_clocks or {})
+    if running.current_item_id is not None and running.current_item_id != item.id:
+        _bank(running, now)
+        clocks[str(running.current_item_id)] = [running.elapsed_seconds, running.extra_seconds,
+                                                running.workshop_step]
+        _end_spotlight(running.course_id)
+    elapsed, extra, step = clocks.get(str(item.id), [0, 0, 0])
+    running.item_clocks = clocks
     running.current_item_id = item.id
-    running.elapsed_seconds = 0
-    running.extra_seconds = 0
-    running.workshop_step = 0
-    running.timer_started_at = utcnow()
+    running.elapsed_seconds, running.extra_seconds, running.workshop_step = elapsed, extra, step
+    running.timer_started_at = now
     db.session.flush()
     return item
+
+
+def _end_spotlight(course_id: int) -> None:
+    """Take the question off the projector: it belongs to the talk that has ended."""
+    db.session.execute(sa.update(Question).where(
+        Question.course_id == course_id, Question.shown_at.is_not(None)).values(shown_at=None))
 
 
 def move_workshop_step(running: RunningDay, step: int, steps: int) -> int:

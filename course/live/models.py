@@ -53,6 +53,8 @@ class RunningDay(db.Model):
     Held in the database, so a reloaded projector or a restarted server shows the same state.
     The countdown is derived: ``elapsed`` seconds banked before the current run, plus the time
     since ``timer_started_at`` while it runs; ``extra_seconds`` holds the "+5 min" presses.
+    ``item_clocks`` keeps where each item left stood (``[elapsed, extra, workshop step]`` by item
+    id), so going back to it carries on where it was.
     """
 
     __tablename__ = "live_sessions"
@@ -69,6 +71,8 @@ class RunningDay(db.Model):
     extra_seconds: Mapped[int] = mapped_column(default=0)
     #: During a change-theory workshop: the guided step on screen (0 = the introduction).
     workshop_step: Mapped[int] = mapped_column(default=0)
+    item_clocks: Mapped[dict[str, list[int]]] = mapped_column(sa.JSON, default=dict,
+                                                              server_default="{}")
     version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (sa.UniqueConstraint("course_id", "day", name="uq_live_sessions_course_day"),)

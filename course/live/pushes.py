@@ -59,6 +59,14 @@ def push_questions(course: Course) -> None:
                         **fragments.spotlight_context(course))
 
 
+def push_day(course: Course) -> None:
+    """Queue what starting or ending a day changes beyond the now region: the consoles'
+    attendance, which follows the day running."""
+    push_now(course)
+    realtime.render_for(course.id, "attendance", fragments.ATTENDANCE,
+                        {realtime.FACILITATORS: {}}, **fragments.attendance_context(course))
+
+
 def push_announcement(course: Course) -> None:
     """Queue the announcement region for every audience of the course."""
     realtime.render_for(course.id, "announcement", fragments.ANNOUNCEMENT,

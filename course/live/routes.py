@@ -221,11 +221,13 @@ def _facilitated(course_id: int) -> Course:
     return course_or_404(course_id, can_facilitate)
 
 
-def _run(course: Course, change: Callable[[], object]):
-    """Apply a change to the running day, commit, push; 409 if another facilitator was faster."""
+def _run(course: Course, change: Callable[[], object],
+         push: Callable[[Course], None] = pushes.push_now):
+    """Apply a change to the running day, commit, ``push`` what it changed (the now region);
+    409 if another facilitator was faster."""
     try:
         change()
-        pushes.push_now(course)
+        push(course)
         realtime.commit_and_push()
     except live_day.DayError as err:
         return web.refuse(labels.error_message(err.code), 422, slot=DAY_SLOT)
@@ -255,7 +257,7 @@ def start_day(course_id: int):
         day = Day(request.form.get("day", ""))
     except ValueError:
         abort(400)  # (the form offers only the three meetings)
-    return _run(course, lambda: live_day.start_day(course, day))
+    return _run(course, lambda: live_day.start_day(course, day), pushes.push_day)
 
 
 @bp.post("/courses/<int:course_id>/session/end")
@@ -263,7 +265,7 @@ def start_day(course_id: int):
 def end_day(course_id: int):
     """End the day: screens go back to the join code."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.end_day(_running(course)))
+    return _run(course, lambda: live_day.end_day(_running(course)), pushes.push_day)
 
 
 @bp.post("/courses/<int:course_id>/session/next")

@@ -111,6 +111,12 @@ def join():
         _refuse_if_locked(keys)
         citizen = (services.authenticate_citizen(course_id, form.personal_code.data)
                    if course_id else None)
+        if citizen is not None and not citizen.active:
+            # The right codes of someone who said no or opted out: not a wrong code.
+            form.personal_code.errors.append(_(
+                "You no longer take part in this course, so you cannot sign in. If you want "
+                "to take part again, talk to your job consultant."))
+            return _give_device_cookie(web.render("people/join.html", status=422, form=form))
         if citizen is not None:
             services.clear_throttle([device])
             _sign_in(citizen)
