@@ -102,6 +102,10 @@ class Round(Base):
             "(completed_override_by_ref IS NULL) = (override_reason IS NULL)",
             name="override_pair",
         ),
+        CheckConstraint(
+            "(opened_override_by_ref IS NULL) = (opened_override_reason IS NULL)",
+            name="opened_override_pair",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +127,9 @@ class Round(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     #: Snapshot ids that were below the minimum when the override closed the round.
     override_shortfall: Mapped[list[int] | None] = mapped_column(JSON)
+    #: Who opened the round with too few drafts for every one to reach the minimum, and why.
+    opened_override_by_ref: Mapped[int | None] = mapped_column(Integer)
+    opened_override_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, render_template
+from flask import g, has_request_context, render_template
 from sqlalchemy.dialects import postgresql, sqlite
 
 from course.extensions import db, socketio
@@ -40,8 +40,11 @@ def render_for(course_id: int, target: str, template: str,
     ``#target`` (a tile after its neighbour's); :func:`remove_for` sends ``delete``. An element
     put in that a screen already has is left (app.js). ``fallback`` names the region a screen
     re-fetches when it lacks ``#target`` (a list's row for someone added since the page
-    loaded). Nothing is sent until :func:`commit_and_push`.
+    loaded). Nothing is sent until :func:`commit_and_push`. Outside a request (a script that
+    changes the room) nothing is queued: screens read such a change on their next fetch.
     """
+    if not has_request_context():
+        return
     g.rendering_push = True  # no per-person content (CSRF tokens) in what a whole room gets
     try:
         for audience, extra in audiences.items():
@@ -59,6 +62,8 @@ def render_for(course_id: int, target: str, template: str,
 def remove_for(course_id: int, target: str, audiences: dict[str, Any]) -> None:
     """Queue the removal of ``#target`` (one tile of a board) in each audience's room; a
     screen without it has nothing to remove."""
+    if not has_request_context():
+        return
     for audience in audiences:
         _queue(room(course_id, audience), {"target": target, "html": "", "swap": "delete"})
 
@@ -66,6 +71,8 @@ def remove_for(course_id: int, target: str, audiences: dict[str, Any]) -> None:
 def render_to(room_name: str, target: str, template: str, **context: Any) -> None:
     """Render ``template`` once for a whole room outside a course (a team's queue, one person's
     notices) and queue it for ``#target``. Like :func:`render_for`, nothing per-person."""
+    if not has_request_context():
+        return
     g.rendering_push = True
     try:
         _queue(room_name, {"target": target, "html": render_template(template, **context)})

@@ -102,6 +102,9 @@ def now_part(_page: str, *, course: Course, audience: str, view: NowView) -> dic
         return {}
     round_ = services.round_for_item(course.id, view.current.id)
     part: dict[str, Any] = {"sround": round_, "default_criteria": services.DEFAULT_CRITERIA_TEXT}
+    if audience == realtime.FACILITATORS and (round_ is None
+                                              or round_.state == RoundState.CLOSED):
+        part["room"] = services.room_for_round(course, view.day)  # the start form shows it
     if round_ is not None and (round_.state != RoundState.CLOSED
                                or audience == realtime.PROJECTOR):
         part["board"] = board_for(round_, audience)

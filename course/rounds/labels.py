@@ -34,6 +34,9 @@ ERRORS = {
                              "characters."),
     "not_owner": _l("Only the owner of the plan can mark its feedback."),
     "no_item": _l("Start a round during a sparring round on the agenda."),
+    "too_few_plans": _l("Only %(plans)d of those present have a plan. A round needs at least "
+                        "%(needed)d plans, so each can get feedback from the others: check "
+                        "people in, or give a reason to start anyway."),
     "already_running": _l("A round is already running for this item."),
 }
 FALLBACK = _l("That is not possible right now.")
@@ -43,4 +46,5 @@ def error_message(err: PeerReviewError) -> str:
     """The citizen-facing (Danish) text of a domain refusal."""
     n = (err.params.get("retry_after", 60) if err.code == "rate_limited"
          else err.params.get("max_length", 1000))
-    return message(ERRORS, err.code, FALLBACK, n=n)
+    return message(ERRORS, err.code, FALLBACK, n=n, plans=err.params.get("plans", 0),
+                   needed=err.params.get("needed", 0))

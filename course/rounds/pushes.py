@@ -15,6 +15,7 @@ from typing import Any
 
 from course import realtime
 from course.extensions import db
+from course.live.pushes import push_now
 from course.people.models import Citizen
 from course.rounds import fragments, services
 from course.schedule.models import Course
@@ -111,11 +112,17 @@ def _comment_parts(course_id: int, round_: Round, feedback: Feedback) -> dict[st
 
 def follow_presence(course: Course, *, citizen: Citizen, present: bool) -> None:
     """A check-in or a "has left" during a running round changes who is in it: the board
+    follows; before a sparring item's round starts, its start form's list of who is in the room
     follows (``live.signals.presence_changed``; the route that changed the presence commits
     and pushes)."""
+    round_ = services.running_round(course.id)
+    if round_ is None:
+        if services.waiting_to_start(course):
+            push_now(course)
+        return
     try:
-        round_ = services.follow_attendance(course, citizen, present)
+        changed = services.follow_attendance(round_, citizen, present)
     except PeerReviewError:
         return  # the round closed meanwhile: attendance stands on its own
-    if round_ is not None:
+    if changed:
         push_seat(course.id, round_, citizen.id)

@@ -87,10 +87,13 @@ def start(course_id: int):
             raise InvalidInput("invalid_duration", "1–240 minutes")
         prompts = services.prompt_set_from_text(
             form.get("criteria", services.DEFAULT_CRITERIA_TEXT))
+        reason = form.get("start_reason", "").strip()
         services.start_round(course, item.id, day, title=item.title,
                              grouping=form.get("grouping", Grouping.GROUPS.value),
                              min_feedback=minimum, anonymous=form.get("anonymous") == "1",
-                             duration_seconds=minutes * 60, prompt_set=prompts)
+                             duration_seconds=minutes * 60, prompt_set=prompts,
+                             override_by_ref=current_user.id if reason else None,
+                             override_reason=reason or None)
     except PeerReviewError as err:
         return _refused(err, CONSOLE_SLOT)
     push_now(course)  # the now region carries the board and the phones' own round region

@@ -8,6 +8,7 @@ agenda item refs stored on them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from course.budgets.services import draft_of
 from course.extensions import db
 from course.live import day as live_day
 from course.people.models import Citizen
-from course.schedule.models import Course, Day
+from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import utcnow
 from peerreview import services as peerreview
 from peerreview.errors import InvalidInput
@@ -98,10 +99,38 @@ def present_citizens(course: Course, day: Day) -> list[Citizen]:
     return [p.citizen for p in live_day.attendance(course, day) if p.present]
 
 
+@dataclass(frozen=True)
+class RoomForRound:
+    """Who a round would start with: the present with a plan (their drafts are frozen), the
+    present without one (they review), and the enrolled who are not checked in."""
+
+    with_plan: list[Citizen]
+    without_plan: list[Citizen]
+    not_checked_in: list[Citizen]
+
+
+def room_for_round(course: Course, day: Day) -> RoomForRound:
+    """The room a round started now would have (one query for attendance, one for drafts)."""
+    presence = live_day.attendance(course, day)
+    drafted = set(db.session.scalars(sa.select(Draft.citizen_id).where(
+        Draft.course_id == course.id)))
+    present = [p.citizen for p in presence if p.present]
+    return RoomForRound([c for c in present if c.id in drafted],
+                        [c for c in present if c.id not in drafted],
+                        [p.citizen for p in presence if not p.present])
+
+
 def start_round(course: Course, item_id: int, day: Day, *, title: str, grouping: str,
                 min_feedback: int, anonymous: bool, duration_seconds: int = 15 * 60,
-                prompt_set: dict[str, Any] | None = None) -> Round:
-    """Create and open a round for a sparring item from the present participants' drafts."""
+                prompt_set: dict[str, Any] | None = None, override_by_ref: int | None = None,
+                override_reason: str | None = None) -> Round:
+    """Create and open a round for a sparring item from the present participants' drafts.
+
+    Refused (``too_few_plans``) with fewer present plans than ``min_feedback + 1``: then not
+    every plan can get the minimum from the others, and phones would say every plan has had
+    its feedback. A facilitator who insists gives a reason (``override_reason``), recorded on
+    the round.
+    """
     present = present_citizens(course, day)
     snapshots: list[SnapshotInput] = []
     reviewers: list[int] = []
@@ -115,7 +144,9 @@ def start_round(course: Course, item_id: int, day: Day, *, title: str, grouping:
                              title=title, grouping=grouping, min_feedback=min_feedback,
                              anonymous=anonymous, duration_seconds=duration_seconds,
                              prompt_set=prompt_set)
-    return peerreview.open_round(db.session, round_.id, snapshots, participant_refs=reviewers)
+    return peerreview.open_round(db.session, round_.id, snapshots, participant_refs=reviewers,
+                                 require_enough=True, override_by_ref=override_by_ref,
+                                 override_reason=override_reason)
 
 
 def round_for_item(course_id: int, item_id: int) -> Round | None:
@@ -168,28 +199,34 @@ def names_of(course_id: int, ids: Iterable[int]) -> dict[int, str]:
         Citizen.course_id == course_id, Citizen.id.in_(set(ids)))).all())
 
 
-def follow_attendance(course: Course, citizen: Citizen, present: bool) -> Round | None:
-    """Carry a check-in or a "has left" into the running round; returns the round it changed.
+def follow_attendance(round_: Round, citizen: Citizen, present: bool) -> bool:
+    """Carry a check-in or a "has left" into the running round; returns whether it changed it.
 
     Someone who leaves drops out of the guarantee (their open assignment ends, their comments
     stay); someone checked in (again) is seated, bringing their draft if the round has none of
     theirs yet.
     """
-    round_ = running_round(course.id)
-    if round_ is None:
-        return None
     seat = db.session.scalar(sa.select(RoundParticipant).where(  # one row, not the room's
         RoundParticipant.round_id == round_.id, RoundParticipant.person_ref == citizen.id))
     if present and seat is not None and seat.present:
-        return None  # signed in again on another device: nothing changes
+        return False  # signed in again on another device: nothing changes
     if present:
         peerreview.join_round(db.session, round_.id, citizen.id,
                               snapshot=_late_snapshot(round_, citizen))
     elif seat is not None and seat.present:
         peerreview.leave_round(db.session, round_.id, citizen.id)
     else:
-        return None
-    return round_
+        return False
+    return True
+
+
+def waiting_to_start(course: Course) -> bool:
+    """Is the item on now a sparring round whose round has not started (its start form shows
+    who is in the room)?"""
+    running = live_day.running_day(course.id)
+    item = (db.session.get(AgendaItem, running.current_item_id)
+            if running is not None and running.current_item_id else None)
+    return item is not None and item.kind == ItemKind.SPARRING_ROUND
 
 
 def join_late(round_: Round, citizen: Citizen) -> bool:

@@ -113,6 +113,9 @@ def open_round(
     seed: int | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
+    require_enough: bool = False,
+    override_by_ref: int | None = None,
+    override_reason: str | None = None,
 ) -> Round:
     """Open a planned round: freeze the drafts, seat everyone present and make the groups.
 
@@ -124,8 +127,13 @@ def open_round(
     round id), so friends who enrolled together are not automatically grouped together.
 
     :param snapshots: the drafts, one per owner (see :class:`SnapshotInput`).
+    :param require_enough: refuse fewer drafts than ``min_feedback + 1`` (``too_few_plans``,
+        with ``plans`` and ``needed``): with fewer, the drafts cannot each get the minimum from
+        the others. A facilitator may insist: ``override_by_ref`` and ``override_reason`` (at
+        most 1,000 characters) open it anyway, and are recorded on the round.
     :raises RoundStateError: ``invalid_transition`` unless planned; ``stale_round``.
-    :raises InvalidInput: ``invalid_snapshot`` (bad content or ids, two drafts for one owner).
+    :raises InvalidInput: ``invalid_snapshot`` (bad content or ids, two drafts for one owner);
+        ``too_few_plans``; ``override_reason_required`` for a reason without who, or too long.
     """
     when = _clock(now)
     round_ = get_round(session, round_id)
@@ -143,6 +151,15 @@ def open_round(
     if not all(_is_int(p) for p in extra):
         raise InvalidInput("invalid_snapshot", "participant_refs must be integer ids")
     fields = [_snapshot_fields(item) for item in items]
+    reason = (override_reason or "").strip() or None
+    if (reason is None) != (override_by_ref is None) or (reason and len(reason) > 1000):
+        raise InvalidInput("override_reason_required", "who and why, at most 1,000 characters")
+    needed = round_.min_feedback + 1
+    if require_enough and len(items) < needed and reason is None:
+        raise InvalidInput("too_few_plans", "too few drafts for the minimum",
+                           plans=len(items), needed=needed)
+    if reason is not None and len(items) < needed:
+        round_.opened_override_by_ref, round_.opened_override_reason = override_by_ref, reason
 
     existing = {p.person_ref: p for p in round_.participants}
     for person_ref in dict.fromkeys([*owners, *extra]):
