@@ -69,10 +69,15 @@ def test_the_form_is_in_danish_and_offers_the_teams_facilitators(client, make_wo
                  "Kapacitet (pladser)", "Facilitatorer", "Spørgsmål til oplægsholderne",
                  "Skabelonen for god praksis (anbefales)", "Opret forløbet"):
         assert text in page, text
-    assert "Facilitator Team A" in page and "Lead Team A" in page
+    own, guests = page.split("Facilitatorer fra et andet team")
+    assert "Facilitator Team A" in own and "Lead Team A" in own
     assert "Consultant Team A" not in page  # job consultants do not facilitate
-    assert "Team B" not in page
-    assert f'value="{world.facilitator_id}"' in page
+    assert "Team B" not in own
+    # another team's facilitators are offered as guests (the method's other department),
+    # not its team lead or job consultants
+    assert "Facilitator Team B (Team B)" in guests
+    assert "Lead Team B" not in guests and "Consultant Team B" not in guests
+    assert f'value="{world.facilitator_id}"' in own
 
 
 def test_a_facilitator_creates_a_course_with_the_template_agenda(app, client, make_world):

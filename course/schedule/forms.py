@@ -114,6 +114,10 @@ class CourseForm(FlaskForm):
     facilitators = SelectMultipleField(
         _l("Facilitators"), coerce=int, validate_choice=False, invalid_value_message=CHOOSE,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    guest_facilitators = SelectMultipleField(
+        _l("Facilitators from another team"), coerce=int, validate_choice=False,
+        invalid_value_message=CHOOSE, widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
     question_mode = RadioField(_l("Questions to the speakers"), default="either",
                                invalid_choice_message=CHOOSE,
                                choices=[SelectChoice(m, QUESTION_MODE_LABELS[m])

@@ -58,6 +58,8 @@ ERRORS = {
     "foreign_facilitator": _l("Choose facilitators among your team's active facilitators and "
                               "team leads."),
     "foreign_source": _l("Choose an agenda from one of your team's courses."),
+    "guests_by_lead": _l("Only the team lead adds facilitators from other teams."),
+    "foreign_guest": _l("Choose guests among the other teams' active facilitators."),
     "title_missing": _l("Write a title."),
     "end_not_after_start": _l("The end must be after the start."),
     "agenda_not_empty": _l("The course already has an agenda."),

@@ -17,8 +17,8 @@ def course_rooms(person: Staff | Citizen) -> Iterable[str]:
     """The course rooms ``person`` may enter: what they could also GET over HTTP."""
     if isinstance(person, Citizen):
         return [realtime.room(person.course_id, realtime.PARTICIPANTS)]
-    query = sa.select(Course.id).where(Course.team_id == person.team_id)
-    if person.role != Role.TEAM_LEAD:
-        query = query.where(Course.facilitators.any(Staff.id == person.id))
+    facilitated = Course.facilitators.any(Staff.id == person.id)  # a guest's too
+    if person.role == Role.TEAM_LEAD:
+        facilitated = facilitated | (Course.team_id == person.team_id)
     return [realtime.room(course_id, realtime.FACILITATORS)
-            for course_id in db.session.scalars(query)]
+            for course_id in db.session.scalars(sa.select(Course.id).where(facilitated))]

@@ -33,7 +33,12 @@ from course.people.forms import DecisionForm, EnrolForm, OptOutForm
 from course.people.labels import ELIGIBILITY_LABELS, enrolment_message
 from course.people.models import Citizen, Role, Staff
 from course.schedule import labels, services, signals
-from course.schedule.access import can_facilitate, can_manage_participants, course_or_404
+from course.schedule.access import (
+    can_edit_course,
+    can_facilitate,
+    can_manage_participants,
+    course_or_404,
+)
 from course.schedule.best_practice import DAY_ENDS, DAY_STARTS
 from course.schedule.forms import (
     AgendaItemForm,
@@ -72,9 +77,11 @@ def _add_error(form: Any, error: ScheduleError) -> None:
 @bp.get("/office")
 @allow(STAFF)
 def office():
-    """The staff start page: the team's courses, the staff member's own first."""
+    """The staff start page: the team's courses, and the other teams' courses the staff
+    member facilitates as a guest."""
     courses = db.session.scalars(
-        sa.select(Course).where(Course.team_id == current_user.team_id)
+        sa.select(Course).where((Course.team_id == current_user.team_id)
+                                | Course.facilitators.any(Staff.id == current_user.id))
         .order_by(Course.kickoff_on.desc())
     ).all()
     counts = dict(db.session.execute(
@@ -82,8 +89,8 @@ def office():
         .where(Citizen.active).group_by(Citizen.course_id)
     ).all())
     return web.render("schedule/office.html", courses=courses, counts=counts,
-                           can_facilitate=can_facilitate,
-                           can_create=current_user.role in services.FACILITATING_ROLES)
+                      can_facilitate=can_facilitate,
+                      can_create=current_user.role in services.FACILITATING_ROLES)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -91,19 +98,30 @@ def office():
 def course_page(course_id: int):
     """One course: dates, venue, participants, and enrolment."""
     course = course_or_404(course_id)
-    return _course_page(course, enrol_form(course))
+    return _course_page(course, enrol_form(course) if can_manage_participants(course) else None)
 
 
 # -- creating and editing a course -----------------------------------------------------------
 
 
 def _facilitator_choices(form: CourseForm, course: Course | None) -> None:
-    """The team's facilitators and team leads (plus any current ones no longer eligible)."""
+    """The team's facilitators and team leads (plus any current ones no longer eligible); for
+    a team lead also the other teams' facilitators, as guests (and the course's guests)."""
     eligible = services.eligible_facilitators(current_user.team_id)
-    current = [s for s in (course.facilitators if course else []) if s not in eligible]
+    current = [s for s in (course.facilitators if course else [])
+               if s not in eligible and s.team_id == current_user.team_id]
     form.facilitators.choices = [SelectChoice(str(s.id), s.name) for s in eligible] + [
         SelectChoice(str(s.id), _("%(name)s (no longer a facilitator)", name=s.name))
         for s in current]
+    if current_user.role != Role.TEAM_LEAD:
+        form.guest_facilitators.choices = []
+        return
+    guests = services.eligible_guests(current_user.team_id)
+    former = [s for s in (course.facilitators if course else [])
+              if s.team_id != current_user.team_id and s not in guests]
+    form.guest_facilitators.choices = [
+        SelectChoice(str(s.id), _("%(name)s (%(team)s)", name=s.name, team=s.team.name))
+        for s in [*guests, *former]]
 
 
 def _agenda_choices(form: NewCourseForm) -> None:
@@ -115,17 +133,18 @@ def _agenda_choices(form: NewCourseForm) -> None:
     ]
 
 
-def _chosen_staff(form: CourseForm) -> list[Staff]:
-    """The staff the form names; ids that name nobody become a form error."""
-    ids = set(form.facilitators.data or [])
+def _chosen_staff(form: CourseForm, field: str = "facilitators") -> list[Staff]:
+    """The staff a field of the form names; ids that name nobody become a form error."""
+    ids = set(getattr(form, field).data or [])
     staff = list(db.session.scalars(sa.select(Staff).where(Staff.id.in_(ids)))) if ids else []
     if len(staff) != len(ids):
-        _add_error(form, ScheduleError("foreign_facilitator", "facilitators"))
+        code = "foreign_facilitator" if field == "facilitators" else "foreign_guest"
+        _add_error(form, ScheduleError(code, field))
     return staff
 
 
 def _validated_course(form: CourseForm, course: Course | None
-                      ) -> tuple[CourseDetails, list[Staff]] | None:
+                      ) -> tuple[CourseDetails, list[Staff], list[Staff]] | None:
     """Check the form and the course rules together, so every problem is shown at once.
 
     The course rules also run on a partly unreadable form (they skip what is missing).
@@ -133,14 +152,21 @@ def _validated_course(form: CourseForm, course: Course | None
     valid = form.validate_on_submit()
     unreadable = {name for name, errors in form.errors.items() if errors}
     staff = _chosen_staff(form)
+    guests = _chosen_staff(form, "guest_facilitators")
     details = CourseDetails(**form.details_kwargs())  # type: ignore[arg-type]
-    problems = services.course_problems(current_user.team, details, staff, existing=course)
+    problems = services.course_problems(current_user.team, details, staff, guests=guests,
+                                        guests_allowed=_adds_guests(), existing=course)
     for problem in problems:
         if problem.field not in unreadable:  # one message per field: what the form said first
             _add_error(form, problem)
-    if not valid or problems or form.facilitators.errors:
+    if not valid or problems or form.facilitators.errors or form.guest_facilitators.errors:
         return None
-    return details, staff
+    return details, staff, guests
+
+
+def _adds_guests() -> bool:
+    """Only a team lead adds facilitators from other teams to a course."""
+    return current_user.role == Role.TEAM_LEAD
 
 
 def _course_form_page(form: CourseForm, course: Course | None, status: int = 200):
@@ -174,9 +200,10 @@ def create_course():
             _add_error(form, ScheduleError("foreign_source", "agenda_from"))
     if checked is None or form.agenda_from.errors:
         return _course_form_page(form, None, 422)
-    details, staff = checked
+    details, staff, guests = checked
     try:
-        course = services.create_course(current_user.team, details, staff, copy_from=source)
+        course = services.create_course(current_user.team, details, staff, guests=guests,
+                                        guests_allowed=_adds_guests(), copy_from=source)
     except services.InvalidCourse as err:
         db.session.rollback()
         for problem in err.errors:
@@ -207,10 +234,12 @@ def _own_course(raw: str) -> Course | None:
 @bp.get("/courses/<int:course_id>/edit")
 @allow(STAFF)
 def edit_course(course_id: int):
-    """The course's details in a form (facilitators of the course and the team lead)."""
-    course = course_or_404(course_id, can_facilitate)
+    """The course's details in a form (its facilitators from the team and the team lead)."""
+    course = course_or_404(course_id, can_edit_course)
     form = CourseForm(formdata=None, obj=course)
-    form.facilitators.data = [s.id for s in course.facilitators]
+    form.facilitators.data = [s.id for s in course.facilitators if s.team_id == course.team_id]
+    form.guest_facilitators.data = [s.id for s in course.facilitators
+                                    if s.team_id != course.team_id]
     _facilitator_choices(form, course)
     return _course_form_page(form, course)
 
@@ -219,15 +248,16 @@ def edit_course(course_id: int):
 @allow(STAFF)
 def update_course(course_id: int):
     """Save the course's details; its agenda, participants and join code stay as they are."""
-    course = course_or_404(course_id, can_facilitate)
+    course = course_or_404(course_id, can_edit_course)
     form = CourseForm()
     _facilitator_choices(form, course)
     checked = _validated_course(form, course)
     if checked is None:
         return _course_form_page(form, course, 422)
-    details, staff = checked
+    details, staff, guests = checked
     try:
-        services.update_course(course, details, staff)
+        services.update_course(course, details, staff, guests=guests,
+                               guests_allowed=_adds_guests())
     except services.InvalidCourse as err:
         db.session.rollback()
         for problem in err.errors:
@@ -503,8 +533,12 @@ def _show_error(form: FlaskForm, error: people_services.EnrolmentError, message:
 
 def _course_page(course: Course, form: EnrolForm, *, status: int = 200):
     """The course page: its details, its participants and the enrolment form."""
+    if not can_manage_participants(course):  # a guest facilitator: the course, not its people
+        return web.render("schedule/course.html", status=status, course=course,
+                          can_facilitate=can_facilitate(course), can_edit=False, roster=None)
     return web.render("schedule/course.html", status=status, course=course, enrol_form=form,
                       can_facilitate=can_facilitate(course),
+                      can_edit=can_edit_course(course),
                       roster=people_services.roster(course),
                       places_taken=people_services.places_taken(course))
 

@@ -86,6 +86,15 @@ class CourseDetails:
     question_mode: str = "either"
 
 
+def eligible_guests(team_id: int) -> list[Staff]:
+    """The facilitators of the other teams, whom a team lead may add to a course as guests
+    (the method advises facilitators from another department)."""
+    return list(db.session.scalars(
+        sa.select(Staff).where(Staff.team_id != team_id, Staff.active,
+                               Staff.role == Role.FACILITATOR).order_by(Staff.name)
+    ))
+
+
 def eligible_facilitators(team_id: int) -> list[Staff]:
     """The team's active staff who may facilitate: facilitators and team leads."""
     return list(db.session.scalars(
@@ -104,6 +113,7 @@ def earlier_courses(team_id: int, *, excluding: int | None = None) -> list[Cours
 
 
 def course_problems(team: Team, details: CourseDetails, facilitators: Iterable[Staff], *,
+                    guests: Iterable[Staff] = (), guests_allowed: bool = False,
                     existing: Course | None = None, today: date | None = None
                     ) -> list[ScheduleError]:
     """Every course rule ``details`` break (empty when it breaks none); changes nothing.
@@ -115,6 +125,9 @@ def course_problems(team: Team, details: CourseDetails, facilitators: Iterable[S
     keeps its kickoff). The kickoff comes before course day 1 (the method kicks off with "et kort
     formøde" and *then* runs two days; a same-day kickoff would also make "which meeting is
     today" ambiguous for the live session), and day 2 comes after day 1.
+
+    Facilitators come from the team (its facilitators and team leads); ``guests`` are active
+    facilitators of other teams, added only where ``guests_allowed`` (by a team lead).
     """
     today = today or local_today()
     errors: list[ScheduleError] = []
@@ -146,12 +159,19 @@ def course_problems(team: Team, details: CourseDetails, facilitators: Iterable[S
     elif any(s.team_id != team.id or not s.active or s.role not in FACILITATING_ROLES
              for s in chosen):
         errors.append(ScheduleError("foreign_facilitator", "facilitators"))
+    guests = list(guests)
+    if guests and not guests_allowed:
+        errors.append(ScheduleError("guests_by_lead"))  # (the field is not shown to them)
+    elif any(s.team_id == team.id or not s.active or s.role != Role.FACILITATOR for s in guests):
+        errors.append(ScheduleError("foreign_guest", "guest_facilitators"))
     return errors
 
 
 def _check_course(team: Team, details: CourseDetails, facilitators: Iterable[Staff], *,
-                  today: date | None, existing: Course | None) -> None:
-    errors = course_problems(team, details, facilitators, existing=existing, today=today)
+                  guests: Iterable[Staff], guests_allowed: bool, today: date | None,
+                  existing: Course | None) -> None:
+    errors = course_problems(team, details, facilitators, guests=guests,
+                             guests_allowed=guests_allowed, existing=existing, today=today)
     if errors:
         raise InvalidCourse(errors)
 
@@ -183,6 +203,7 @@ def new_course_code() -> str:
 
 
 def create_course(team: Team, details: CourseDetails, facilitators: Iterable[Staff], *,
+                  guests: Iterable[Staff] = (), guests_allowed: bool = False,
                   copy_from: Course | None = None, today: date | None = None) -> Course:
     """Create a course for ``team`` with a new join code and its first agenda.
 
@@ -193,12 +214,13 @@ def create_course(team: Team, details: CourseDetails, facilitators: Iterable[Sta
     :raises InvalidCourse: with every broken rule.
     :raises ScheduleError: ``foreign_source`` when ``copy_from`` is another team's course.
     """
-    facilitators = list(facilitators)
-    _check_course(team, details, facilitators, today=today, existing=None)
+    facilitators, guests = list(facilitators), list(guests)
+    _check_course(team, details, facilitators, guests=guests, guests_allowed=guests_allowed,
+                  today=today, existing=None)
     if copy_from is not None and copy_from.team_id != team.id:
         raise ScheduleError("foreign_source", "agenda_from")
     course = Course(team=team, code=new_course_code())
-    _apply_details(course, details, facilitators)
+    _apply_details(course, details, [*facilitators, *guests])
     db.session.add(course)
     db.session.flush()
     if copy_from is not None:
@@ -209,14 +231,18 @@ def create_course(team: Team, details: CourseDetails, facilitators: Iterable[Sta
 
 
 def update_course(course: Course, details: CourseDetails, facilitators: Iterable[Staff], *,
+                  guests: Iterable[Staff] = (), guests_allowed: bool = False,
                   today: date | None = None) -> Course:
-    """Change a course's details and facilitators; the agenda and the join code stay.
+    """Change a course's details and facilitators; the agenda and the join code stay. Without
+    ``guests_allowed`` the course keeps the guests it has (a facilitator cannot change them).
 
     :raises InvalidCourse: with every broken rule (nothing is changed then).
     """
-    facilitators = list(facilitators)
-    _check_course(course.team, details, facilitators, today=today, existing=course)
-    _apply_details(course, details, facilitators)
+    facilitators, chosen = list(facilitators), list(guests)
+    _check_course(course.team, details, facilitators, guests=chosen,
+                  guests_allowed=guests_allowed, today=today, existing=course)
+    kept = [s for s in course.facilitators if s.team_id != course.team_id]
+    _apply_details(course, details, [*facilitators, *(chosen if guests_allowed else kept)])
     db.session.flush()
     return course
 
