@@ -3,7 +3,7 @@
 A prompt set is plain JSON so it can be stored on the round and edited by facilitators::
 
     {"criteria": [
-        {"key": "effect", "label": "Planen kan ændre mine jobchancer",
+        {"key": "effect", "label": "Planen kan ændre jobchancerne",
          "stems": [{"key": "like", "label": "Jeg kan lide…"}, …]},
         …
     ]}
@@ -30,8 +30,8 @@ DEFAULT_STEMS: list[dict[str, str]] = [
 
 DEFAULT_PROMPT_SET: dict[str, Any] = {
     "criteria": [
-        {"key": "effect", "label": "Planen kan ændre mine jobchancer", "stems": DEFAULT_STEMS},
-        {"key": "realistic", "label": "Planen er realistisk for mig", "stems": DEFAULT_STEMS},
+        {"key": "effect", "label": "Planen kan ændre jobchancerne", "stems": DEFAULT_STEMS},
+        {"key": "realistic", "label": "Planen er realistisk at gennemføre", "stems": DEFAULT_STEMS},
         {"key": "coherence", "label": "Posterne og målet hænger sammen", "stems": DEFAULT_STEMS},
     ]
 }

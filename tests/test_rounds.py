@@ -170,7 +170,7 @@ def test_the_phone_shows_the_peer_view_without_private_parts(app, world, running
     page = phones[0].get(f"/rounds/{running.id}/review").get_data(as_text=True)
     assert "Plan fra Citizen Team A" in page and "Truckkørekort" in page
     assert "Jeg kan køre truck" in page and "Jeg kan lide…" in page
-    assert "Planen kan ændre mine jobchancer" in page
+    assert "Planen kan ændre jobchancerne" in page
     assert SECRET_LINE not in page and SECRET_MOTIVATION not in page
     own = "Mål nummer 0"
     assert own not in page  # never their own draft
@@ -231,7 +231,7 @@ def test_feedback_is_stored_and_the_board_follows(app, world, running, phones, f
 
     owner_phone = phones[owner_index]
     mine = owner_phone.get(f"/rounds/{running.id}/mine").get_data(as_text=True)
-    assert "Planen kan ændre mine jobchancer" in mine
+    assert "Planen kan ændre jobchancerne" in mine
     assert "Jeg kan lide…</span> Godt valg af kørekort" in mine
 
 
@@ -479,7 +479,7 @@ def test_the_round_takes_its_duration_and_the_facilitators_criteria(app, world, 
     assert [c["label"] for c in round_.prompt_set["criteria"]] == ["Er målet tydeligt?",
                                                                    "Passer priserne?"]
     page = phones[0].get(f"/rounds/{round_.id}/review").get_data(as_text=True)
-    assert "Er målet tydeligt?" in page and "Planen kan ændre mine jobchancer" not in page
+    assert "Er målet tydeligt?" in page and "Planen kan ændre jobchancerne" not in page
     assert "Hvad nu hvis…" in page
     console = facilitator.get(f"/courses/{world.course_id}/now",
                               headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -490,9 +490,9 @@ def test_the_default_criteria_keep_the_approval_keys(app, world, facilitator, ph
     _start_day(facilitator, world)
     console = facilitator.get(f"/courses/{world.course_id}/now",
                               headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Planen kan ændre mine jobchancer\nPlanen er realistisk for mig" in console
-    _start_round(facilitator, world, criteria="Planen kan ændre mine jobchancer\n"
-                 "Planen er realistisk for mig\nPosterne og målet hænger sammen")
+    assert "Planen kan ændre jobchancerne\nPlanen er realistisk at gennemføre" in console
+    _start_round(facilitator, world, criteria="Planen kan ændre jobchancerne\n"
+                 "Planen er realistisk at gennemføre\nPosterne og målet hænger sammen")
     keys = [c["key"] for c in _round(app).prompt_set["criteria"]]
     assert keys == ["effect", "realistic", "coherence"]
 
@@ -738,7 +738,7 @@ def test_after_the_round_the_feedback_stands_beside_the_draft(app, world, runnin
             override_reason="Tiden er gået")
     editor = owner_phone.get("/me/budget").get_data(as_text=True)
     assert "Feedback fra kurset" in editor and "Husk prisoverslag" in editor
-    assert "Planen kan ændre mine jobchancer" in editor
+    assert "Planen kan ændre jobchancerne" in editor
     assert f"/rounds/{running.id}/feedback/{feedback_id}/helpful" in editor
     # marking still works after the round, and the job consultant reads it with the plan
     assert hx_post(owner_phone, f"/rounds/{running.id}/feedback/{feedback_id}/addressed",

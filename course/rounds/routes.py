@@ -209,9 +209,11 @@ def _my_round(round_id: int) -> Round:
 
 def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
                  typed: str = ""):
-    """The reviewer's page: their current or next plan. ``seated``: the reviewer is known to
-    be in the round (they have just commented), so no late seat is looked for."""
-    assignment = view = owner = None
+    """The reviewer's page: their current or next plan, how far they have come ("plan 2 of
+    3") and the round's clock. ``seated``: the reviewer is known to be in the round (they have
+    just commented), so no late seat is looked for."""
+    assignment = view = owner = progress = None
+    page = {} if web.wants_fragment() else {"streams": realtime.streams_for(current_user)}
     try:
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
             if not seated and services.join_late(round_, current_user):
@@ -220,16 +222,17 @@ def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
             if assignment is not None:  # this reviewer's own: no need to ask again
                 view = assignment.snapshot.peer_view()
                 owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
+                progress = peerreview.reviewer_progress(db.session, round_, current_user.id)
         realtime.commit_and_push(keep_loaded=True)  # the page shows what was just read
     except PeerReviewError as err:
         db.session.rollback()
         realtime.discard_pushes()
-        assignment = view = owner = None
+        assignment = view = owner = progress = None
         notice = notice or labels.error_message(err)
     return web.render("rounds/review.html", "rounds/_review.html", round=round_,
-                      assignment=assignment, view=view,
+                      assignment=assignment, view=view, progress=progress,
                       owner=owner.name if owner is not None else None, notice=notice,
-                      anonymous=round_.anonymous, typed=typed)
+                      anonymous=round_.anonymous, typed=typed, **page)
 
 
 @bp.get("/rounds/<int:round_id>/review")

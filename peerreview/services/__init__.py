@@ -41,6 +41,7 @@ from peerreview.services.queries import (
     DraftProgress,
     FeedbackView,
     Place,
+    ReviewerProgress,
     RoundProgress,
     Tally,
     feedback_for_draft,
@@ -50,6 +51,7 @@ from peerreview.services.queries import (
     pinned_feedback,
     place_on_board,
     progress,
+    reviewer_progress,
     tally,
 )
 from peerreview.services.rounds import (
@@ -70,6 +72,7 @@ __all__ = [
     "DraftProgress",
     "FeedbackView",
     "Place",
+    "ReviewerProgress",
     "RoundProgress",
     "SnapshotInput",
     "Tally",
@@ -96,6 +99,7 @@ __all__ = [
     "place_on_board",
     "progress",
     "reopen_round",
+    "reviewer_progress",
     "skip_assignment",
     "snapshot_for_reviewer",
     "tally",

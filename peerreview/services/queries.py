@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from peerreview.errors import NotFound
 from peerreview.models import (
+    Assignment,
     Feedback,
     Round,
+    RoundParticipant,
     Snapshot,
 )
 from peerreview.prompts import find_criterion
@@ -26,9 +28,7 @@ from peerreview.services.common import (
     get_round,
 )
 from peerreview.snapshots import public_line_titles
-from peerreview.state import (
-    RoundState,
-)
+from peerreview.state import Grouping, RoundState
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,3 +355,36 @@ def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:
         .order_by(Feedback.created_at, Feedback.id)
     )
     return [_view(round_, f) for f in pinned]
+
+
+@dataclass(frozen=True)
+class ReviewerProgress:
+    """How far one reviewer has come: the plans they have commented on, and how many they are
+    expected to (the others' plans in their group; in a rotation, the minimum each plan needs,
+    or fewer plans if the room has fewer). A phone shows "plan 2 of 3"."""
+
+    done: int
+    expected: int
+
+
+def reviewer_progress(session: Session, round_: Round, reviewer_ref: int) -> ReviewerProgress:
+    """:class:`ReviewerProgress` of ``reviewer_ref`` in one statement."""
+    me = aliased(RoundParticipant)
+    other = aliased(RoundParticipant)
+    done = (select(func.count(Assignment.id))
+            .where(Assignment.round_id == round_.id, Assignment.reviewer_ref == reviewer_ref,
+                   Assignment.completed_at.is_not(None))
+            .scalar_subquery())
+    rotation = round_.grouping == Grouping.ROTATION
+    same_group = true() if rotation else me.group_no == other.group_no
+    plans = (select(func.count(other.id))
+             .join(me, (me.round_id == other.round_id) & (me.person_ref == reviewer_ref)
+                   & same_group)
+             .join(Snapshot, (Snapshot.round_id == other.round_id)
+                   & (Snapshot.owner_ref == other.person_ref))
+             .where(other.round_id == round_.id, other.person_ref != reviewer_ref,
+                    other.present)
+             .scalar_subquery())
+    done_count, others = session.execute(select(done, plans)).one()
+    expected = min(round_.min_feedback, others) if rotation else others
+    return ReviewerProgress(done_count, expected)

@@ -203,8 +203,8 @@ def test_public_line_ids(draft_content):
 def test_default_prompt_set_is_the_three_approval_criteria():
     criteria = DEFAULT_PROMPT_SET["criteria"]
     assert [(c["key"], c["label"]) for c in criteria] == [
-        ("effect", "Planen kan ændre mine jobchancer"),
-        ("realistic", "Planen er realistisk for mig"),
+        ("effect", "Planen kan ændre jobchancerne"),
+        ("realistic", "Planen er realistisk at gennemføre"),
         ("coherence", "Posterne og målet hænger sammen"),
     ]
     for criterion in criteria:

@@ -413,7 +413,7 @@ def test_pin_and_unpin(session, assigned, clock):
         1,
     )
     assert (pinned.criterion_label, pinned.stem_label) == (
-        "Planen kan ændre mine jobchancer",
+        "Planen kan ændre jobchancerne",
         "Jeg kan lide…",
     )
     services.unpin_feedback(session, round_.id, feedback.id)
@@ -597,7 +597,7 @@ def test_feedback_for_owner_is_grouped_by_criterion(session, open_room, assign, 
         )
     groups = services.feedback_for_owner(session, round_.id, owner)
     assert [g.key for g in groups] == ["effect", "realistic", "coherence"]
-    assert groups[0].label == "Planen kan ændre mine jobchancer"
+    assert groups[0].label == "Planen kan ændre jobchancerne"
     assert [(f.text, f.stem_label, f.reviewer_ref) for f in groups[0].items] == [
         ("effect/like", "Jeg kan lide…", 2),
         ("effect/wish", "Jeg ønsker…", 1),
