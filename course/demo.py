@@ -40,7 +40,7 @@ CITIZENS = [
 ]
 
 
-EARLIER_COURSE_CODE = "TETEN1"
+EARLIER_COURSE_CODE = "TETEN3"  # (codes use no 0, 1, I, L or O: see people/codes.py)
 #: The earlier course's plans, handed in: (name, goal, motivation, lines (title, category,
 #: amount, the change, how it helps towards a job), strategy (continue, stop, start), and how
 #: their job consultant has got on with it: ratings of (substantial change, realistic,
@@ -149,6 +149,8 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
             course, name, consultant, enrolled_by=consultant,
             eligibility=services.REQUIRED_ELIGIBILITY,
             info_meeting_on=today - timedelta(days=40))
+        # they said yes within the week, then wrote their plans
+        services.record_decision(citizen, "yes", today - timedelta(days=37))
         draft = Draft(citizen=citizen, course=course, goal=goal, motivation=motivation)
         draft.lines = [BudgetLine(position=n, title=title, category=category, amount=amount,
                                   change=change, job_effect=effect)

@@ -123,3 +123,19 @@ def test_flask_commands_work_as_typed_in_the_checkout(tmp_path):
     listed = subprocess.run([*flask, "--help"], cwd=root, env=env, capture_output=True,
                             text=True, timeout=60)
     assert all(f"  {name} " in listed.stdout for name in ("db", "demo", "remind", "backup"))
+
+
+def test_every_course_code_the_demo_makes_is_well_formed_and_its_citizens_said_yes(app):
+    """A code with a letter outside the alphabet can never be typed in (its course could not
+    be joined), and a plan in the queue was written after a yes."""
+    from course.people import codes
+    from course.schedule.models import Course
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        assert all(codes.is_well_formed(code, codes.COURSE_CODE_LENGTH)
+                   for code in db.session.scalars(sa.select(Course.code)))
+        from course.approvals.models import Case
+
+        for case in db.session.scalars(sa.select(Case)):
+            assert case.citizen.decision == "yes" and case.citizen.decided_on is not None
