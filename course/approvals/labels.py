@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 
 from course.approvals.models import CaseState, Colour, Criterion, EndingReason, RatingValue
 from course.approvals.services import ApprovalError, Change
-from course.budgets.labels import strategy_label
-from course.i18n import message
+from course.budgets.labels import category_label, payment_label, strategy_label
+from course.i18n import long_date, message
+from course.money import format_amount
 
 CASE_STATE_LABELS = {
     CaseState.SUBMITTED: _l("New"),
@@ -138,6 +139,21 @@ def iso_date(value: str | None) -> date | None:
         return None
 
 
+#: A budget line's fields as the editor and the case name them.
+LINE_FIELD_LABELS = {
+    "title": _l("Title"),
+    "amount": _l("Price"),
+    "category": _l("Category"),
+    "need_date": _l("Expected need date"),
+    "price_source": _l("Price source"),
+    "payment_method": _l("Proposed payment"),
+    "change": _l("What changes"),
+    "job_effect": _l("Closer to a job"),
+    "assumptions": _l("Assumptions"),
+    "private": _l("Private"),
+}
+
+
 def change_label(change: Change) -> str:
     """What a version difference is about, in words."""
     if change.part == "goal":
@@ -148,9 +164,39 @@ def change_label(change: Change) -> str:
         return _("New budget line: %(title)s", title=change.title)
     if change.part == "line_removed":
         return _("Budget line removed: %(title)s", title=change.title)
+    if change.part == "attachment_added":
+        return _("Documentation attached to %(title)s", title=change.title)
+    if change.part == "attachment_removed":
+        return _("Documentation removed from %(title)s", title=change.title)
     if change.part == "strategy":
         return strategy_label(change.title)
-    return _("Budget line changed: %(what)s", what=change.title)
+    return _("%(title)s: %(field)s", title=change.title,
+             field=str(LINE_FIELD_LABELS.get(change.field or "", change.field)))
+
+
+def change_values(change: Change) -> tuple[str, str]:
+    """A difference's before and after as a person reads them: amounts in kroner, dates in
+    words, categories and payment methods by their names, a whole line by title and price."""
+    return _shown(change, change.before), _shown(change, change.after)
+
+
+def _shown(change: Change, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if change.part in ("line_added", "line_removed"):
+        return f"{value['title']} · {format_amount(value['amount'])}"
+    field = change.field
+    if field == "amount":
+        return format_amount(value)
+    if field == "category":
+        return category_label(value)
+    if field == "payment_method":
+        return payment_label(value)
+    if field == "need_date":
+        return long_date(iso_date(value)) or value
+    if field == "private":
+        return _("Yes") if value else _("No")
+    return str(value)
 
 
 FILTERS: dict[str, Any] = {
@@ -162,4 +208,4 @@ FILTERS: dict[str, Any] = {
     "notice_label": notice_label,
     "iso_date": iso_date,
 }
-GLOBALS: dict[str, Any] = {"change_label": change_label}
+GLOBALS: dict[str, Any] = {"change_label": change_label, "change_values": change_values}

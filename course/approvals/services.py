@@ -17,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from course import money
 from course.approvals.models import (
     OPEN_STATES,
     AuditEvent,
@@ -567,16 +566,27 @@ def remind_deadlines(today: date | None = None) -> list[Notification]:
 
 @dataclass(frozen=True)
 class Change:
-    """One difference between two versions, for the consultant's "what changed"."""
+    """One difference between two versions, for the consultant's "what changed": the plan's
+    ``part`` (goal, motivation, line_added, line_removed, line_changed, attachment_added,
+    attachment_removed, strategy), the line's ``title`` (or the strategy list's kind), the
+    line's ``field`` that changed, and the stored values before and after (shown in the UI's
+    words by ``approvals.labels.change_values``)."""
 
-    part: str  # goal, motivation, line_added, line_removed, line_changed, strategy
+    part: str
     title: str
-    before: str
-    after: str
+    before: Any
+    after: Any
+    field: str | None = None
+
+
+#: A budget line's fields, in the order the editor shows them.
+LINE_FIELDS = ("title", "amount", "category", "need_date", "price_source", "payment_method",
+               "change", "job_effect", "assumptions", "private")
 
 
 def changes(old: PlanVersion, new: PlanVersion) -> list[Change]:
-    """What changed between two versions of a plan (text before and after)."""
+    """What changed between two versions of a plan: the goal and motivation, lines added and
+    removed, each changed field of a line, documentation attached or removed, the strategy."""
     a, b = old.content, new.content
     out: list[Change] = []
     for part in ("goal", "motivation"):
@@ -584,29 +594,27 @@ def changes(old: PlanVersion, new: PlanVersion) -> list[Change]:
             out.append(Change(part, part, a[part], b[part]))
     old_lines = {line["id"]: line for line in a["lines"]}
     new_lines = {line["id"]: line for line in b["lines"]}
-    fields = ("title", "amount", "category", "need_date", "price_source", "payment_method",
-              "change", "job_effect", "assumptions", "private")
     for line_id, line in new_lines.items():
         before = old_lines.get(line_id)
         if before is None:
-            out.append(Change("line_added", line["title"], "", _line_text(line)))
+            out.append(Change("line_added", line["title"], None, line))
             continue
-        for key in fields:
-            if before[key] != line[key]:
-                out.append(Change("line_changed", f"{line['title']}: {key}",
-                                  str(before[key] or ""), str(line[key] or "")))
+        out += [Change("line_changed", line["title"], before.get(key), line.get(key), key)
+                for key in LINE_FIELDS if before.get(key) != line.get(key)]
+        was = {doc["id"]: doc["name"] for doc in before.get("attachments", [])}
+        now = {doc["id"]: doc["name"] for doc in line.get("attachments", [])}
+        out += [Change("attachment_added", line["title"], None, now[doc]) for doc in now
+                if doc not in was]
+        out += [Change("attachment_removed", line["title"], was[doc], None) for doc in was
+                if doc not in now]
     for line_id, line in old_lines.items():
         if line_id not in new_lines:
-            out.append(Change("line_removed", line["title"], _line_text(line), ""))
+            out.append(Change("line_removed", line["title"], line, None))
     for kind in StrategyKind:
         if a["strategy"][kind.value] != b["strategy"][kind.value]:
             out.append(Change("strategy", kind.value, "\n".join(a["strategy"][kind.value]),
                               "\n".join(b["strategy"][kind.value])))
     return out
-
-
-def _line_text(line: dict[str, Any]) -> str:
-    return f"{line['title']} · {money.format_amount(line['amount'])}"
 
 
 @dataclass(frozen=True)
