@@ -79,6 +79,8 @@ def _draft(citizen_id: int, course_id: int, n: int, lines: int) -> Draft:
                    change=LINES[(n + i) % len(LINES)][3],
                    job_effect="Flere job at søge, og jeg står stærkere til samtalen.",
                    assumptions="At jeg består prøven og kan få en vagt.",
+                   price_source="Leverandørens hjemmeside",
+                   no_documentation="Prisen står på leverandørens hjemmeside",
                    private=i == lines - 1 and lines > 1)
         for i in range(lines)
     ]

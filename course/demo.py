@@ -153,7 +153,9 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
         services.record_decision(citizen, "yes", today - timedelta(days=37))
         draft = Draft(citizen=citizen, course=course, goal=goal, motivation=motivation)
         draft.lines = [BudgetLine(position=n, title=title, category=category, amount=amount,
-                                  change=change, job_effect=effect)
+                                  change=change, job_effect=effect,
+                                  price_source="Leverandørens hjemmeside",
+                                  no_documentation="Prisen står på leverandørens hjemmeside")
                        for n, (title, category, amount, change, effect) in enumerate(lines)]
         draft.strategy = [StrategyItem(kind=kind, position=0, text=text)
                           for kind, text in zip(StrategyKind, strategy, strict=True)]

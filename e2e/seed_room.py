@@ -47,10 +47,14 @@ def _draft_for(citizen: Citizen, n: int) -> None:
                   motivation="Jeg vil gerne tjene mine egne penge igen.")
     draft.lines = [BudgetLine(position=0, title=title, category=category, amount=amount,
                               change=change, job_effect="Flere job at søge, og jeg står stærkere.",
-                              assumptions="At jeg består prøven."),
+                              assumptions="At jeg består prøven.",
+                              price_source="Kursusudbyderens hjemmeside",
+                              no_documentation="Prisen står på udbyderens hjemmeside"),
                    BudgetLine(position=1, title="Tandbehandling", category=Category.HEALTH,
                               amount=6_000, private=True, change="Jeg tør smile til samtaler.",
-                              job_effect="Jeg møder op til samtaler uden at skamme mig.")]
+                              job_effect="Jeg møder op til samtaler uden at skamme mig.",
+                              price_source="Overslag fra tandlægen",
+                              no_documentation="Overslaget er givet mundtligt")]
     draft.strategy = [StrategyItem(kind=StrategyKind.CONTINUE, position=0, text="Gå tur hver dag"),
                       StrategyItem(kind=StrategyKind.STOP, position=0, text="Udskyde opkald"),
                       StrategyItem(kind=StrategyKind.START, position=0, text="Søge to job om ugen")]

@@ -34,6 +34,8 @@ def complete_draft(app, citizen_id: int, course_id: int, amount: int = 9800) -> 
         draft.lines = [BudgetLine(position=0, title="Truckkørekort", amount=amount,
                                   change="Jeg kan køre truck",
                                   job_effect="Lagerjob kræver certifikat",
+                                  price_source="AMU-kursets hjemmeside",
+                                  no_documentation="Prisen står på kursets egen side",
                                   need_date=date(2027, 2, 1))]
         draft.strategy = [StrategyItem(kind=kind, position=0, text=f"Punkt {kind.value}")
                           for kind in StrategyKind]

@@ -301,7 +301,7 @@ def test_the_checklist_and_the_deadline(app, world, anna):
     page = device.get(f"/drafts/{draft_id}/checklist", headers=HX).get_data(as_text=True)
     assert "Dit mål" not in page and "Det arbejde, du sigter efter" in page
     assert "En forandringsteori på hver budgetpost" in page
-    assert "Der mangler 8 ting" in page
+    assert "Der mangler 10 ting" in page  # (8, and a price's source and documentation)
     with app.app_context():
         citizen = db.session.get(Citizen, world.citizens[0][0])
         citizen.decision, citizen.decided_on = "yes", local_today() - timedelta(days=40)

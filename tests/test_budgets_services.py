@@ -335,6 +335,8 @@ def _complete(draft: Draft, amounts: tuple[int, ...] = (20_000, 15_000)) -> None
         line = services.add_line(draft)
         line.title, line.amount = "Kørekort", amount
         line.change, line.job_effect = "Jeg får C-kørekort", "Vognmænd mangler chauffører"
+        line.price_source = "Køreskolens prisliste"
+        line.no_documentation = "Prislisten hænger i køreskolen"
     for kind in StrategyKind:
         services.add_strategy_item(draft, kind, "Noget")
     db.session.flush()
@@ -365,15 +367,21 @@ def test_an_over_cap_draft_is_saved_flagged_and_cannot_be_submitted(ctx):
 def test_the_checklist_names_what_is_missing(ctx):
     _, draft = ctx
     check = services.completeness(draft)
-    assert check.missing == ["goal", "motivation", "lines", "line_details", "change_theories",
-                             "strategy_continue", "strategy_stop", "strategy_start"]
+    assert check.missing == ["goal", "motivation", "lines", "line_details", "price_sources",
+                             "documentation", "change_theories", "strategy_continue",
+                             "strategy_stop", "strategy_start"]
     _complete(draft)
     bare = services.add_line(draft)
     bare.title, bare.amount, bare.change = "Laptop", 4_000, "Jeg kan skrive ansøgninger"
     check = services.completeness(draft)
-    assert check.missing == ["change_theories"]  # a change without the job effect is half
-    theory = next(c for c in check.checks if c.code == "change_theories")
-    assert theory.lines == (bare,)
+    # a change without the job effect is half; the laptop's price has no source or document
+    assert check.missing == ["price_sources", "documentation", "change_theories"]
+    for code in check.missing:
+        assert next(c for c in check.checks if c.code == code).lines == (bare,)
+    bare.price_source = "Elgiganten.dk"
+    bare.no_documentation = "Skærmbillede følger"  # a reason stands for an attachment
+    bare.job_effect = "Jeg kan søge job hjemmefra"
+    assert services.completeness(draft).missing == []
 
 
 def test_the_deadline_and_a_late_plan(ctx):
@@ -385,3 +393,36 @@ def test_the_deadline_and_a_late_plan(ctx):
     assert check.deadline == date(2026, 1, 29) and check.days_left == 9 and not check.late
     check = services.completeness(draft, today=date(2026, 1, 29) + timedelta(days=1))
     assert check.late and check.days_left == -1
+
+
+def test_an_attachment_documents_a_line_and_need_dates_are_warned_of_not_refused(ctx):
+    from datetime import date, timedelta
+
+    from course.budgets.models import Attachment
+
+    _, draft = ctx
+    _complete(draft, (4_000,))
+    [line] = draft.lines
+    line.no_documentation = ""
+    assert services.completeness(draft).missing == ["documentation"]
+    line.attachments.append(Attachment(storage_name="x", original_name="tilbud.pdf",
+                                       content_type="application/pdf", size=10))
+    assert services.completeness(draft).missing == []
+    line.need_date = date.today() - timedelta(days=1)
+    check = services.completeness(draft)
+    assert check.complete and [w.code for w in check.warnings] == ["need_date_past"]
+    line.need_date = date.today() + timedelta(days=400)
+    assert [w.code for w in services.completeness(draft).warnings] == ["need_date_late"]
+    line.need_date = date.today() + timedelta(days=30)
+    assert services.completeness(draft).warnings == []
+
+
+def test_saving_a_need_date_in_the_past_warns_and_keeps_it(ctx):
+    _, draft = ctx
+    line = services.add_line(draft)
+    db.session.flush()
+    result = services.save_field(draft, f"line:{line.id}:need_date", "01.01.2020", None)
+    assert result.warning == "need_date_past" and line.need_date.year == 2020
+    later = services.save_field(draft, f"line:{line.id}:need_date", "01.01.2090",
+                                result.version)
+    assert later.warning == "need_date_late"

@@ -335,6 +335,8 @@ def complete_draft(s: Setting, index: int = 0, lines: int = 1) -> int:
         draft.lines = [BudgetLine(position=n, title=f"Truckkørekort {n}", amount=4900,
                                   change="Jeg kan køre truck",
                                   job_effect="Lagerjob kræver certifikat",
+                                  price_source="AMU-kursets hjemmeside",
+                                  no_documentation="Prisen står på kursets egen side",
                                   need_date=date(2027, 2, 1)) for n in range(lines)]
         draft.strategy = [StrategyItem(kind=kind, position=0, text=f"Punkt {kind.value}")
                           for kind in StrategyKind]

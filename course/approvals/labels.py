@@ -146,6 +146,7 @@ LINE_FIELD_LABELS = {
     "category": _l("Category"),
     "need_date": _l("Expected need date"),
     "price_source": _l("Price source"),
+    "no_documentation": _l("Why there is no documentation"),
     "payment_method": _l("Proposed payment"),
     "change": _l("What changes"),
     "job_effect": _l("Closer to a job"),

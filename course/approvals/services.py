@@ -71,6 +71,7 @@ def freeze(draft: Draft) -> dict[str, Any]:
             "amount": line.amount or 0,
             "need_date": line.need_date.isoformat() if line.need_date else None,
             "price_source": line.price_source or "",
+            "no_documentation": line.no_documentation or "",
             "payment_method": line.payment_method.value,
             "private": bool(line.private),
             "change": line.change or "",
@@ -580,8 +581,8 @@ class Change:
 
 
 #: A budget line's fields, in the order the editor shows them.
-LINE_FIELDS = ("title", "amount", "category", "need_date", "price_source", "payment_method",
-               "change", "job_effect", "assumptions", "private")
+LINE_FIELDS = ("title", "amount", "category", "need_date", "price_source", "no_documentation",
+               "payment_method", "change", "job_effect", "assumptions", "private")
 
 
 def changes(old: PlanVersion, new: PlanVersion) -> list[Change]:

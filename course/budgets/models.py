@@ -83,6 +83,9 @@ class BudgetLine(db.Model):
     amount: Mapped[int | None]  # whole kroner
     need_date: Mapped[date | None]
     price_source: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Why the line has no documentation (a quote, a screenshot), when it has none.
+    no_documentation: Mapped[str] = mapped_column(sa.String(500), default="",
+                                                  server_default="")
     payment_method: Mapped[PaymentMethod] = mapped_column(
         str_enum(PaymentMethod), default=PaymentMethod.INVOICE)
     private: Mapped[bool] = mapped_column(default=False)

@@ -150,7 +150,7 @@ def save_field(draft_id: int):
     if not web.wants_fragment():
         line_id = int(key.split(":")[1]) if key.startswith("line:") else None
         return _back_to_editor("f-" + key.replace(":", "-"), line_id)
-    state = {"kind": "cpr"} if result.cpr_warning else None
+    state = {"kind": result.warning} if result.warning else None
     return _fragment("budgets/_field_saved.html", key=key, version=result.version, state=state,
                      saved=True, draft=draft, changed=True)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +41,8 @@ from course.types import utcnow
 
 #: A change theory's three texts are argued in a few paragraphs, not essays.
 THEORY_MAX = 5_000
+#: A need date this far ahead lies after the longest course (12 months): a warning.
+NEED_DATE_HORIZON_DAYS = 366
 #: Dates a need date can sensibly take (a typo like 0024 or 20266 is refused).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%y")
@@ -114,6 +116,7 @@ FIELDS: dict[str, dict[str, FieldSpec]] = {
         "amount": FieldSpec("amount"),
         "need_date": FieldSpec("date"),
         "price_source": FieldSpec("text", 500),
+        "no_documentation": FieldSpec("text", 500),
         "payment_method": FieldSpec("choice", choices=PaymentMethod),
         "private": FieldSpec("bool"),
         "change": FieldSpec("text", THEORY_MAX),
@@ -287,12 +290,19 @@ def _bump_version(key: str, expected: int) -> bool:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """A stored field: its value, its new version, and whether it looks like a CPR number."""
+    """A stored field: its value, its new version, and what the citizen is warned of (it
+    looks like a CPR number; a need date in the past or after the longest course)."""
 
     key: str
     value: Any
     version: int
     cpr_warning: bool = False
+    date_warning: str | None = None  # "need_date_past" or "need_date_late"
+
+    @property
+    def warning(self) -> str | None:
+        """The one warning to show beside the field, if any."""
+        return "cpr" if self.cpr_warning else self.date_warning
 
 
 def save_field(draft: Draft, key: str, raw: str | None, expected_version: int | None
@@ -319,16 +329,31 @@ def save_field(draft: Draft, key: str, raw: str | None, expected_version: int | 
         theirs = target.value
         version = current_version(key)
         if theirs == value:
-            return SaveResult(key, value, version, _looks_like_cpr(target.spec, value))
+            return SaveResult(key, value, version, _looks_like_cpr(target.spec, value),
+                              _date_warning(target.spec, value))
         raise FieldConflict(key, theirs, version)
     setattr(target.target, target.attr, value)
     draft.updated_at = utcnow()
     db.session.flush()
-    return SaveResult(key, value, expected + 1, _looks_like_cpr(target.spec, value))
+    return SaveResult(key, value, expected + 1, _looks_like_cpr(target.spec, value),
+                      _date_warning(target.spec, value))
 
 
 def _looks_like_cpr(spec: FieldSpec, value: Any) -> bool:
     return spec.is_text and cpr_shaped(value)
+
+
+def _date_warning(spec: FieldSpec, value: Any) -> str | None:
+    """A need date is saved whatever it is (the method leaves room), with a warning when it
+    lies in the past or after the longest course."""
+    if spec.kind != "date" or value is None:
+        return None
+    today = local_today()
+    if value < today:
+        return "need_date_past"
+    if value > today + timedelta(days=NEED_DATE_HORIZON_DAYS):
+        return "need_date_late"
+    return None
 
 
 # -- the draft and its lines and strategy --------------------------------------------------------
@@ -467,7 +492,9 @@ class Check:
 
 @dataclass(frozen=True)
 class Completeness:
-    """What a draft still lacks before it can be submitted, and where it stands in time."""
+    """What a draft still lacks before it can be submitted, and where it stands in time;
+    ``warnings`` are checks that do not block (a need date in the past, or after the longest
+    course)."""
 
     checks: list[Check]
     budget: money.Budget
@@ -475,6 +502,7 @@ class Completeness:
     days_left: int | None
     late: bool
     missing: list[str] = field(default_factory=list)
+    warnings: list[Check] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -485,10 +513,15 @@ def completeness(draft: Draft, today: date | None = None) -> Completeness:
     """The checklist before submitting (issue 4, point 5).
 
     Checked, in the order the plan is written: a goal; a personal motivation; at least one
-    budget line; a title and an amount on every line; a change theory (the change and how it
-    helps towards a job) on every line; at least one item in each strategy list; and a total
-    within the course's cap. The budget deadline (four weeks after the citizen's yes) comes
-    from :func:`course.people.services.participation`; past it, the plan is ``late``.
+    budget line; a title and an amount on every line; where each price comes from, and its
+    documentation (an attachment) or why there is none — the method has citizens research
+    their prices themselves and document them; a change theory (the change and how it helps
+    towards a job) on every line; at least one item in each strategy list; and a total within
+    the course's cap. The budget deadline (four weeks after the citizen's yes) comes from
+    :func:`course.people.services.participation`; past it, the plan is ``late``.
+
+    A need date in the past, or after the longest course (12 months from today), is a
+    warning, not a refusal: the method leaves room (a course already paid, a later start).
     """
     today = today or local_today()
     lines = sorted(draft.lines, key=lambda x: (x.position, x.id))
@@ -501,19 +534,29 @@ def completeness(draft: Draft, today: date | None = None) -> Completeness:
     ]
     unpriced = tuple(x for x in lines if not x.title.strip() or not x.amount)
     checks.append(Check("line_details", bool(lines) and not unpriced, unpriced))
+    unsourced = tuple(x for x in lines if not x.price_source.strip())
+    checks.append(Check("price_sources", bool(lines) and not unsourced, unsourced))
+    undocumented = tuple(x for x in lines
+                         if not x.attachments and not x.no_documentation.strip())
+    checks.append(Check("documentation", bool(lines) and not undocumented, undocumented))
     untheorised = tuple(x for x in lines if not x.has_change_theory)
     checks.append(Check("change_theories", bool(lines) and not untheorised, untheorised))
     for kind in StrategyKind:
         checks.append(Check(f"strategy_{kind.value}",
                             any(item.text.strip() for item in lists[kind])))
     checks.append(Check("within_cap", not budget.over_cap))
+    latest = today + timedelta(days=NEED_DATE_HORIZON_DAYS)
+    warnings = [Check(code, not found, found) for code, found in (
+        ("need_date_past", tuple(x for x in lines if x.need_date and x.need_date < today)),
+        ("need_date_late", tuple(x for x in lines if x.need_date and x.need_date > latest)),
+    ) if found]
     p = participation(draft.citizen, today)
     deadline = p.budget_deadline
     return Completeness(
         checks=checks, budget=budget, deadline=deadline,
         days_left=(deadline - today).days if deadline else None,
         late=deadline is not None and today > deadline,
-        missing=[c.code for c in checks if not c.done],
+        missing=[c.code for c in checks if not c.done], warnings=warnings,
     )
 
 
