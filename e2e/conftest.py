@@ -118,6 +118,13 @@ class LiveServer:
         """Run one of e2e's seed scripts against this server's database (WAL: both write)."""
         return _run([str(Path(__file__).with_name(name)), *args], self.log_path.parent)
 
+    def start_script(self, name: str, *args: str) -> subprocess.Popen:
+        """Start one of e2e's seed scripts to talk to over its stdin and stdout (lines of
+        text): for a script that puts many states in place, started once."""
+        return subprocess.Popen([sys.executable, str(Path(__file__).with_name(name)), *args],
+                                cwd=ROOT, env=_environment(self.log_path.parent), text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
     def log_tail(self, lines: int = 80) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])

@@ -618,6 +618,10 @@ def live_extend_timer(s: Setting) -> Attempt:
     return _day_refusal(s, "timer/extend", da("Choose an agenda item first."), day="day1")
 
 
+def live_show_join_qr(s: Setting) -> Attempt:
+    return _day_refusal(s, "join-qr", da("Start the day first."), other=_ends_the_day(s))
+
+
 def live_announce(s: Setting) -> Attempt:
     text = "Kaffen står i kantinen. " * 12  # 288 characters: more than the back row can read
     return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/announcements",
@@ -1021,6 +1025,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("live.start_timer", "a day without items", live_start_timer),
     ("live.pause_timer", "ended meanwhile", live_pause_timer),
     ("live.extend_timer", "a day without items", live_extend_timer),
+    ("live.show_join_qr", "ended meanwhile", live_show_join_qr),
     ("live.announce", "too long", live_announce),
     ("live.ask", "rate limit", live_ask),
     ("live.ask", "the talk ended meanwhile", live_ask_after_the_talk),

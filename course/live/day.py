@@ -76,6 +76,7 @@ def end_day(running: RunningDay) -> None:
     day stays on the wall (a question put there ends with it)."""
     _bank(running, utcnow())
     running.ended_at = utcnow()
+    running.join_qr_shown = False
     _end_spotlight(running.course_id)
     db.session.flush()
 
@@ -113,6 +114,14 @@ def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
     running.timer_started_at = now
     db.session.flush()
     return item
+
+
+def show_join_qr(running: RunningDay, shown: bool) -> None:
+    """Put the course's join QR on the whole wall (``shown``) or take it off again: for the
+    latecomers, whatever item is on. It stays until taken off or the day ends; the join strip
+    is on the wall all day in any case."""
+    running.join_qr_shown = shown
+    db.session.flush()
 
 
 def _end_spotlight(course_id: int) -> None:

@@ -19,6 +19,7 @@ ANNOUNCEMENT = "live/_announcement.html"
 ATTENDANCE = "live/_attendance.html"
 ATTENDANCE_COUNT = "live/_attendance_count.html"
 ATTENDANCE_ROWS = "live/_attendance_rows.html"
+JOIN_COUNT = "live/_join_count.html"
 
 
 def now_context(course: Course, audience: str) -> dict[str, Any]:
@@ -31,13 +32,25 @@ def now_contexts(course: Course, audiences: Iterable[str]
                  ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The now/next region: the current and next item, the countdown, the day's agenda, the
     workshop's step and the question on the projector — read once for every audience of a
-    push — and, per audience, what the features above add to it (a round's board)."""
+    push — and, per audience, what the features above add to it (a round's board). The
+    projector's stage also carries the join strip's count."""
     view = live_day.now_view(course)
+    audiences = list(audiences)
     common = {"course": course, "view": view, "workshop": workshop_context(course, view),
               "shown_question": questions.shown(course.id) if view.running else None}
+    if realtime.PROJECTOR in audiences:
+        common.update(join_count_context(course))
     parts = {audience: web.parts_of("live.now", course=course, audience=audience, view=view)
              for audience in audiences}
     return common, parts
+
+
+def join_count_context(course: Course, day: Day | None = None) -> dict[str, Any]:
+    """The wall's join strip count: how many active participants are checked in on the day
+    attendance is about (``day``, if the caller has it), of how many are enrolled — the
+    consoles' count, one row read, the same for the whole room."""
+    day = day or live_day.attendance_day(course)
+    return {"joined": live_day.presence_count(course, day)}
 
 
 def workshop_context(course: Course, view: live_day.NowView) -> dict[str, Any] | None:

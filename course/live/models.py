@@ -54,7 +54,8 @@ class RunningDay(db.Model):
     The countdown is derived: ``elapsed`` seconds banked before the current run, plus the time
     since ``timer_started_at`` while it runs; ``extra_seconds`` holds the "+5 min" presses.
     ``item_clocks`` keeps where each item left stood (``[elapsed, extra, workshop step]`` by item
-    id), so going back to it carries on where it was.
+    id), so going back to it carries on where it was. ``join_qr_shown``: the facilitator has put
+    the full-screen join QR on the wall (for latecomers), whatever item is on, until taken off.
     """
 
     __tablename__ = "live_sessions"
@@ -73,6 +74,7 @@ class RunningDay(db.Model):
     workshop_step: Mapped[int] = mapped_column(default=0)
     item_clocks: Mapped[dict[str, list[int]]] = mapped_column(sa.JSON, default=dict,
                                                               server_default="{}")
+    join_qr_shown: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (sa.UniqueConstraint("course_id", "day", name="uq_live_sessions_course_day"),)

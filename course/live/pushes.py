@@ -74,19 +74,24 @@ def push_announcement(course: Course) -> None:
 
 
 def push_presence(course: Course, day: Day, citizen: Citizen) -> None:
-    """Queue what one person's check-in or leaving changed on the consoles: the count and
+    """Queue what one person's check-in or leaving changed: on the consoles the count and
     their row (swapped whole), not the list — a morning's arrivals in a big room would
-    otherwise push the whole list once per person. Nothing when ``day`` is not the day the
-    consoles show (:func:`course.live.day.attendance_day`): a sign-in checks in for today's
-    meeting, which may not be the day running."""
+    otherwise push the whole list once per person —, on the wall the join strip's count.
+    Nothing when ``day`` is not the day the consoles show
+    (:func:`course.live.day.attendance_day`): a sign-in checks in for today's meeting, which
+    may not be the day running."""
     if day != live_day.attendance_day(course):
         return
     audiences = {realtime.FACILITATORS: {}}
     # Numbered before the count is read: two arrivals at the same moment push one after the
     # other, the later with both counted. (Claimed already during a round.)
-    realtime.claim([realtime.room(course.id, realtime.FACILITATORS)])
+    realtime.claim([realtime.room(course.id, audience)
+                    for audience in (realtime.FACILITATORS, realtime.PROJECTOR)])
     realtime.render_for(course.id, "attendance-count", fragments.ATTENDANCE_COUNT, audiences,
                         counts=live_day.presence_count(course, day))
+    # the wall's join strip: its count alone, rendered once for the room
+    realtime.render_for(course.id, "projector-joined", fragments.JOIN_COUNT,
+                        {realtime.PROJECTOR: {}}, **fragments.join_count_context(course, day))
     realtime.render_for(course.id, f"attendance-{citizen.id}", fragments.ATTENDANCE_ROWS,
                         audiences, swap="outerHTML", fallback="attendance", course=course,
                         presence=[live_day.presence_of(course, day, citizen)])

@@ -337,6 +337,15 @@ def extend_timer(course_id: int):
     return _run(course, lambda: live_day.extend_timer(_running(course)))
 
 
+@bp.post("/courses/<int:course_id>/session/join-qr")
+@allow(STAFF)
+def show_join_qr(course_id: int):
+    """Put the join QR on the whole wall (``shown`` = 1) or take it off (0); keyboard: q."""
+    course = _facilitated(course_id)
+    shown = request.form.get("shown") == "1"
+    return _run(course, lambda: live_day.show_join_qr(_running(course), shown))
+
+
 @bp.get("/courses/<int:course_id>/now")
 @allow(STAFF, CITIZEN)
 def now_region(course_id: int):

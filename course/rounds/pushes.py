@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+
 from course import realtime
 from course.extensions import db
 from course.live.pushes import push_now
@@ -116,13 +118,14 @@ def follow_presence(course: Course, *, citizen: Citizen, present: bool) -> None:
     follows (``live.signals.presence_changed``; the route that changed the presence commits
     and pushes)."""
     round_ = services.running_round(course.id)
+    pushing = has_request_context()  # (a script changes the room; screens read it later)
     if round_ is None:
-        if services.waiting_to_start(course):
+        if pushing and services.waiting_to_start(course):
             push_now(course)
         return
     try:
         changed = services.follow_attendance(round_, citizen, present)
     except PeerReviewError:
         return  # the round closed meanwhile: attendance stands on its own
-    if changed:
+    if changed and pushing:
         push_seat(course.id, round_, citizen.id)

@@ -96,6 +96,79 @@
   body.addEventListener("htmx:load", function (event) { stampCountdowns(event.target); });
   setInterval(tick, 1000);
 
+  // -- the projector's stage: each zone's text shrinks to fit the zone ------------------------
+  // app.css sizes every text of the stage max(floor, --fit × its size); here each zone marked
+  // data-fit gets the largest --fit (1 at most) at which nothing in it overflows. The zones
+  // around main go first: their heights make main's. When main does not fit even with all its
+  // text at the floor, the others give way (their text towards the floor too), and then main's
+  // data-fit-drop parts are hidden, lowest number first (the "now" line, an item's
+  // description, a board's title). A course name too long for one line even at the floor
+  // wraps.
+  var stage = document.querySelector(".stage");
+  var FLOOR_FIT = 0.2; // every --size of the stage times this is below the floor
+  var GIVE_WAY = [0.6, FLOOR_FIT];
+
+  function overflows(zone) {
+    var boxes = [zone].concat(Array.prototype.slice.call(zone.querySelectorAll("*")));
+    return boxes.some(function (box) {
+      if (box.clientWidth <= 1 || box.clientHeight <= 1) return false; // inline or screen-reader only
+      return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+    });
+  }
+
+  function setFit(zone, fit) { zone.style.setProperty("--fit", String(fit)); }
+
+  function fitZone(zone, dropping) {
+    setFit(zone, 1);
+    zone.querySelectorAll(".is-wrapped").forEach(function (el) { el.classList.remove("is-wrapped"); });
+    zone.querySelectorAll("[data-fit-drop]").forEach(function (el) { el.hidden = false; });
+    if (!overflows(zone)) return true;
+    setFit(zone, FLOOR_FIT);
+    var course = zone.querySelector(".projector-course");
+    if (overflows(zone) && course) course.classList.add("is-wrapped");
+    if (dropping) {
+      var drops = Array.prototype.slice.call(zone.querySelectorAll("[data-fit-drop]"));
+      drops.sort(function (a, b) { return Number(b.dataset.fitDrop) - Number(a.dataset.fitDrop); });
+      while (overflows(zone) && drops.length) drops.pop().hidden = true;
+    }
+    if (overflows(zone)) return false;
+    var low = FLOOR_FIT, high = 1;
+    for (var step = 0; step < 8; step += 1) {
+      var middle = (low + high) / 2;
+      setFit(zone, middle);
+      if (overflows(zone)) high = middle; else low = middle;
+    }
+    setFit(zone, low);
+    return true;
+  }
+
+  function fitStage() {
+    if (!stage) return;
+    var zones = Array.prototype.slice.call(stage.querySelectorAll("[data-fit]"));
+    var main = stage.querySelector(".stage-main[data-fit]");
+    var around = zones.filter(function (zone) { return zone !== main; });
+    around.forEach(function (zone) { fitZone(zone, false); });
+    if (main && !fitZone(main, false)) {
+      var fits = GIVE_WAY.some(function (most) {
+        around.forEach(function (zone) {
+          var fit = Number(zone.style.getPropertyValue("--fit") || 1);
+          setFit(zone, Math.min(fit, most));
+        });
+        return fitZone(main, false);
+      });
+      if (!fits) fitZone(main, true);
+    }
+    stage.dataset.fitted = String(Number(stage.dataset.fitted || 0) + 1);
+  }
+
+  if (stage) {
+    fitStage();
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitStage);
+    window.addEventListener("resize", fitStage);
+    body.addEventListener("htmx:afterSwap", fitStage);
+    body.addEventListener("htmx:afterSettle", fitStage);
+  }
+
   // -- keyboard shortcuts for the console (never while typing) -------------------------------
   var KEYS = { ArrowRight: "n", ArrowLeft: "p", " ": "k" };
   document.addEventListener("keydown", function (event) {
