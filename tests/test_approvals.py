@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import socket
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -405,13 +405,27 @@ def test_exports_of_the_approved_lines(app, world, citizen, consultant):
     _approve_green(app, consultant, case)
     text = consultant.get("/exports/approved.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows == [["Borger", "Forløb", "Budgetpost", "Beløb (kr.)", "Betaling", "Behovsdato"],
-                    ["Citizen Team A 0", "Course Team A", "Truckkørekort", "9800",
-                     "Faktura til kommunen", "2027-02-01"]]
+    today = date.today().isoformat()
+    reference = f"TET-{case.id:05d}"
+    assert rows == [["Sag", "Godkendt", "Jobkonsulent", "Borger", "Forløb", "Budgetpost",
+                     "Beløb (kr.)", "Betaling", "Behovsdato"],
+                    [reference, today, "Consultant Team A", "Citizen Team A 0", "Course Team A",
+                     "Truckkørekort", "9800", "Faktura til kommunen", "2027-02-01"],
+                    ["", "", "", "", "", "I alt", "9800", "", ""]]
     book = load_workbook(io.BytesIO(consultant.get("/exports/approved.xlsx").data))
     sheet = book.active
-    assert [c.value for c in sheet[2]] == ["Citizen Team A 0", "Course Team A", "Truckkørekort",
-                                           9800, "Faktura til kommunen", "2027-02-01"]
+    row = [c.value for c in sheet[2]]
+    assert row[0] == reference and row[2:8] == ["Consultant Team A", "Citizen Team A 0",
+                                                 "Course Team A", "Truckkørekort", 9800,
+                                                 "Faktura til kommunen"]
+    assert row[1].date() == date.today() and row[8].date() == date(2027, 2, 1)  # real dates
+    assert [c.value for c in sheet[3]][5:7] == ["I alt", 9800]
+    # a period of approval dates (both included)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    for query, found in ((f"?from={today}&to={today}", 1), (f"?to={yesterday}", 0),
+                         (f"?from={today}", 1), ("?from=not-a-date", 1)):
+        text = consultant.get(f"/exports/approved.csv{query}").get_data(as_text=True)
+        assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == 2 + found, query
 
 
 def test_a_notice_by_e_mail_is_a_link_only(app, world, citizen):
@@ -566,10 +580,10 @@ def test_exports_never_hand_a_spreadsheet_a_formula(app, world, citizen, consult
     _approve_green(app, consultant, _case(app))
     text = consultant.get("/exports/approved.csv").get_data(as_text=True).lstrip("\ufeff")
     row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
-    assert row[2] == '\'=HYPERLINK("http://evil.example","Klik")'
+    assert row[5] == '\'=HYPERLINK("http://evil.example","Klik")'
     sheet = load_workbook(io.BytesIO(consultant.get("/exports/approved.xlsx").data)).active
-    assert sheet.cell(row=2, column=3).data_type == "s"
-    assert sheet.cell(row=2, column=3).value.startswith("'=")
+    assert sheet.cell(row=2, column=6).data_type == "s"
+    assert sheet.cell(row=2, column=6).value.startswith("'=")
 
 
 # -- who assesses: giving a case to another job consultant ----------------------------------

@@ -98,6 +98,7 @@ class Case(db.Model):
     version_number: Mapped[int] = mapped_column(default=0, server_default="0")
     total: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
     # -- the decision (bound to ``decided_version_id``) --
     #: The version decided on (a plain id: a foreign key would make cases and plan_versions
     #: depend on each other; the services only ever set it to one of the case's versions).
@@ -137,6 +138,12 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.state}>"
+
+    @property
+    def reference(self) -> str:
+        """The case's reference on documents and in exports (``TET-00042``): stable, short, and
+        findable in the queue."""
+        return f"TET-{self.id:05d}"
 
 
 class PlanVersion(db.Model):

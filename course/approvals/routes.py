@@ -32,7 +32,6 @@ from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
 from course.approvals import fragments, labels, pushes, services
 from course.approvals.models import (
     Case,
-    CaseState,
     Criterion,
     Notification,
 )
@@ -40,7 +39,7 @@ from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
 from course.extensions import db
-from course.people.models import Role, Staff
+from course.people.models import Role
 from course.schedule.models import Course
 from course.types import utcnow
 
@@ -361,58 +360,68 @@ def _details(details: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
 
 
-def approved_lines(staff: Staff, course_id: int | None) -> list[list[Any]]:
-    """The approved budget lines of the team (citizen, course, line, amount, payment, need
-    date): what the finance office pays out."""
-    query = db.select(Case).where(Case.team_id == staff.team_id,
-                                  Case.state == CaseState.APPROVED)
-    if course_id:
-        query = query.where(Case.course_id == course_id)
-    out = []
-    for case in db.session.scalars(query.order_by(Case.decided_at, Case.id)):
-        version = next(v for v in case.versions if v.id == case.decided_version_id)
-        for line in version.content["lines"]:
-            method = case.payments.get(str(line["id"]), line["payment_method"])
-            out.append([case.citizen.name, case.course.name, line["title"], line["amount"],
-                        _payment(method), line["need_date"] or ""])
-    return out
+def _approved(args: Any) -> list[services.ApprovedLine]:
+    """The approved lines the export asks for: a course, and a period of approval dates
+    (``from`` and ``to``, ISO dates, both included; a malformed date is no limit)."""
+    return services.approved_lines(current_user.team_id, course_id=args.get("course", type=int),
+                                   since=_iso(args.get("from")), until=_iso(args.get("to")))
 
 
-def _payment(method: str) -> str:
-    return payment_label(method)
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _export_header() -> list[str]:
-    return [_("Citizen"), _("Course"), _("Budget line"), _("Amount (DKK)"), _("Payment"),
-            _("Need date")]
+    return [_("Case"), _("Approved"), _("Job consultant"), _("Citizen"), _("Course"),
+            _("Budget line"), _("Amount (DKK)"), _("Payment"), _("Need date")]
+
+
+def _export_row(line: services.ApprovedLine) -> list[Any]:
+    return [line.reference, line.approved_on, line.consultant, line.citizen, line.course,
+            line.title, line.amount, payment_label(line.payment_method), line.need_date]
 
 
 @bp.get("/exports/approved.csv")
 @allow(*STAFF_DECIDING)
 def export_csv():
-    """The approved budget lines as CSV (semicolon-separated, UTF-8 with BOM, for Excel)."""
-    rows = approved_lines(current_user, request.args.get("course", type=int))
-    return _csv([_export_header(), *rows], "approved-lines.csv")
+    """The approved budget lines as CSV (semicolon-separated, UTF-8 with BOM, for Excel),
+    with their total; dates as ISO dates (Excel reads them as dates in any locale)."""
+    lines = _approved(request.args)
+    rows = [[v.isoformat() if isinstance(v, date) else v for v in _export_row(line)]
+            for line in lines]
+    total = ["", "", "", "", "", _("Total"), sum(line.amount for line in lines), "", ""]
+    return _csv([_export_header(), *rows, total], "approved-lines.csv")
 
 
 @bp.get("/exports/approved.xlsx")
 @allow(*STAFF_DECIDING)
 def export_xlsx():
-    """The approved budget lines as an Excel workbook."""
+    """The approved budget lines as an Excel workbook: dates as dates, amounts as numbers,
+    and their total."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    rows = approved_lines(current_user, request.args.get("course", type=int))
+    lines = _approved(request.args)
     book = Workbook()
     sheet = book.active
     sheet.title = _("Approved lines")[:31]
     sheet.append(_export_header())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
-        sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0"
-    for column, width in zip("ABCDEF", (28, 28, 36, 14, 22, 14), strict=True):
+    for line in lines:
+        sheet.append([_safe_cell(v) for v in _export_row(line)])
+        row = sheet.max_row
+        sheet.cell(row=row, column=2).number_format = "dd-mm-yyyy"
+        sheet.cell(row=row, column=7).number_format = "#,##0"
+        sheet.cell(row=row, column=9).number_format = "dd-mm-yyyy"
+    sheet.append(["", "", "", "", "", _("Total"), sum(line.amount for line in lines)])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0"
+    for column, width in zip("ABCDEFGHI", (12, 12, 24, 26, 26, 34, 14, 24, 12), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from course.budgets.models import Draft, PaymentMethod, StrategyKind
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
-from course.types import local_today, utcnow
+from course.types import LOCAL_ZONE, local_today, utcnow
 
 MIN_MONTHS, MAX_MONTHS = 6, 12
 MAX_TEXT = 4000
@@ -715,3 +715,51 @@ def unread_count(person: Staff | Citizen) -> int:
     """How many unread notices (the header's badge on every page: one indexed count)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         _unread_of(person)))
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovedLine:
+    """One approved budget line as the finance office pays it out."""
+
+    reference: str
+    approved_on: date
+    consultant: str
+    citizen: str
+    course: str
+    title: str
+    amount: int
+    payment_method: str
+    need_date: date | None
+
+
+def approved_lines(team_id: int, *, course_id: int | None = None, since: date | None = None,
+                   until: date | None = None) -> list[ApprovedLine]:
+    """The team's approved budget lines, as decided (the decided version, the payment method
+    the decision confirmed), approved between ``since`` and ``until`` (local dates, both
+    included), oldest decision first."""
+    query = sa.select(Case).where(Case.team_id == team_id, Case.state == CaseState.APPROVED)
+    if course_id:
+        query = query.where(Case.course_id == course_id)
+    if since is not None:
+        query = query.where(Case.decided_at >= _local_midnight(since))
+    if until is not None:
+        query = query.where(Case.decided_at < _local_midnight(until + timedelta(days=1)))
+    out = []
+    for case in db.session.scalars(query.order_by(Case.decided_at, Case.id)):
+        version = next(v for v in case.versions if v.id == case.decided_version_id)
+        for line in version.content["lines"]:
+            out.append(ApprovedLine(
+                case.reference, local_today(case.decided_at),
+                case.decided_by.name if case.decided_by else "", case.citizen.name,
+                case.course.name, line["title"], line["amount"],
+                case.payments.get(str(line["id"]), line["payment_method"]),
+                date.fromisoformat(line["need_date"]) if line["need_date"] else None))
+    return out
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of ``day`` in Denmark, as the database's UTC time."""
+    return datetime.combine(day, time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
