@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 from itsdangerous import URLSafeTimedSerializer
+from jinja2.bccache import Bucket, BytecodeCache
 
 from course import create_app
 from course.extensions import db
@@ -47,15 +51,90 @@ def create_schema(app: Flask) -> None:
         peerreview.models.Base.metadata.create_all(db.engine)
 
 
-@pytest.fixture
-def app(tmp_path) -> Iterator[Flask]:
-    app = create_app(base_config(tmp_path))
-    app.test_client_class = Client
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file holding the whole schema (course's tables and peerreview's), built once.
+
+    ``create_all`` costs far more than copying its result, so each test's app starts from a
+    copy of this file (:func:`copy_schema`) instead of building the schema again.
+    """
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(base_config(folder))
     create_schema(app)
-    yield app
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
+    template = folder / "test.sqlite3"
+    with closing(sqlite3.connect(template)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+    return template
+
+
+def copy_schema(template: Path, tmp_path: Path) -> None:
+    """Give the app of :func:`base_config` (tmp_path) a fresh database with the whole schema."""
+    shutil.copyfile(template, tmp_path / "test.sqlite3")
+
+
+class _TemplateBytecode(BytecodeCache):
+    """Compiled Jinja templates kept in memory for every test app of the run.
+
+    Each test builds its own app, and each app's Jinja environment would otherwise parse and
+    compile every template it renders again. Jinja checks the source's checksum on every load,
+    so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE: dict[tuple[Any, ...], _TemplateBytecode] = {}
+
+
+def share_compiled_templates(app: Flask) -> None:
+    """Let ``app`` reuse templates compiled by earlier test apps with the same Jinja settings."""
+    env = app.jinja_env
+    autoescape = getattr(env.autoescape, "__func__", env.autoescape)  # Flask's is a method
+    settings = (tuple(sorted(env.extensions)), autoescape, env.finalize, env.optimized,
+                env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+                env.newline_sequence, env.line_statement_prefix, env.line_comment_prefix,
+                env.block_start_string, env.variable_start_string, env.comment_start_string)
+    env.bytecode_cache = _BYTECODE.setdefault(settings, _TemplateBytecode())
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, schema_template: Path) -> Iterator[Callable[..., Flask]]:
+    """``make_app(**settings)``: a fresh app from the factory on a fresh copy of the schema.
+
+    ``settings`` override :func:`base_config`. One database per test (tmp_path) is shared by
+    every app made in the test.
+    """
+    made: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        if not (tmp_path / "test.sqlite3").exists():
+            copy_schema(schema_template, tmp_path)
+        app = create_app({**base_config(tmp_path), **settings})
+        app.test_client_class = Client
+        share_compiled_templates(app)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 class Client(FlaskClient):
