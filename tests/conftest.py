@@ -216,6 +216,58 @@ def make_world(app: Flask):
     return make
 
 
+@pytest.fixture
+def team_a(make_world) -> World:
+    """Team A (``make_world()``): its facilitator, consultant and lead, one course, three
+    citizens. A module whose tests need another size of Team A overrides this fixture."""
+    return make_world()
+
+
+# The staff make_world gives Team A, as they sign in.
+FACILITATOR_A = "fac@teama.dk"
+CONSULTANT_A = "con@teama.dk"
+LEAD_A = "lead@teama.dk"
+
+
+def signed_in_staff(app: Flask, email: str, password: str = PASSWORD) -> Client:
+    """A new client (its own cookies) signed in as ``email`` through /login."""
+    client = app.test_client()
+    login_staff(client, email, password)
+    return client
+
+
+def signed_in_citizen(app: Flask, world: World, index: int = 0) -> Client:
+    """A new phone (its own cookies) on which citizen ``index`` of ``world`` signed in through
+    /join (being checked in if the course's day is running, as any phone is)."""
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, world.citizens[index][1])
+    return phone
+
+
+@pytest.fixture
+def facilitator_client(app: Flask, team_a: World) -> Client:
+    """Team A's facilitator (of its course), signed in through /login."""
+    return signed_in_staff(app, FACILITATOR_A)
+
+
+@pytest.fixture
+def consultant_client(app: Flask, team_a: World) -> Client:
+    """Team A's job consultant (of its citizens), signed in through /login."""
+    return signed_in_staff(app, CONSULTANT_A)
+
+
+@pytest.fixture
+def lead_client(app: Flask, team_a: World) -> Client:
+    """Team A's team lead, signed in through /login."""
+    return signed_in_staff(app, LEAD_A)
+
+
+@pytest.fixture
+def citizen_client(app: Flask, team_a: World) -> Client:
+    """Team A's first citizen (``team_a.citizens[0]``) on a phone, signed in through /join."""
+    return signed_in_citizen(app, team_a, 0)
+
+
 def login_staff(client: Client, email: str, password: str = PASSWORD):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
