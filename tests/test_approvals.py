@@ -16,13 +16,7 @@ from openpyxl import load_workbook
 from course.approvals.models import AuditEvent, Case, Notification, PlanVersion
 from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db, socketio
-from tests.conftest import (
-    FACILITATOR_A,
-    PASSWORD,
-    hx_post,
-    signed_in_citizen,
-    signed_in_staff,
-)
+from tests.conftest import FACILITATOR_A, PASSWORD, hx_post, signed_in_citizen, signed_in_staff
 
 GOAL = "Job som lagermedarbejder"
 

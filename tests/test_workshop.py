@@ -12,7 +12,12 @@ from course.budgets import workshop
 from course.budgets.models import BudgetLine, Draft
 from course.extensions import db, socketio
 from course.schedule.models import AgendaItem, Day, ItemKind
-from tests.conftest import join_citizen, login_staff, pushes_to, signed_in_citizen
+from tests.conftest import (
+    CONSULTANT_A,
+    pushes_to,
+    signed_in_citizen,
+    signed_in_staff,
+)
 
 
 @pytest.fixture
@@ -124,9 +129,8 @@ def test_the_citizens_workshop_page_lists_their_own_lines_only(app, workshop_cou
 
 
 def test_only_facilitators_move_the_steps(app, workshop_course, workshop_facilitator):
-    consultant, phone = app.test_client(), app.test_client()
-    login_staff(consultant, "con@teama.dk")
-    join_citizen(phone, workshop_course.course_code, workshop_course.citizens[0][1])
+    consultant = signed_in_staff(app, CONSULTANT_A)
+    phone = signed_in_citizen(app, workshop_course)
     path = f"/courses/{workshop_course.course_id}/session/workshop/next"
     assert consultant.post(path).status_code == 404
     assert phone.post(path).status_code == 403
