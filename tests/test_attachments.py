@@ -23,7 +23,7 @@ from course.budgets.models import Attachment, BudgetLine, Draft
 from course.extensions import db
 from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
-from tests.conftest import PASSWORD, join_citizen, login_staff
+from tests.conftest import PASSWORD, join_citizen, login_staff, signed_in_citizen
 
 HX = {"HX-Request": "true"}
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -54,10 +54,6 @@ def drafts(team_a, make_draft) -> Drafts:
     b_draft, b_lines = make_draft(b_id, team_a.course_id, "Tømrer",
                                   [{"title": "Værktøj", "amount": 5000}])
     return Drafts(team_a, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
-
-
-def as_citizen(client, drafts: Drafts, who: str = "a"):
-    join_citizen(client, drafts.world.course_code, drafts.a_code if who == "a" else drafts.b_code)
 
 
 def upload(client, draft_id: int, line_id: int, data: bytes, name: str, *, htmx: bool = True,
@@ -292,15 +288,14 @@ def test_the_default_limit_is_ten_megabytes(app, citizen_client, drafts):
     assert attachments(app) == []
 
 
-def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, client, drafts):
+def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, citizen_client, drafts):
     original = jpeg_with_gps()
     with Image.open(io.BytesIO(original)) as before:  # the test photo really carries them
         assert before.getexif().get_ifd(ExifTags.IFD.GPSInfo)
         assert before.getexif()[ExifTags.Base.Make] == "TestPhone"
     assert b"GPSLatitude" in original and b"Brobjergskolen" in original
 
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, original, "foto.jpg",
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, original, "foto.jpg",
                   content_type="image/jpeg").status_code == 200
     [stored] = stored_files(app)
     data = stored.read_bytes()
@@ -315,15 +310,14 @@ def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, client, drafts):
     assert row.size == len(data)
 
 
-def test_metadata_is_stripped_from_a_png(app, client, drafts):
+def test_metadata_is_stripped_from_a_png(app, citizen_client, drafts):
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "Hjemme hos Anna, Vestergade 12")
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "TestPhone"
     original = png_bytes(pnginfo=info, exif=exif)
     assert b"Vestergade" in original and b"eXIf" in original
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, original, "skærm.png",
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, original, "skærm.png",
                   content_type="image/png").status_code == 200
     data = stored_files(app)[0].read_bytes()
     assert b"Vestergade" not in data and b"eXIf" not in data and b"tEXt" not in data
@@ -331,13 +325,13 @@ def test_metadata_is_stripped_from_a_png(app, client, drafts):
         assert after.format == "PNG" and after.size == (30, 20)
 
 
-def test_a_transparent_palette_png_keeps_its_transparency(app, client, drafts):
+def test_a_transparent_palette_png_keeps_its_transparency(app, citizen_client, drafts):
     picture = Image.new("P", (8, 8), 0)
     picture.putpalette([255, 255, 255, 0, 0, 0])
     out = io.BytesIO()
     picture.save(out, "PNG", transparency=0)
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, out.getvalue(), "logo.png").status_code \
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, out.getvalue(),
+                  "logo.png").status_code \
         == 200
     with Image.open(stored_files(app)[0]) as after:
         assert after.mode == "RGBA" and after.getpixel((0, 0))[3] == 0
@@ -348,10 +342,10 @@ def test_a_transparent_palette_png_keeps_its_transparency(app, client, drafts):
     (10000, 10000),  # over Image.MAX_IMAGE_PIXELS: Pillow warns — a refusal here, not a warning
     (30000, 30000),  # over twice that: Pillow's DecompressionBombError
 ])
-def test_a_decompression_bomb_is_refused_without_decoding_it(app, client, drafts, width, height):
+def test_a_decompression_bomb_is_refused_without_decoding_it(app, citizen_client, drafts, width,
+                                                             height):
     before = Image.MAX_IMAGE_PIXELS
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, png_header_only(width, height),
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, png_header_only(width, height),
                       "bomb.png", content_type="image/png")
     assert response.status_code == 422
     assert TOO_MANY_PIXELS in response.get_data(as_text=True)
@@ -395,9 +389,8 @@ def test_an_image_is_sent_as_an_image_attachment(app, citizen_client, drafts):
 
 
 def _uploaded_by_a(app, drafts) -> Attachment:
-    with app.test_client() as owner:
-        as_citizen(owner, drafts)
-        assert upload(owner, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf").status_code == 200
+    owner = signed_in_citizen(app, drafts.world)
+    assert upload(owner, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf").status_code == 200
     [row] = attachments(app)
     return row
 
@@ -418,7 +411,7 @@ def test_those_who_may_see_the_draft_may_download(app, client, drafts, who):
 
 def test_citizen_b_cannot_download_upload_to_or_delete_from_a(app, client, drafts):
     row = _uploaded_by_a(app, drafts)
-    as_citizen(client, drafts, "b")
+    join_citizen(client, drafts.world.course_code, drafts.b_code)
     assert download(client, row.id).status_code == 404
     # A's line through A's draft, and A's line smuggled into B's own draft.
     assert upload(client, drafts.a_draft, drafts.a_line, PDF, "x.pdf").status_code == 404
@@ -465,7 +458,7 @@ def test_unknown_ids_are_404(app, citizen_client, drafts):
 def test_a_missing_file_is_404_not_a_crash(app, client, drafts):
     row = _uploaded_by_a(app, drafts)
     stored_files(app)[0].unlink()
-    as_citizen(client, drafts)
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
     assert download(client, row.id).status_code == 404
 
 
