@@ -1,4 +1,16 @@
-"""Shared fixtures: a fresh app per test from the factory, factory helpers, signed-in clients."""
+"""Shared fixtures: a fresh app per test from the factory, factory helpers, signed-in clients.
+
+- ``app`` (``make_app(**settings)`` for other settings): a new app from ``create_app`` on a copy
+  of the schema, which is built once per run (``schema_template``);
+- ``make_world`` / ``team_a``: a team with its facilitator, consultant, lead, a course and
+  citizens; ``make_draft``: a draft with budget lines;
+- ``facilitator_client``, ``consultant_client``, ``lead_client``, ``citizen_client``: Team A's
+  people signed in through the real /login and /join; ``signed_in_staff`` and
+  ``signed_in_citizen`` sign in further devices the same way.
+
+A module whose tests share a bigger set-up builds it on ``team_a`` in a fixture named for what
+it holds (``sparring_course``, ``kickoff_course``…).
+"""
 
 from __future__ import annotations
 
