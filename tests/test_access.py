@@ -95,19 +95,15 @@ def test_citizen_cannot_read_another_course(client, make_world):
     assert client.get(f"/courses/{b.course_id}/announcement").status_code == 200
 
 
-def test_job_consultant_cannot_run_the_console(client, make_world):
-    world = make_world()
-    login_staff(client, "con@teama.dk")
-    assert client.get(f"/courses/{world.course_id}/console").status_code == 404
-    assert client.post(f"/courses/{world.course_id}/announcements",
-                       data={"text": "x"}).status_code == 404
+def test_job_consultant_cannot_run_the_console(consultant_client, team_a):
+    assert consultant_client.get(f"/courses/{team_a.course_id}/console").status_code == 404
+    assert consultant_client.post(f"/courses/{team_a.course_id}/announcements",
+                                  data={"text": "x"}).status_code == 404
 
 
-def test_only_team_leads_manage_staff(client, make_world):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
-    assert client.get("/staff").status_code == 403
-    assert client.post(f"/staff/{world.consultant_id}/deactivate").status_code == 403
+def test_only_team_leads_manage_staff(facilitator_client, team_a):
+    assert facilitator_client.get("/staff").status_code == 403
+    assert facilitator_client.post(f"/staff/{team_a.consultant_id}/deactivate").status_code == 403
 
 
 def test_team_lead_cannot_touch_another_teams_staff(client, make_world):

@@ -23,7 +23,7 @@ from course.budgets.models import Attachment, BudgetLine, Draft
 from course.extensions import db
 from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
-from tests.conftest import PASSWORD, join_citizen, login_staff
+from tests.conftest import PASSWORD, join_citizen, login_staff, signed_in_citizen
 
 HX = {"HX-Request": "true"}
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -45,20 +45,15 @@ class Drafts:
 
 
 @pytest.fixture
-def drafts(make_world, make_draft) -> Drafts:
-    """Citizens A and B of one course, each with a draft and budget lines."""
-    world = make_world()
-    (a_id, a_code), (b_id, b_code) = world.citizens[0], world.citizens[1]
-    a_draft, a_lines = make_draft(a_id, world.course_id, "Buschauffør", [
+def drafts(team_a, make_draft) -> Drafts:
+    """Citizens A and B of Team A's course, each with a draft and budget lines."""
+    (a_id, a_code), (b_id, b_code) = team_a.citizens[0], team_a.citizens[1]
+    a_draft, a_lines = make_draft(a_id, team_a.course_id, "Buschauffør", [
         {"title": "Kørekort kategori D", "amount": 25000},
         {"title": "Tandbehandling", "amount": 8000}])
-    b_draft, b_lines = make_draft(b_id, world.course_id, "Tømrer",
+    b_draft, b_lines = make_draft(b_id, team_a.course_id, "Tømrer",
                                   [{"title": "Værktøj", "amount": 5000}])
-    return Drafts(world, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
-
-
-def as_citizen(client, drafts: Drafts, who: str = "a"):
-    join_citizen(client, drafts.world.course_code, drafts.a_code if who == "a" else drafts.b_code)
+    return Drafts(team_a, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
 
 
 def upload(client, draft_id: int, line_id: int, data: bytes, name: str, *, htmx: bool = True,
@@ -124,9 +119,8 @@ def png_header_only(width: int, height: int) -> bytes:
 # -- the happy path: stored privately under a random name ---------------------------------------
 
 
-def test_owner_uploads_a_pdf_stored_under_a_random_private_name(app, client, drafts):
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, PDF, "Tilbud køreskole.pdf")
+def test_owner_uploads_a_pdf_stored_under_a_random_private_name(app, citizen_client, drafts):
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "Tilbud køreskole.pdf")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert f'id="attachments-{drafts.a_line}"' in page
@@ -146,32 +140,32 @@ def test_owner_uploads_a_pdf_stored_under_a_random_private_name(app, client, dra
     assert stat.S_IMODE(stored.parent.stat().st_mode) & 0o077 == 0
 
 
-def test_storage_names_are_random_and_not_derived_from_the_name(app, client, drafts):
-    as_citizen(client, drafts)
+def test_storage_names_are_random_and_not_derived_from_the_name(app, citizen_client, drafts):
     for _ in range(3):
-        assert upload(client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf").status_code == 200
+        assert upload(citizen_client, drafts.a_draft, drafts.a_line, PDF,
+                      "tilbud.pdf").status_code == 200
     names = [row.storage_name for row in attachments(app)]
     assert len(set(names)) == 3
     assert all("tilbud" not in name and "pdf" not in name for name in names)
     assert sorted(p.name for p in stored_files(app)) == sorted(names)
 
 
-def test_jpeg_and_png_are_accepted_by_content(app, client, drafts):
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, jpeg_with_gps(), "foto.jpeg",
+def test_jpeg_and_png_are_accepted_by_content(app, citizen_client, drafts):
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, jpeg_with_gps(), "foto.jpeg",
                   content_type="image/jpeg").status_code == 200
-    assert upload(client, drafts.a_draft, drafts.a_line, png_bytes(), "skærm.png",
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, png_bytes(), "skærm.png",
                   content_type="image/png").status_code == 200
     assert [(r.original_name, r.content_type) for r in attachments(app)] == [
         ("foto.jpeg", "image/jpeg"), ("skærm.png", "image/png")]
 
 
-def test_the_name_gets_the_extension_of_the_true_type(app, client, drafts):
+def test_the_name_gets_the_extension_of_the_true_type(app, citizen_client, drafts):
     """A PNG called .pdf is still a PNG we take; it is stored and sent as a PNG."""
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, png_bytes(), "tilbud.pdf").status_code \
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, png_bytes(),
+                  "tilbud.pdf").status_code \
         == 200
-    assert upload(client, drafts.a_draft, drafts.a_line, PDF, "pris.html").status_code == 200
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, PDF,
+                  "pris.html").status_code == 200
     assert [(r.original_name, r.content_type) for r in attachments(app)] == [
         ("tilbud.png", "image/png"), ("pris.html.pdf", "application/pdf")]
 
@@ -187,9 +181,8 @@ def test_the_name_gets_the_extension_of_the_true_type(app, client, drafts):
     b"  %PDF-1.7 but not at the start",
     b"MZ\x90\x00 an executable",
 ], ids=["html", "html-bom", "svg", "svg-xml", "pdf-late", "exe"])
-def test_html_or_svg_renamed_pdf_is_refused(app, client, drafts, content):
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, content, "tilbud.pdf",
+def test_html_or_svg_renamed_pdf_is_refused(app, citizen_client, drafts, content):
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, content, "tilbud.pdf",
                       content_type="application/pdf")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -198,11 +191,10 @@ def test_html_or_svg_renamed_pdf_is_refused(app, client, drafts, content):
     assert attachments(app) == [] and stored_files(app) == []
 
 
-def test_refusal_without_javascript_is_flashed_on_the_way_back(app, client, drafts):
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, b"<svg/>", "x.pdf", htmx=False)
+def test_refusal_without_javascript_is_flashed_on_the_way_back(app, citizen_client, drafts):
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, b"<svg/>", "x.pdf", htmx=False)
     assert response.status_code == 303
-    with client.session_transaction() as session:
+    with citizen_client.session_transaction() as session:
         assert any(NOT_ONE_OF_THEM in message for _, message in session["_flashes"])
     assert attachments(app) == []
 
@@ -214,9 +206,9 @@ def test_refusal_without_javascript_is_flashed_on_the_way_back(app, client, draf
     ("", None),  # no name at all: the browser sent no file
     ("\u202efdp.exe", "fdp.exe.pdf"),  # right-to-left override removed
 ])
-def test_path_parts_and_odd_characters_are_removed_from_the_name(app, client, drafts, sent, shown):
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, PDF, sent)
+def test_path_parts_and_odd_characters_are_removed_from_the_name(app, citizen_client, drafts, sent,
+                                                                 shown):
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, sent)
     if shown is None:
         assert response.status_code == 422
         assert "Vælg først en fil." in response.get_data(as_text=True)
@@ -245,21 +237,21 @@ def test_clean_name(sent, shown):
     assert files.clean_name(sent, kind, "bilag") == shown
 
 
-def test_a_long_name_is_capped_and_keeps_its_extension(app, client, drafts):
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, PDF, "å" * 500 + ".PDF").status_code \
+def test_a_long_name_is_capped_and_keeps_its_extension(app, citizen_client, drafts):
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, PDF,
+                  "å" * 500 + ".PDF").status_code \
         == 200
     [row] = attachments(app)
     assert row.original_name == "å" * files.MAX_STEM + ".pdf"
 
 
-def test_too_large_is_413_with_a_danish_text_and_nothing_stored(app, client, drafts):
-    as_citizen(client, drafts)
+def test_too_large_is_413_with_a_danish_text_and_nothing_stored(app, citizen_client, drafts):
     app.config["ATTACHMENT_MAX_BYTES"] = 2048
     at_limit = PDF + b"%" * (2048 - len(PDF))
-    assert upload(client, drafts.a_draft, drafts.a_line, at_limit, "ok.pdf").status_code == 200
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, at_limit,
+                  "ok.pdf").status_code == 200
 
-    response = upload(client, drafts.a_draft, drafts.a_line, at_limit + b"%", "big.pdf")
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, at_limit + b"%", "big.pdf")
     assert response.status_code == 413
     # For htmx a short text the page shows as a message: the form and the rest of the page,
     # with whatever else the citizen typed, stay as they are.
@@ -268,44 +260,42 @@ def test_too_large_is_413_with_a_danish_text_and_nothing_stored(app, client, dra
     assert [row.original_name for row in attachments(app)] == ["ok.pdf"]
     assert len(stored_files(app)) == 1
 
-    page = upload(client, drafts.a_draft, drafts.a_line, at_limit + b"%", "big.pdf", htmx=False)
+    page = upload(citizen_client, drafts.a_draft, drafts.a_line, at_limit + b"%", "big.pdf",
+                  htmx=False)
     assert page.status_code == 413 and TOO_LARGE in page.get_data(as_text=True)
 
 
-def test_a_body_over_flasks_limit_is_413_with_the_same_text(app, client, drafts):
-    as_citizen(client, drafts)
+def test_a_body_over_flasks_limit_is_413_with_the_same_text(app, citizen_client, drafts):
     app.config["MAX_CONTENT_LENGTH"] = 4096
-    response = upload(client, drafts.a_draft, drafts.a_line, PDF + b"%" * 8000, "big.pdf")
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, PDF + b"%" * 8000, "big.pdf")
     assert response.status_code == 413
     assert response.get_data(as_text=True) == f"{TOO_LARGE} 10 MB."
     assert attachments(app) == [] and stored_files(app) == []
 
 
-def test_the_default_limit_is_ten_megabytes(app, client, drafts):
-    as_citizen(client, drafts)
+def test_the_default_limit_is_ten_megabytes(app, citizen_client, drafts):
     ten_mb = 10 * 1024 * 1024
     # Encoded by hand: the test client would spool a body this big to a file it never closes.
     boundary = "teten-boundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
             f"filename=\"scan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode() \
         + PDF + b"%" * (ten_mb + 1 - len(PDF)) + f"\r\n--{boundary}--\r\n".encode()
-    response = client.post(f"/drafts/{drafts.a_draft}/lines/{drafts.a_line}/attachments",
-                           data=body, headers=HX,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+    response = citizen_client.post(f"/drafts/{drafts.a_draft}/lines/{drafts.a_line}/attachments",
+                                   data=body, headers=HX,
+                                   content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "10 MB" in response.get_data(as_text=True)
     assert attachments(app) == []
 
 
-def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, client, drafts):
+def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, citizen_client, drafts):
     original = jpeg_with_gps()
     with Image.open(io.BytesIO(original)) as before:  # the test photo really carries them
         assert before.getexif().get_ifd(ExifTags.IFD.GPSInfo)
         assert before.getexif()[ExifTags.Base.Make] == "TestPhone"
     assert b"GPSLatitude" in original and b"Brobjergskolen" in original
 
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, original, "foto.jpg",
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, original, "foto.jpg",
                   content_type="image/jpeg").status_code == 200
     [stored] = stored_files(app)
     data = stored.read_bytes()
@@ -320,15 +310,14 @@ def test_gps_and_other_metadata_are_stripped_from_a_jpeg(app, client, drafts):
     assert row.size == len(data)
 
 
-def test_metadata_is_stripped_from_a_png(app, client, drafts):
+def test_metadata_is_stripped_from_a_png(app, citizen_client, drafts):
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "Hjemme hos Anna, Vestergade 12")
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "TestPhone"
     original = png_bytes(pnginfo=info, exif=exif)
     assert b"Vestergade" in original and b"eXIf" in original
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, original, "skærm.png",
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, original, "skærm.png",
                   content_type="image/png").status_code == 200
     data = stored_files(app)[0].read_bytes()
     assert b"Vestergade" not in data and b"eXIf" not in data and b"tEXt" not in data
@@ -336,13 +325,13 @@ def test_metadata_is_stripped_from_a_png(app, client, drafts):
         assert after.format == "PNG" and after.size == (30, 20)
 
 
-def test_a_transparent_palette_png_keeps_its_transparency(app, client, drafts):
+def test_a_transparent_palette_png_keeps_its_transparency(app, citizen_client, drafts):
     picture = Image.new("P", (8, 8), 0)
     picture.putpalette([255, 255, 255, 0, 0, 0])
     out = io.BytesIO()
     picture.save(out, "PNG", transparency=0)
-    as_citizen(client, drafts)
-    assert upload(client, drafts.a_draft, drafts.a_line, out.getvalue(), "logo.png").status_code \
+    assert upload(citizen_client, drafts.a_draft, drafts.a_line, out.getvalue(),
+                  "logo.png").status_code \
         == 200
     with Image.open(stored_files(app)[0]) as after:
         assert after.mode == "RGBA" and after.getpixel((0, 0))[3] == 0
@@ -353,10 +342,10 @@ def test_a_transparent_palette_png_keeps_its_transparency(app, client, drafts):
     (10000, 10000),  # over Image.MAX_IMAGE_PIXELS: Pillow warns — a refusal here, not a warning
     (30000, 30000),  # over twice that: Pillow's DecompressionBombError
 ])
-def test_a_decompression_bomb_is_refused_without_decoding_it(app, client, drafts, width, height):
+def test_a_decompression_bomb_is_refused_without_decoding_it(app, citizen_client, drafts, width,
+                                                             height):
     before = Image.MAX_IMAGE_PIXELS
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, png_header_only(width, height),
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, png_header_only(width, height),
                       "bomb.png", content_type="image/png")
     assert response.status_code == 422
     assert TOO_MANY_PIXELS in response.get_data(as_text=True)
@@ -366,9 +355,8 @@ def test_a_decompression_bomb_is_refused_without_decoding_it(app, client, drafts
 
 @pytest.mark.parametrize("content", [b"\xff\xd8\xff\xe0 not really a jpeg",
                                      b"\x89PNG\r\n\x1a\n truncated", b""])
-def test_a_broken_or_empty_file_is_refused(app, client, drafts, content):
-    as_citizen(client, drafts)
-    response = upload(client, drafts.a_draft, drafts.a_line, content, "foto.jpg")
+def test_a_broken_or_empty_file_is_refused(app, citizen_client, drafts, content):
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, content, "foto.jpg")
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert ("Billedet kunne ikke læses" in text) if content else ("Filen er tom" in text)
@@ -378,11 +366,10 @@ def test_a_broken_or_empty_file_is_refused(app, client, drafts, content):
 # -- downloads -----------------------------------------------------------------------------------
 
 
-def test_download_headers(app, client, drafts):
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "Tandlæge tilbud.pdf")
+def test_download_headers(app, citizen_client, drafts):
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "Tandlæge tilbud.pdf")
     [row] = attachments(app)
-    response = download(client, row.id)
+    response = download(citizen_client, row.id)
     assert response.status_code == 200
     assert response.data == PDF
     assert response.headers["Content-Type"] == "application/pdf"
@@ -393,19 +380,17 @@ def test_download_headers(app, client, drafts):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_an_image_is_sent_as_an_image_attachment(app, client, drafts):
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, png_bytes(), "kvittering.png")
+def test_an_image_is_sent_as_an_image_attachment(app, citizen_client, drafts):
+    upload(citizen_client, drafts.a_draft, drafts.a_line, png_bytes(), "kvittering.png")
     [row] = attachments(app)
-    response = download(client, row.id)
+    response = download(citizen_client, row.id)
     assert response.headers["Content-Type"] == "image/png"
     assert response.headers["Content-Disposition"] == 'attachment; filename=kvittering.png'
 
 
 def _uploaded_by_a(app, drafts) -> Attachment:
-    with app.test_client() as owner:
-        as_citizen(owner, drafts)
-        assert upload(owner, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf").status_code == 200
+    owner = signed_in_citizen(app, drafts.world)
+    assert upload(owner, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf").status_code == 200
     [row] = attachments(app)
     return row
 
@@ -426,7 +411,7 @@ def test_those_who_may_see_the_draft_may_download(app, client, drafts, who):
 
 def test_citizen_b_cannot_download_upload_to_or_delete_from_a(app, client, drafts):
     row = _uploaded_by_a(app, drafts)
-    as_citizen(client, drafts, "b")
+    join_citizen(client, drafts.world.course_code, drafts.b_code)
     assert download(client, row.id).status_code == 404
     # A's line through A's draft, and A's line smuggled into B's own draft.
     assert upload(client, drafts.a_draft, drafts.a_line, PDF, "x.pdf").status_code == 404
@@ -463,26 +448,25 @@ def test_anonymous_gets_nothing(app, client, drafts):
     assert upload(client, drafts.a_draft, drafts.a_line, PDF, "x.pdf").status_code == 401
 
 
-def test_unknown_ids_are_404(app, client, drafts):
-    as_citizen(client, drafts)
-    assert download(client, 999).status_code == 404
-    assert upload(client, 999, drafts.a_line, PDF, "x.pdf").status_code == 404
-    assert upload(client, drafts.a_draft, 999, PDF, "x.pdf").status_code == 404
-    assert client.post("/attachments/999/delete", headers=HX).status_code == 404
+def test_unknown_ids_are_404(app, citizen_client, drafts):
+    assert download(citizen_client, 999).status_code == 404
+    assert upload(citizen_client, 999, drafts.a_line, PDF, "x.pdf").status_code == 404
+    assert upload(citizen_client, drafts.a_draft, 999, PDF, "x.pdf").status_code == 404
+    assert citizen_client.post("/attachments/999/delete", headers=HX).status_code == 404
 
 
 def test_a_missing_file_is_404_not_a_crash(app, client, drafts):
     row = _uploaded_by_a(app, drafts)
     stored_files(app)[0].unlink()
-    as_citizen(client, drafts)
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
     assert download(client, row.id).status_code == 404
 
 
-def test_upload_without_csrf_token_is_refused(app, client, drafts):
-    as_citizen(client, drafts)
-    response = client.post(f"/drafts/{drafts.a_draft}/lines/{drafts.a_line}/attachments",
-                           data={"file": (io.BytesIO(PDF), "x.pdf")}, headers=HX, csrf=False,
-                           content_type="multipart/form-data")
+def test_upload_without_csrf_token_is_refused(app, citizen_client, drafts):
+    response = citizen_client.post(f"/drafts/{drafts.a_draft}/lines/{drafts.a_line}/attachments",
+                                   data={"file": (io.BytesIO(PDF),
+                                                  "x.pdf")}, headers=HX, csrf=False,
+                                   content_type="multipart/form-data")
     assert response.status_code == 400
     assert attachments(app) == [] and stored_files(app) == []
 
@@ -490,12 +474,11 @@ def test_upload_without_csrf_token_is_refused(app, client, drafts):
 # -- delete --------------------------------------------------------------------------------------
 
 
-def test_delete_removes_the_row_and_the_file(app, client, drafts):
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "gammel.pdf")
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "ny.pdf")
+def test_delete_removes_the_row_and_the_file(app, citizen_client, drafts):
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "gammel.pdf")
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "ny.pdf")
     old, new = attachments(app)
-    response = client.post(f"/attachments/{old.id}/delete", headers=HX)
+    response = citizen_client.post(f"/attachments/{old.id}/delete", headers=HX)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Fjernet: gammel.pdf" in page and "ny.pdf" in page
@@ -503,10 +486,9 @@ def test_delete_removes_the_row_and_the_file(app, client, drafts):
     assert [p.name for p in stored_files(app)] == [new.storage_name]
 
 
-def test_deleting_a_budget_line_removes_its_files_after_the_commit(app, client, drafts):
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
-    upload(client, drafts.a_draft, drafts.a_other_line, PDF, "andet.pdf")
+def test_deleting_a_budget_line_removes_its_files_after_the_commit(app, citizen_client, drafts):
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
+    upload(citizen_client, drafts.a_draft, drafts.a_other_line, PDF, "andet.pdf")
     with app.test_request_context():
         db.session.delete(db.session.get(BudgetLine, drafts.a_line))
         db.session.flush()
@@ -519,10 +501,9 @@ def test_deleting_a_budget_line_removes_its_files_after_the_commit(app, client, 
     assert len(stored_files(app)) == 1
 
 
-def test_removing_a_line_from_its_draft_removes_its_files(app, client, drafts):
+def test_removing_a_line_from_its_draft_removes_its_files(app, citizen_client, drafts):
     """The editor removes a line as an orphan of its draft; its files go with it."""
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
     with app.test_request_context():
         draft = db.session.get(Draft, drafts.a_draft)
         draft.lines.remove(db.session.get(BudgetLine, drafts.a_line))
@@ -530,10 +511,9 @@ def test_removing_a_line_from_its_draft_removes_its_files(app, client, drafts):
     assert attachments(app) == [] and stored_files(app) == []
 
 
-def test_without_javascript_upload_and_delete_go_back_to_the_draft(app, client, drafts):
-    as_citizen(client, drafts)
+def test_without_javascript_upload_and_delete_go_back_to_the_draft(app, citizen_client, drafts):
     referrer = "http://teten.test/somewhere?x=1"
-    response = upload(client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf", htmx=False,
+    response = upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf", htmx=False,
                       headers={"Referer": referrer})
     assert response.status_code == 303
     with app.test_request_context():
@@ -542,11 +522,11 @@ def test_without_javascript_upload_and_delete_go_back_to_the_draft(app, client, 
         except BuildError:  # the editor's page is not there yet: back where the form was
             expected = f"/somewhere?x=1#attachments-{drafts.a_line}"
     assert response.headers["Location"] == expected
-    with client.session_transaction() as session:
+    with citizen_client.session_transaction() as session:
         assert ("message", "Vedhæftet: tilbud.pdf") in session["_flashes"]
     [row] = attachments(app)
-    response = client.post(f"/attachments/{row.id}/delete",
-                           headers={"Referer": "https://evil.example/phish"})
+    response = citizen_client.post(f"/attachments/{row.id}/delete",
+                                   headers={"Referer": "https://evil.example/phish"})
     assert response.status_code == 303
     assert "evil.example" not in response.headers["Location"]
     assert attachments(app) == [] and stored_files(app) == []
@@ -565,9 +545,8 @@ def render_attachments(app, person_id: int, person_kind: type, line_id: int,
                                **{**fragments.attachments_context(line), "can_edit": can_edit})
 
 
-def test_partial_for_the_owner_lists_and_offers_upload(app, client, drafts):
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF + b"%" * 3000,
+def test_partial_for_the_owner_lists_and_offers_upload(app, citizen_client, drafts):
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF + b"%" * 3000,
            "Pris <img src=x onerror=alert(1)>.pdf")
     [row] = attachments(app)
     a_id = drafts.world.citizens[0][0]
@@ -613,13 +592,12 @@ def test_the_attachment_folder_is_configurable(tmp_path, app):
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
 
 
-def test_the_editor_includes_the_partial_on_every_line(app, client, drafts):
+def test_the_editor_includes_the_partial_on_every_line(app, citizen_client, drafts):
     """Wiring: the citizen's editor shows each line's documentation with the upload form."""
-    as_citizen(client, drafts)
-    upload(client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
+    upload(citizen_client, drafts.a_draft, drafts.a_line, PDF, "tilbud.pdf")
     with app.test_request_context():
         editor_url = url_for("budgets.my_draft")
-    page = client.get(editor_url).get_data(as_text=True)
+    page = citizen_client.get(editor_url).get_data(as_text=True)
     for line_id in (drafts.a_line, drafts.a_other_line):
         assert f'id="attachments-{line_id}"' in page
         assert f'action="/drafts/{drafts.a_draft}/lines/{line_id}/attachments"' in page

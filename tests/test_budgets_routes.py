@@ -8,16 +8,9 @@ import pytest
 
 from course.budgets.models import BudgetLine, Draft, FieldVersion, StrategyItem
 from course.extensions import db
-from tests.conftest import join_citizen
+from tests.conftest import CONSULTANT_A, PASSWORD, signed_in_citizen, signed_in_staff
 
 HX = {"HX-Request": "true"}
-
-
-def citizen_client(app, world, index: int = 0):
-    """A separately signed-in device of citizen ``index`` (its own cookies)."""
-    device = app.test_client()
-    join_citizen(device, world.course_code, world.citizens[index][1])
-    return device
 
 
 def open_editor(device) -> tuple[int, str]:
@@ -47,16 +40,10 @@ def version_in(html: str, key: str) -> int:
 
 
 @pytest.fixture
-def world(make_world):
-    return make_world()
-
-
-@pytest.fixture
-def anna(app, world):
+def anna(citizen_client):
     """Citizen 0 signed in, with her draft opened: (client, draft id)."""
-    device = citizen_client(app, world, 0)
-    draft_id, _ = open_editor(device)
-    return device, draft_id
+    draft_id, _ = open_editor(citizen_client)
+    return citizen_client, draft_id
 
 
 # -- the editor ----------------------------------------------------------------------------------
@@ -97,9 +84,9 @@ def test_a_save_returns_the_new_version_and_asks_the_regions_to_refresh(anna):
     assert "Lastbilchauffør hos Dansk Fragt" in page and version_in(page, key) == 2
 
 
-def test_two_tabs_on_the_same_field_get_a_conflict_with_both_texts(app, world, anna):
+def test_two_tabs_on_the_same_field_get_a_conflict_with_both_texts(app, team_a, anna):
     tab_a, draft_id = anna
-    tab_b = citizen_client(app, world, 0)
+    tab_b = signed_in_citizen(app, team_a)
     key = f"draft:{draft_id}:motivation"
     _, page_b = open_editor(tab_b)
     based_on = version_in(page_b, key)
@@ -126,10 +113,10 @@ def test_two_tabs_on_the_same_field_get_a_conflict_with_both_texts(app, world, a
     assert "Skrevet i fane B" in html and version_in(html, key) == 2
 
 
-def test_two_tabs_on_different_fields_both_stand(app, world, anna):
+def test_two_tabs_on_different_fields_both_stand(app, team_a, anna):
     tab_a, draft_id = anna
     line_id = add_line(tab_a, draft_id)
-    tab_b = citizen_client(app, world, 0)
+    tab_b = signed_in_citizen(app, team_a)
     _, page = open_editor(tab_b)
     goal, title = f"draft:{draft_id}:goal", f"line:{line_id}:title"
     assert save(tab_a, draft_id, goal, "Kok", version_in(page, goal)).status_code == 200
@@ -291,7 +278,7 @@ def test_a_short_plan_shows_every_line_open(anna):
     assert all(f'id="i-line-{line}-title"' in html for line in lines)
 
 
-def test_the_checklist_and_the_deadline(app, world, anna):
+def test_the_checklist_and_the_deadline(app, team_a, anna):
     from datetime import timedelta
 
     from course.people.models import Citizen
@@ -303,7 +290,7 @@ def test_the_checklist_and_the_deadline(app, world, anna):
     assert "En forandringsteori på hver budgetpost" in page
     assert "Der mangler 10 ting" in page  # (8, and a price's source and documentation)
     with app.app_context():
-        citizen = db.session.get(Citizen, world.citizens[0][0])
+        citizen = db.session.get(Citizen, team_a.citizens[0][0])
         citizen.decision, citizen.decided_on = "yes", local_today() - timedelta(days=40)
         db.session.commit()
     page = device.get(f"/drafts/{draft_id}/checklist", headers=HX).get_data(as_text=True)
@@ -355,18 +342,11 @@ def test_the_print_view_holds_the_whole_plan(app, anna):
 # -- who sees a draft (issue 4, point 9) ----------------------------------------------------------
 
 
-def _staff(client, email):
-    from tests.conftest import login_staff
-
-    login_staff(client, email)
-    return client
-
-
-def test_the_consultant_and_the_facilitators_read_the_draft_read_only(app, world, anna):
+def test_the_consultant_and_the_facilitators_read_the_draft_read_only(app, team_a, anna):
     device, draft_id = anna
     save(device, draft_id, f"draft:{draft_id}:goal", "Kok", 0)
     for email in ["con@teama.dk", "fac@teama.dk", "lead@teama.dk"]:
-        staff = _staff(app.test_client(), email)
+        staff = signed_in_staff(app, email)
         response = staff.get(f"/drafts/{draft_id}")
         assert response.status_code == 200, email
         html = response.get_data(as_text=True)
@@ -435,34 +415,33 @@ def _assert_nothing_reachable(app, device, plan) -> None:
         assert [i.text for i in draft.strategy] == ["Annas punkt"]
 
 
-def test_another_citizen_reaches_nothing_of_a_draft(app, world, annas_plan):
-    bilal = citizen_client(app, world, 1)
+def test_another_citizen_reaches_nothing_of_a_draft(app, team_a, annas_plan):
+    bilal = signed_in_citizen(app, team_a, 1)
     open_editor(bilal)
     _assert_nothing_reachable(app, bilal, annas_plan)
 
 
-def test_a_consultant_who_is_not_the_citizens_reaches_nothing(app, world, annas_plan):
+def test_a_consultant_who_is_not_the_citizens_reaches_nothing(app, team_a, annas_plan):
     from course.people import services as people
     from course.people.models import Role, Team
-    from tests.conftest import PASSWORD
 
     with app.app_context():
-        team = db.session.get(Team, world.team_id)
+        team = db.session.get(Team, team_a.team_id)
         people.create_staff(team, "Other consultant", "other@teama.dk", Role.JOB_CONSULTANT,
                             PASSWORD, must_change_password=False)
         db.session.commit()
-    _assert_nothing_reachable(app, _staff(app.test_client(), "other@teama.dk"), annas_plan)
+    _assert_nothing_reachable(app, signed_in_staff(app, "other@teama.dk"), annas_plan)
 
 
 def test_staff_of_another_team_reach_nothing(app, make_world, annas_plan):
     make_world("Team B")
     for email in ["con@teamb.dk", "fac@teamb.dk", "lead@teamb.dk"]:
-        _assert_nothing_reachable(app, _staff(app.test_client(), email), annas_plan)
+        _assert_nothing_reachable(app, signed_in_staff(app, email), annas_plan)
 
 
-def test_forged_ids_of_another_drafts_line_are_refused(app, world, annas_plan):
+def test_forged_ids_of_another_drafts_line_are_refused(app, team_a, annas_plan):
     draft_id, line_id, item_id = annas_plan
-    bilal = citizen_client(app, world, 1)
+    bilal = signed_in_citizen(app, team_a, 1)
     own_draft, _ = open_editor(bilal)
     for key in [f"line:{line_id}:title", f"strategy:{item_id}:text", f"draft:{draft_id}:goal"]:
         assert save(bilal, own_draft, key, "pwned", 1).status_code == 404, key
@@ -481,14 +460,14 @@ def test_forged_ids_of_another_drafts_line_are_refused(app, world, annas_plan):
         assert db.session.get(BudgetLine, line_id).title == "Terapiforløb"
 
 
-def test_extra_form_fields_are_ignored(app, world, anna):
+def test_extra_form_fields_are_ignored(app, team_a, anna):
     device, draft_id = anna
     line_id = add_line(device, draft_id)
     with app.app_context():
         before = db.session.get(Draft, draft_id)
         citizen_id, course_id = before.citizen_id, before.course_id
     response = save(device, draft_id, f"line:{line_id}:amount", "5.000", 0,
-                    extra={"draft_id": "999", "citizen_id": str(world.citizens[1][0]),
+                    extra={"draft_id": "999", "citizen_id": str(team_a.citizens[1][0]),
                            "total": "1", "course_id": "999", "status": "approved",
                            "owner_id": "1", "amount": "1"})
     assert response.status_code == 200
@@ -507,10 +486,10 @@ HOSTILE = """Hej <script>alert(1)</script>
 <div hx-get="/logout" hx-trigger="load" data-hx-post="/x">hx</div><style>body{}</style>"""
 
 
-def test_hostile_markdown_in_the_motivation_is_sanitised(app, world, anna):
+def test_hostile_markdown_in_the_motivation_is_sanitised(app, team_a, anna):
     device, draft_id = anna
     assert save(device, draft_id, f"draft:{draft_id}:motivation", HOSTILE, 0).status_code == 200
-    staff = _staff(app.test_client(), "con@teama.dk")
+    staff = signed_in_staff(app, CONSULTANT_A)
     for html in [staff.get(f"/drafts/{draft_id}").get_data(as_text=True),
                  device.get(f"/drafts/{draft_id}/print").get_data(as_text=True)]:
         plan = html[html.index('class="plan-markdown"'):]

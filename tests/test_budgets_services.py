@@ -23,15 +23,14 @@ from course.people.models import Citizen
 
 
 @pytest.fixture
-def ctx(app, make_world):
-    """An app context with the world built: yields (world, draft of citizen 0)."""
-    world = make_world()
+def citizen_draft(app, team_a):
+    """Citizen 0's new draft, inside an app context: yields (team_a, the draft)."""
     with app.app_context():
-        citizen = db.session.get(Citizen, world.citizens[0][0])
+        citizen = db.session.get(Citizen, team_a.citizens[0][0])
         draft, created = services.draft_for(citizen)
         assert created
         db.session.commit()
-        yield world, draft
+        yield team_a, draft
 
 
 def _version(key: str) -> int:
@@ -41,8 +40,8 @@ def _version(key: str) -> int:
 # -- the draft ----------------------------------------------------------------------------------
 
 
-def test_one_draft_per_citizen(ctx):
-    world, draft = ctx
+def test_one_draft_per_citizen(citizen_draft):
+    world, draft = citizen_draft
     again, created = services.draft_for(draft.citizen)
     assert again.id == draft.id and not created
     assert db.session.scalar(sa.select(sa.func.count(Draft.id))) == 1
@@ -52,8 +51,8 @@ def test_one_draft_per_citizen(ctx):
 # -- saving a field ---------------------------------------------------------------------------
 
 
-def test_first_save_creates_version_one_and_next_save_bumps(ctx):
-    _, draft = ctx
+def test_first_save_creates_version_one_and_next_save_bumps(citizen_draft):
+    _, draft = citizen_draft
     key = f"draft:{draft.id}:goal"
     result = services.save_field(draft, key, "Lastbilchauffør", 0)
     db.session.commit()
@@ -63,8 +62,8 @@ def test_first_save_creates_version_one_and_next_save_bumps(ctx):
     assert result.version == 2 and _version(key) == 2
 
 
-def test_stale_save_of_the_same_field_is_a_conflict_with_their_text(ctx):
-    _, draft = ctx
+def test_stale_save_of_the_same_field_is_a_conflict_with_their_text(citizen_draft):
+    _, draft = citizen_draft
     key = f"draft:{draft.id}:goal"
     services.save_field(draft, key, "Tab A's goal", 0)
     db.session.commit()
@@ -81,8 +80,8 @@ def test_stale_save_of_the_same_field_is_a_conflict_with_their_text(ctx):
     assert result.version == 2 and draft.goal == "Tab B's goal"
 
 
-def test_stale_save_of_the_text_already_stored_is_no_conflict(ctx):
-    _, draft = ctx
+def test_stale_save_of_the_text_already_stored_is_no_conflict(citizen_draft):
+    _, draft = citizen_draft
     key = f"draft:{draft.id}:goal"
     services.save_field(draft, key, "Same", 0)
     services.save_field(draft, key, "Same", 1)
@@ -91,8 +90,8 @@ def test_stale_save_of_the_text_already_stored_is_no_conflict(ctx):
     assert result.version == 2
 
 
-def test_different_fields_from_two_tabs_both_stand(ctx):
-    _, draft = ctx
+def test_different_fields_from_two_tabs_both_stand(citizen_draft):
+    _, draft = citizen_draft
     line = services.add_line(draft)
     db.session.commit()
     services.save_field(draft, f"draft:{draft.id}:goal", "Goal from tab A", 0)
@@ -104,8 +103,8 @@ def test_different_fields_from_two_tabs_both_stand(ctx):
     assert line.title == "Title from tab B" and line.change == "Change from tab B"
 
 
-def test_a_version_from_the_future_or_garbage_is_stale(ctx):
-    _, draft = ctx
+def test_a_version_from_the_future_or_garbage_is_stale(citizen_draft):
+    _, draft = citizen_draft
     key = f"draft:{draft.id}:goal"
     services.save_field(draft, key, "Real", 0)
     db.session.commit()
@@ -116,9 +115,9 @@ def test_a_version_from_the_future_or_garbage_is_stale(ctx):
     assert draft.goal == "Real"
 
 
-def test_concurrent_saves_of_one_field_never_both_win(app, ctx):
+def test_concurrent_saves_of_one_field_never_both_win(app, citizen_draft):
     """Two requests based on the same version, at the same moment: exactly one is stored."""
-    world, draft = ctx
+    world, draft = citizen_draft
     key = f"draft:{draft.id}:motivation"
     services.save_field(draft, key, "start", 0)
     db.session.commit()
@@ -153,8 +152,8 @@ def test_concurrent_saves_of_one_field_never_both_win(app, ctx):
     assert _version(key) == 2
 
 
-def test_concurrent_first_saves_never_both_win(app, ctx):
-    world, draft = ctx
+def test_concurrent_first_saves_never_both_win(app, citizen_draft):
+    world, draft = citizen_draft
     key = f"draft:{draft.id}:goal"
     draft_id = draft.id
     barrier = threading.Barrier(2)
@@ -186,8 +185,8 @@ def test_concurrent_first_saves_never_both_win(app, ctx):
 # -- what can be named, and what values are accepted ---------------------------------------------
 
 
-def test_only_editable_fields_of_this_draft_can_be_named(app, ctx, make_world):
-    world, draft = ctx
+def test_only_editable_fields_of_this_draft_can_be_named(app, citizen_draft, make_world):
+    world, draft = citizen_draft
     other = db.session.get(Citizen, world.citizens[1][0])
     other_draft, _ = services.draft_for(other)
     other_line = services.add_line(other_draft)
@@ -219,8 +218,8 @@ def test_only_editable_fields_of_this_draft_can_be_named(app, ctx, make_world):
     ("2.000.000", "too_large"),
     ("0", "not_positive"),
 ])
-def test_bad_amounts_are_refused_and_nothing_is_stored(ctx, raw, code):
-    _, draft = ctx
+def test_bad_amounts_are_refused_and_nothing_is_stored(citizen_draft, raw, code):
+    _, draft = citizen_draft
     line = services.add_line(draft)
     services.save_field(draft, f"line:{line.id}:amount", "4.000", 0)
     db.session.commit()
@@ -237,15 +236,15 @@ def test_bad_amounts_are_refused_and_nothing_is_stored(ctx, raw, code):
     ("12.500", 12500), ("12500", 12500), ("12.500 kr.", 12500), ("12.500,-", 12500),
     ("12.500,00", 12500), (" 800 ", 800), ("", None),
 ])
-def test_danish_amounts_are_read_as_whole_kroner(ctx, raw, amount):
-    _, draft = ctx
+def test_danish_amounts_are_read_as_whole_kroner(citizen_draft, raw, amount):
+    _, draft = citizen_draft
     line = services.add_line(draft)
     services.save_field(draft, f"line:{line.id}:amount", raw, 0)
     assert line.amount == amount
 
 
-def test_dates_choices_switches_and_lengths(ctx):
-    _, draft = ctx
+def test_dates_choices_switches_and_lengths(citizen_draft):
+    _, draft = citizen_draft
     line = services.add_line(draft)
     lid = line.id
     services.save_field(draft, f"line:{lid}:need_date", "2027-02-01", 0)
@@ -273,8 +272,8 @@ def test_dates_choices_switches_and_lengths(ctx):
     assert line.change == "a\nbc"
 
 
-def test_cpr_shaped_text_is_saved_with_a_warning(ctx):
-    _, draft = ctx
+def test_cpr_shaped_text_is_saved_with_a_warning(citizen_draft):
+    _, draft = citizen_draft
     result = services.save_field(draft, f"draft:{draft.id}:motivation",
                                  "Mit cpr er 010190-1234, spørg bare", 0)
     assert result.cpr_warning and draft.motivation.startswith("Mit cpr")
@@ -287,8 +286,8 @@ def test_cpr_shaped_text_is_saved_with_a_warning(ctx):
 # -- lines and strategy ----------------------------------------------------------------------
 
 
-def test_lines_are_added_moved_and_removed_with_their_versions(ctx):
-    _, draft = ctx
+def test_lines_are_added_moved_and_removed_with_their_versions(citizen_draft):
+    _, draft = citizen_draft
     a, b, c = (services.add_line(draft) for _ in range(3))
     services.save_field(draft, f"line:{b.id}:title", "B", 0)
     assert [x.id for x in draft.lines] == [a.id, b.id, c.id]
@@ -308,8 +307,8 @@ def test_lines_are_added_moved_and_removed_with_their_versions(ctx):
         FieldVersion.key.like(f"line:{b.id}:%"))) is None
 
 
-def test_strategy_lists_keep_the_methods_order(ctx):
-    _, draft = ctx
+def test_strategy_lists_keep_the_methods_order(citizen_draft):
+    _, draft = citizen_draft
     services.add_strategy_item(draft, StrategyKind.START, "Stå op kl. 7")
     services.add_strategy_item(draft, StrategyKind.CONTINUE, "Gå ture")
     services.add_strategy_item(draft, StrategyKind.START, "Søge 3 job om ugen")
@@ -342,8 +341,8 @@ def _complete(draft: Draft, amounts: tuple[int, ...] = (20_000, 15_000)) -> None
     db.session.flush()
 
 
-def test_a_complete_draft_within_the_cap_can_be_submitted(ctx):
-    _, draft = ctx
+def test_a_complete_draft_within_the_cap_can_be_submitted(citizen_draft):
+    _, draft = citizen_draft
     assert not services.can_submit(draft)
     _complete(draft)
     check = services.completeness(draft)
@@ -353,8 +352,8 @@ def test_a_complete_draft_within_the_cap_can_be_submitted(ctx):
     assert services.totals(draft).remaining == 15_000
 
 
-def test_an_over_cap_draft_is_saved_flagged_and_cannot_be_submitted(ctx):
-    _, draft = ctx
+def test_an_over_cap_draft_is_saved_flagged_and_cannot_be_submitted(citizen_draft):
+    _, draft = citizen_draft
     _complete(draft, (30_000, 25_000))
     budget = services.totals(draft)
     assert budget.over_cap and budget.excess == 5_000 and budget.remaining == 0
@@ -364,8 +363,8 @@ def test_an_over_cap_draft_is_saved_flagged_and_cannot_be_submitted(ctx):
     assert services.can_submit(draft)
 
 
-def test_the_checklist_names_what_is_missing(ctx):
-    _, draft = ctx
+def test_the_checklist_names_what_is_missing(citizen_draft):
+    _, draft = citizen_draft
     check = services.completeness(draft)
     assert check.missing == ["goal", "motivation", "lines", "line_details", "price_sources",
                              "documentation", "change_theories", "strategy_continue",
@@ -384,8 +383,8 @@ def test_the_checklist_names_what_is_missing(ctx):
     assert services.completeness(draft).missing == []
 
 
-def test_the_deadline_and_a_late_plan(ctx):
-    _, draft = ctx
+def test_the_deadline_and_a_late_plan(citizen_draft):
+    _, draft = citizen_draft
     citizen = draft.citizen
     assert services.completeness(draft).deadline is None  # no yes yet: no budget deadline
     citizen.decision, citizen.decided_on = "yes", date(2026, 1, 1)
@@ -395,12 +394,12 @@ def test_the_deadline_and_a_late_plan(ctx):
     assert check.late and check.days_left == -1
 
 
-def test_an_attachment_documents_a_line_and_need_dates_are_warned_of_not_refused(ctx):
+def test_an_attachment_documents_a_line_and_need_dates_are_warned_of_not_refused(citizen_draft):
     from datetime import date, timedelta
 
     from course.budgets.models import Attachment
 
-    _, draft = ctx
+    _, draft = citizen_draft
     _complete(draft, (4_000,))
     [line] = draft.lines
     line.no_documentation = ""
@@ -417,8 +416,8 @@ def test_an_attachment_documents_a_line_and_need_dates_are_warned_of_not_refused
     assert services.completeness(draft).warnings == []
 
 
-def test_saving_a_need_date_in_the_past_warns_and_keeps_it(ctx):
-    _, draft = ctx
+def test_saving_a_need_date_in_the_past_warns_and_keeps_it(citizen_draft):
+    _, draft = citizen_draft
     line = services.add_line(draft)
     db.session.flush()
     result = services.save_field(draft, f"line:{line.id}:need_date", "01.01.2020", None)

@@ -33,14 +33,13 @@ class Drafts:
 
 
 @pytest.fixture
-def drafts(make_world, make_draft) -> Drafts:
-    """Citizens A and B of one course, each with a draft and budget lines."""
-    world = make_world()
-    (a_id, a_code), (b_id, b_code) = world.citizens[0], world.citizens[1]
-    a_draft, a_lines = make_draft(a_id, world.course_id, "Buschauffør",
+def drafts(team_a, make_draft) -> Drafts:
+    """Citizens A and B of Team A's course, each with a draft and budget lines."""
+    (a_id, a_code), (b_id, b_code) = team_a.citizens[0], team_a.citizens[1]
+    a_draft, a_lines = make_draft(a_id, team_a.course_id, "Buschauffør",
                                   [{"title": "Kørekort kategori D"}, {"title": ""}])
-    b_draft, b_lines = make_draft(b_id, world.course_id, "Tømrer", [{"title": "Værktøj"}])
-    return Drafts(world, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
+    b_draft, b_lines = make_draft(b_id, team_a.course_id, "Tømrer", [{"title": "Værktøj"}])
+    return Drafts(team_a, a_code, b_code, a_draft, a_lines[0], a_lines[1], b_draft, b_lines[0])
 
 
 def comment(client, draft_id: int, text: str, line_id: int | str | None = None, *,
@@ -66,9 +65,8 @@ def add_staff(app, drafts: Drafts, role: Role, email: str) -> None:
 # -- the own job consultant writes --------------------------------------------------------------
 
 
-def test_own_consultant_comments_on_the_whole_draft(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    response = comment(client, drafts.a_draft, "  Godt mål! Hvad koster teoriprøven?  ")
+def test_own_consultant_comments_on_the_whole_draft(app, consultant_client, drafts):
+    response = comment(consultant_client, drafts.a_draft, "  Godt mål! Hvad koster teoriprøven?  ")
     assert response.status_code == 200
     assert "HX-Request" in response.headers["Vary"]
     page = response.get_data(as_text=True)
@@ -82,12 +80,11 @@ def test_own_consultant_comments_on_the_whole_draft(app, client, drafts):
                             "Godt mål! Hvad koster teoriprøven?")]
 
 
-def test_own_consultant_comments_on_one_line(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    response = comment(client, drafts.a_draft, "Er prisen med moms?", drafts.a_line)
+def test_own_consultant_comments_on_one_line(app, consultant_client, drafts):
+    response = comment(consultant_client, drafts.a_draft, "Er prisen med moms?", drafts.a_line)
     assert response.status_code == 200
     assert "Om budgetposten: Kørekort kategori D" in response.get_data(as_text=True)
-    response = comment(client, drafts.a_draft, "Hvad er det?", drafts.a_untitled_line)
+    response = comment(consultant_client, drafts.a_draft, "Hvad er det?", drafts.a_untitled_line)
     assert "Om budgetposten: Budgetpost 2" in response.get_data(as_text=True)
     assert [c[1] for c in stored(app)] == [drafts.a_line, drafts.a_untitled_line]
 
@@ -118,22 +115,21 @@ def test_the_citizen_sees_the_comments_newest_first(app, client, drafts):
     assert "<main" in full and "Anden" in full  # a page of its own without JavaScript
 
 
-def test_a_line_deleted_later_leaves_the_comment_on_the_whole_plan(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    comment(client, drafts.a_draft, "Om kørekortet", drafts.a_line)
+def test_a_line_deleted_later_leaves_the_comment_on_the_whole_plan(app, consultant_client, drafts):
+    comment(consultant_client, drafts.a_draft, "Om kørekortet", drafts.a_line)
     with app.app_context():
         db.session.delete(db.session.get(BudgetLine, drafts.a_line))
         db.session.commit()
-    page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
+    page = consultant_client.get(f"/drafts/{drafts.a_draft}/comments",
+                                 headers=HX).get_data(as_text=True)
     assert "Om kørekortet" in page and "Om hele budgetplanen" in page
 
 
 # -- nobody else writes --------------------------------------------------------------------------
 
 
-def test_a_citizen_cannot_comment(app, client, drafts):
-    join_citizen(client, drafts.world.course_code, drafts.a_code)
-    assert comment(client, drafts.a_draft, "Selvros").status_code == 403
+def test_a_citizen_cannot_comment(app, citizen_client, drafts):
+    assert comment(citizen_client, drafts.a_draft, "Selvros").status_code == 403
     assert stored(app) == []
 
 
@@ -173,19 +169,18 @@ def test_facilitators_and_the_team_lead_read_but_do_not_write(app, client, draft
     assert len(stored(app)) == 1
 
 
-def test_forged_draft_and_line_ids_are_404(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    assert comment(client, 999, "Hej").status_code == 404
-    assert comment(client, drafts.a_draft, "Hej", drafts.b_line).status_code == 404  # B's line
-    assert comment(client, drafts.a_draft, "Hej", 999).status_code == 404
-    assert comment(client, drafts.a_draft, "Hej", "1 OR 1=1").status_code == 404
-    assert comment(client, drafts.a_draft, "Hej", "-1").status_code == 404
+def test_forged_draft_and_line_ids_are_404(app, consultant_client, drafts):
+    assert comment(consultant_client, 999, "Hej").status_code == 404
+    assert comment(consultant_client, drafts.a_draft, "Hej",
+                   drafts.b_line).status_code == 404  # B's line
+    assert comment(consultant_client, drafts.a_draft, "Hej", 999).status_code == 404
+    assert comment(consultant_client, drafts.a_draft, "Hej", "1 OR 1=1").status_code == 404
+    assert comment(consultant_client, drafts.a_draft, "Hej", "-1").status_code == 404
     assert stored(app) == []
 
 
-def test_a_comment_without_csrf_token_is_refused(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    assert comment(client, drafts.a_draft, "Hej", csrf=False).status_code == 400
+def test_a_comment_without_csrf_token_is_refused(app, consultant_client, drafts):
+    assert comment(consultant_client, drafts.a_draft, "Hej", csrf=False).status_code == 400
     assert stored(app) == []
 
 
@@ -198,9 +193,8 @@ def test_anonymous_cannot_comment(app, client, drafts):
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t  "])
-def test_an_empty_comment_is_422_in_danish(app, client, drafts, text):
-    login_staff(client, "con@teama.dk")
-    response = comment(client, drafts.a_draft, text, drafts.a_line)
+def test_an_empty_comment_is_422_in_danish(app, consultant_client, drafts, text):
+    response = comment(consultant_client, drafts.a_draft, text, drafts.a_line)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Skriv en kommentar, før du sender den." in page
@@ -209,10 +203,9 @@ def test_an_empty_comment_is_422_in_danish(app, client, drafts, text):
     assert stored(app) == []
 
 
-def test_an_oversized_comment_is_422_and_keeps_the_text(app, client, drafts):
-    login_staff(client, "con@teama.dk")
+def test_an_oversized_comment_is_422_and_keeps_the_text(app, consultant_client, drafts):
     text = "Langt <svar> " + "x" * 2000
-    response = comment(client, drafts.a_draft, text)
+    response = comment(consultant_client, drafts.a_draft, text)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Kommentaren er for lang: højst 2000 tegn." in page
@@ -220,27 +213,25 @@ def test_an_oversized_comment_is_422_and_keeps_the_text(app, client, drafts):
     assert stored(app) == []
 
 
-def test_exactly_2000_characters_after_strip_is_accepted(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    assert comment(client, drafts.a_draft, "  " + "ø" * 2000 + "\n ").status_code == 200
+def test_exactly_2000_characters_after_strip_is_accepted(app, consultant_client, drafts):
+    assert comment(consultant_client, drafts.a_draft, "  " + "ø" * 2000 + "\n ").status_code == 200
     assert stored(app)[0][3] == "ø" * 2000
 
 
-def test_without_javascript_a_refusal_is_a_page_with_the_text_kept(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    response = comment(client, drafts.a_draft, "y" * 2001, htmx=False)
+def test_without_javascript_a_refusal_is_a_page_with_the_text_kept(app, consultant_client, drafts):
+    response = comment(consultant_client, drafts.a_draft, "y" * 2001, htmx=False)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "<main" in page and "Kommentaren er for lang" in page and "y" * 2001 in page
 
 
-def test_without_javascript_a_comment_goes_back_where_it_was_written(app, client, drafts):
-    login_staff(client, "con@teama.dk")
-    response = comment(client, drafts.a_draft, "Fint", htmx=False,
+def test_without_javascript_a_comment_goes_back_where_it_was_written(app, consultant_client,
+                                                                     drafts):
+    response = comment(consultant_client, drafts.a_draft, "Fint", htmx=False,
                        headers={"Referer": "http://teten.test/drafts/1/view"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/drafts/1/view#draft-comments-{drafts.a_draft}"
-    response = comment(client, drafts.a_draft, "Igen", htmx=False,
+    response = comment(consultant_client, drafts.a_draft, "Igen", htmx=False,
                        headers={"Referer": "https://evil.example/"})
     assert response.headers["Location"] == (
         f"/drafts/{drafts.a_draft}/comments#draft-comments-{drafts.a_draft}")

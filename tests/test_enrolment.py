@@ -74,10 +74,8 @@ def test_enrolment_records_everything_and_shows_the_join_card(app, client, make_
 
 
 def test_the_form_asks_for_the_checklist_in_the_seeds_words_and_never_for_a_cpr(
-        client, make_world, today):
-    world = make_world()
-    login_staff(client, "con@teama.dk")
-    page = client.get(f"/courses/{world.course_id}").get_data(as_text=True)
+        consultant_client, team_a, today):
+    page = consultant_client.get(f"/courses/{team_a.course_id}").get_data(as_text=True)
     form = page[page.index('id="enrol"'):]
     for label in DANISH_CRITERIA:
         assert label in form
@@ -86,7 +84,7 @@ def test_the_form_asks_for_the_checklist_in_the_seeds_words_and_never_for_a_cpr(
     assert "cpr" not in re.findall(r'name="([^"]+)"', form)
     assert "Skriv aldrig et CPR-nummer" in form
     # The enrolling job consultant is the default, and the meeting defaults to today.
-    assert re.search(rf'<option selected value="{world.consultant_id}">', form)
+    assert re.search(rf'<option selected value="{team_a.consultant_id}">', form)
     assert f'value="{today.isoformat()}"' in form and f'max="{today.isoformat()}"' in form
 
 

@@ -11,7 +11,14 @@ from flask import g
 from course import realtime
 from course.extensions import db, socketio
 from course.realtime.models import LiveConnection
-from tests.conftest import join_citizen, login_staff
+from tests.conftest import (
+    CONSULTANT_A,
+    FACILITATOR_A,
+    LEAD_A,
+    join_citizen,
+    signed_in_citizen,
+    signed_in_staff,
+)
 
 
 def _socket(app, client, auth=None):
@@ -41,10 +48,9 @@ def test_a_forged_display_token_is_refused(app, client, make_world):
 def test_server_joins_only_the_rooms_the_database_allows(app, make_world):
     a = make_world("Team A")
     b = make_world("Team B")
-    phone, lead, consultant = app.test_client(), app.test_client(), app.test_client()
-    join_citizen(phone, a.course_code, a.citizens[0][1])
-    login_staff(lead, "lead@teama.dk")
-    login_staff(consultant, "con@teama.dk")
+    phone = signed_in_citizen(app, a)
+    lead = signed_in_staff(app, LEAD_A)
+    consultant = signed_in_staff(app, CONSULTANT_A)
     hello = _events(_socket(app, phone), realtime.EVENT_HELLO)[0]
     assert set(hello["streams"]) == {f"course:{a.course_id}:participants",
                                      f"citizen:{a.citizens[0][0]}"}
@@ -60,13 +66,11 @@ def test_server_joins_only_the_rooms_the_database_allows(app, make_world):
 def test_announcement_reaches_its_course_and_no_other(app, make_world):
     a = make_world("Team A")
     b = make_world("Team B")
-    facilitator = app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
+    facilitator = signed_in_staff(app, FACILITATOR_A)
     phones_a = [app.test_client() for _ in range(2)]
     for phone, (_, code) in zip(phones_a, a.citizens, strict=False):
         join_citizen(phone, a.course_code, code)
-    phone_b = app.test_client()
-    join_citizen(phone_b, b.course_code, b.citizens[0][1])
+    phone_b = signed_in_citizen(app, b)
     projector_a = _socket(app, app.test_client(),
                           auth={"display": _display_token(facilitator, a.course_id)})
     sockets_a = [_socket(app, phone) for phone in phones_a]
@@ -94,9 +98,8 @@ def test_announcement_reaches_its_course_and_no_other(app, make_world):
 
 def test_each_room_counts_its_pushes(app, make_world):
     world = make_world()
-    facilitator, phone = app.test_client(), app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    facilitator = signed_in_staff(app, FACILITATOR_A)
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     start = _events(sock, realtime.EVENT_HELLO)[0]["streams"][
         f"course:{world.course_id}:participants"]
@@ -112,8 +115,7 @@ def test_a_claimed_room_is_told_even_when_nothing_was_queued(app, make_world):
     """Rooms claimed before a push (numbers taken early) all get a message with their number,
     an empty one if nothing was queued for them: no screen sees a gap and refetches."""
     world = make_world()
-    phone = app.test_client()
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     participants = realtime.room(world.course_id, realtime.PARTICIPANTS)
     start = _events(sock, realtime.EVENT_HELLO)[0]["streams"][participants]
@@ -141,9 +143,8 @@ def test_a_claimed_room_is_told_even_when_nothing_was_queued(app, make_world):
 
 def test_a_refused_announcement_pushes_nothing(app, make_world):
     world = make_world()
-    facilitator, phone = app.test_client(), app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    facilitator = signed_in_staff(app, FACILITATOR_A)
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     sock.get_received()
     for text in ["", "   ", "x" * 281]:
@@ -156,9 +157,8 @@ def test_a_refused_announcement_pushes_nothing(app, make_world):
 
 def test_region_refetch_returns_the_same_fragment(app, make_world):
     world = make_world()
-    facilitator, phone = app.test_client(), app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    facilitator = signed_in_staff(app, FACILITATOR_A)
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     sock.get_received()
     facilitator.post(f"/courses/{world.course_id}/announcements", data={"text": "Frokost"})
@@ -169,8 +169,7 @@ def test_region_refetch_returns_the_same_fragment(app, make_world):
 
 def test_logout_disconnects_the_persons_sockets(app, make_world):
     world = make_world()
-    phone = app.test_client()
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     assert sock.is_connected()
     phone.post("/logout")
@@ -181,9 +180,8 @@ def test_logout_disconnects_the_persons_sockets(app, make_world):
 
 def test_deactivated_staff_socket_is_disconnected(app, make_world):
     world = make_world()
-    facilitator, lead = app.test_client(), app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
-    login_staff(lead, "lead@teama.dk")
+    facilitator = signed_in_staff(app, FACILITATOR_A)
+    lead = signed_in_staff(app, LEAD_A)
     sock = _socket(app, facilitator)
     assert sock.is_connected()
     lead.post(f"/staff/{world.facilitator_id}/deactivate")
@@ -196,8 +194,7 @@ def test_events_from_an_ended_session_are_refused(app, make_world):
     from course.types import utcnow
 
     world = make_world()
-    phone = app.test_client()
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     with app.app_context():  # ended behind the socket's back (e.g. by another process)
         db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
@@ -208,8 +205,7 @@ def test_events_from_an_ended_session_are_refused(app, make_world):
 
 def test_unknown_events_are_ignored(app, make_world):
     world = make_world()
-    phone = app.test_client()
-    join_citizen(phone, world.course_code, world.citizens[0][1])
+    phone = signed_in_citizen(app, world)
     sock = _socket(app, phone)
     assert not sock.emit("join_room", "course:999:facilitators", callback=True)
     assert sock.is_connected()
@@ -219,8 +215,7 @@ def test_unknown_events_are_ignored(app, make_world):
 
 def test_projector_link_shows_only_projector_content_and_can_be_revoked(app, make_world):
     world = make_world()
-    facilitator = app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
+    facilitator = signed_in_staff(app, FACILITATOR_A)
     token = _display_token(facilitator, world.course_id)
     screen = app.test_client()
     page = screen.get(f"/projector/{token}")
@@ -250,8 +245,7 @@ def test_bad_display_tokens_are_404(client, token):
 
 def test_projector_survives_without_idle_timeout(app, make_world):
     world = make_world()
-    facilitator = app.test_client()
-    login_staff(facilitator, "fac@teama.dk")
+    facilitator = signed_in_staff(app, FACILITATOR_A)
     token = _display_token(facilitator, world.course_id)
     page = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     assert "data-idle-seconds" not in page and 'data-display-token="' in page
@@ -261,9 +255,8 @@ def test_a_flooding_socket_is_disconnected_and_others_carry_on(app, make_world):
     from course.realtime import sockets
 
     world = make_world()
-    flooder_phone, calm_phone = app.test_client(), app.test_client()
-    join_citizen(flooder_phone, world.course_code, world.citizens[0][1])
-    join_citizen(calm_phone, world.course_code, world.citizens[1][1])
+    flooder_phone = signed_in_citizen(app, world)
+    calm_phone = signed_in_citizen(app, world, 1)
     flooder, calm = _socket(app, flooder_phone), _socket(app, calm_phone)
     for _ in range(sockets.EVENT_LIMIT):
         assert flooder.emit(realtime.EVENT_SYNC, callback=True)["streams"]

@@ -10,7 +10,13 @@ from datetime import time
 import sqlalchemy as sa
 
 from course.extensions import db
-from tests.conftest import hx_post, join_citizen, login_staff
+from tests.conftest import (
+    CONSULTANT_A,
+    hx_post,
+    join_citizen,
+    login_staff,
+    signed_in_staff,
+)
 from tests.conftest import sql_statements as counted
 from tests.test_approvals import complete_draft
 
@@ -48,8 +54,7 @@ def test_the_queue_costs_the_same_with_200_plans(app, make_world):
     from course.people import services as people
     from course.people.models import Citizen, Staff
 
-    consultant = app.test_client()
-    login_staff(consultant, "con@teama.dk")
+    consultant = signed_in_staff(app, CONSULTANT_A)
     counts = []
     for total in (2, 200):
         with app.app_context():

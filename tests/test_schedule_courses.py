@@ -80,28 +80,26 @@ def test_the_form_is_in_danish_and_offers_the_teams_facilitators(client, make_wo
     assert f'value="{world.facilitator_id}"' in own
 
 
-def test_a_facilitator_creates_a_course_with_the_template_agenda(app, client, make_world):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
-    response = client.post("/courses/new", data=course_data(world))
+def test_a_facilitator_creates_a_course_with_the_template_agenda(app, facilitator_client, team_a):
+    response = facilitator_client.post("/courses/new", data=course_data(team_a))
     assert response.status_code == 303
     course = new_course(app, "Forår 2027, hold 1")
     assert response.headers["Location"].endswith(f"/courses/{course.id}/agenda")
     with app.app_context():
         course = db.session.get(Course, course.id)
-        assert course.team_id == world.team_id
+        assert course.team_id == team_a.team_id
         assert (course.kickoff_on, course.day1_on, course.day2_on) == (
             SOON, SOON + timedelta(days=7), SOON + timedelta(days=8))
         assert course.capacity == 18 and course.question_mode == "anonymous"
         assert course.venue == "Jobcentret, lokale 4"
-        assert [s.id for s in course.facilitators] == [world.facilitator_id]
-        assert len(course.code) >= 6 and course.code != world.course_code
+        assert [s.id for s in course.facilitators] == [team_a.facilitator_id]
+        assert len(course.code) >= 6 and course.code != team_a.course_code
         plan = services.agenda(course)
         assert [len(plan[d]) for d in Day] == [6, 10, 10]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = facilitator_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Forløbet er oprettet med programmet fra skabelonen for god praksis" in page
     assert "Mit forløb: valg og fravalg" in page
-    office = client.get("/office").get_data(as_text=True)
+    office = facilitator_client.get("/office").get_data(as_text=True)
     assert "Forår 2027, hold 1" in office
 
 
@@ -219,12 +217,10 @@ def test_the_service_refuses_a_foreign_source_too(app, make_world):
     ({"facilitators": ["x"]}, "Vælg en af mulighederne."),
 ])
 def test_bad_input_is_refused_with_a_danish_message_and_nothing_saved(
-        app, client, make_world, overrides, field_message):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
+        app, facilitator_client, team_a, overrides, field_message):
     before = count(app, Course), count(app, AgendaItem)
-    data = course_data(world, **overrides)
-    response = client.post("/courses/new", data=data)
+    data = course_data(team_a, **overrides)
+    response = facilitator_client.post("/courses/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Forløbet er ikke gemt endnu. Ret felterne markeret med rødt." in page
@@ -233,12 +229,10 @@ def test_bad_input_is_refused_with_a_danish_message_and_nothing_saved(
     assert (count(app, Course), count(app, AgendaItem)) == before
 
 
-def test_every_problem_is_shown_at_once(client, make_world):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
+def test_every_problem_is_shown_at_once(facilitator_client, team_a):
     past = date.today() - timedelta(days=10)
-    page = client.post("/courses/new", data=course_data(
-        world, name="", kickoff_on=past.isoformat(), day1_on=past.isoformat(),
+    page = facilitator_client.post("/courses/new", data=course_data(
+        team_a, name="", kickoff_on=past.isoformat(), day1_on=past.isoformat(),
         day2_on=(past - timedelta(days=1)).isoformat(), capacity="500",
     )).get_data(as_text=True)
     for message in ("Skriv et navn til forløbet.", "Datoen er overskredet.",
@@ -248,11 +242,9 @@ def test_every_problem_is_shown_at_once(client, make_world):
         assert message in page, message
 
 
-def test_danish_typed_dates_are_understood(app, client, make_world):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
-    response = client.post("/courses/new", data=course_data(
-        world, kickoff_on=SOON.strftime("%d.%m.%Y"),
+def test_danish_typed_dates_are_understood(app, facilitator_client, team_a):
+    response = facilitator_client.post("/courses/new", data=course_data(
+        team_a, kickoff_on=SOON.strftime("%d.%m.%Y"),
         day1_on=(SOON + timedelta(days=7)).strftime("%d-%m-%Y"),
         day2_on=(SOON + timedelta(days=8)).strftime("%d/%m/%Y")))
     assert response.status_code == 303
@@ -300,10 +292,8 @@ def test_a_citizen_cannot_create_courses(client, make_world):
     assert client.post("/courses/new", data=course_data(world)).status_code == 403
 
 
-def test_without_a_csrf_token_nothing_is_created(app, client, make_world):
-    world = make_world()
-    login_staff(client, "fac@teama.dk")
-    response = client.post("/courses/new", data=course_data(world), csrf=False)
+def test_without_a_csrf_token_nothing_is_created(app, facilitator_client, team_a):
+    response = facilitator_client.post("/courses/new", data=course_data(team_a), csrf=False)
     assert response.status_code == 400
     assert count(app, Course) == 1
 
@@ -359,19 +349,17 @@ def test_a_facilitator_edits_the_course_keeping_a_kickoff_that_has_passed(
         as_text=True)
 
 
-def test_an_edit_cannot_move_a_date_into_the_past(app, client, make_world):
-    world = make_world()
-    login_staff(client, "lead@teama.dk")
-    response = client.post(f"/courses/{world.course_id}/edit", data={
+def test_an_edit_cannot_move_a_date_into_the_past(app, lead_client, team_a):
+    response = lead_client.post(f"/courses/{team_a.course_id}/edit", data={
         "name": "X", "kickoff_on": (date.today() - timedelta(days=2)).isoformat(),
         "day1_on": (date.today() + timedelta(days=7)).isoformat(),
         "day2_on": (date.today() + timedelta(days=8)).isoformat(),
         "capacity": "20", "question_mode": "either",
-        "facilitators": [str(world.facilitator_id)]})
+        "facilitators": [str(team_a.facilitator_id)]})
     assert response.status_code == 422
     assert "Datoen er overskredet." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Course, world.course_id).name == "Course Team A"
+        assert db.session.get(Course, team_a.course_id).name == "Course Team A"
 
 
 def test_capacity_cannot_drop_below_the_enrolled(app, client, make_world):

@@ -64,12 +64,8 @@ def test_cookie_flags(app, make_world, tmp_path):
     assert "Secure" not in header  # plain http in development
 
 
-def test_secure_cookie_flag_when_configured(tmp_path):
-    from course import create_app
-    from tests.conftest import base_config, create_schema
-
-    app = create_app({**base_config(tmp_path), "SECURE_COOKIES": True})
-    create_schema(app)
+def test_secure_cookie_flag_when_configured(make_app):
+    app = make_app(SECURE_COOKIES=True)
     response = app.test_client().get("/", base_url="https://teten.test")
     header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("teten_device")]
     assert header and "Secure" in header[0]

@@ -100,14 +100,16 @@ def postgres_admin() -> str:
     return require("PostgreSQL", _probe_postgres)
 
 
-def create_database(admin_url: str) -> str:
-    """Create an empty ``teten_test_<random>`` database and return its URL."""
+def create_database(admin_url: str, template: str | None = None) -> str:
+    """Create a ``teten_test_<random>`` database and return its URL: empty, or a copy of the
+    database at ``template`` (see :func:`seeded_template`)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     name = f"teten_test_{secrets.token_hex(6)}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
@@ -128,6 +130,40 @@ def drop_database(admin_url: str, url: str) -> None:
 def fresh_database(postgres_admin: str) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
     url = create_database(postgres_admin)
+    try:
+        yield url
+    finally:
+        drop_database(postgres_admin, url)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(postgres_admin: str, tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[str]:
+    """A database migrated (``flask db upgrade``) and seeded (``flask demo``) once per run.
+
+    Nobody connects to it: tests and the cluster get copies (:func:`create_database` with
+    ``template``), which PostgreSQL makes far faster than migrating and seeding again.
+    """
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = create_database(postgres_admin)
+    try:
+        env = app_env(url, tmp_path_factory.mktemp("seeded-template"))
+        flask_cli(env, "db", "upgrade")
+        flask_cli(env, "demo")
+        with psycopg.connect(postgres_admin, autocommit=True) as conn:
+            # a copy needs a template nobody is connected to
+            conn.execute(f'ALTER DATABASE "{make_url(url).database}" ALLOW_CONNECTIONS false')
+        yield url
+    finally:
+        drop_database(postgres_admin, url)
+
+
+@pytest.fixture
+def seeded_database(postgres_admin: str, seeded_template: str) -> Iterator[str]:
+    """A migrated database with the demo seed, for one test, dropped afterwards."""
+    url = create_database(postgres_admin, template=seeded_template)
     try:
         yield url
     finally:
@@ -438,7 +474,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="session")
-def cluster(postgres_admin: str, redis_url: str,
+def cluster(postgres_admin: str, redis_url: str, seeded_template: str,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two ``gunicorn -k gevent -w 1 course.wsgi:app`` processes on one fresh, migrated and
     seeded PostgreSQL database, sharing Redis for Socket.IO's message queue and the sessions.
@@ -446,7 +482,7 @@ def cluster(postgres_admin: str, redis_url: str,
     import redis
 
     tmp = tmp_path_factory.mktemp("cluster")
-    database_url = create_database(postgres_admin)
+    database_url = create_database(postgres_admin, template=seeded_template)
     servers: list[Server] = []
     session_ids: set[str] = set()
     run = Cluster(database_url, redis_url, None, None, 0, session_ids)  # type: ignore[arg-type]
@@ -460,9 +496,6 @@ def cluster(postgres_admin: str, redis_url: str,
             # that carry their own unique text.
             "SOCKETIO_CHANNEL": f"teten-test-{secrets.token_hex(6)}",
         }
-        setup_env = app_env(database_url, tmp / "setup")
-        flask_cli(setup_env, "db", "upgrade")
-        flask_cli(setup_env, "demo")
         [(course_id,)] = query(database_url, "SELECT id FROM courses WHERE code = %s",
                                (DEMO_COURSE_CODE,))
 

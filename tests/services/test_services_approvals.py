@@ -17,8 +17,6 @@ from tests.services.conftest import (
     DEMO_CITIZEN_CODE,
     DEMO_COURSE_CODE,
     SECRET_KEY,
-    app_env,
-    flask_cli,
     query,
 )
 from tests.test_approvals import complete_draft
@@ -27,10 +25,7 @@ pytestmark = pytest.mark.services
 
 
 def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
-        fresh_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = app_env(fresh_database, tmp_path / "cli")
-    flask_cli(env, "db", "upgrade")
-    flask_cli(env, "demo")
+        seeded_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [k for k in os.environ if k.startswith("COURSE_")]:
         monkeypatch.delenv(name)
     from course import create_app
@@ -39,11 +34,11 @@ def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
 
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
                       "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "SQLALCHEMY_DATABASE_URI": fresh_database})
+                      "SQLALCHEMY_DATABASE_URI": seeded_database})
     app.test_client_class = Client
     try:
         [(citizen_id, course_id)] = query(
-            fresh_database, "SELECT citizens.id, course_id FROM citizens JOIN courses ON "
+            seeded_database, "SELECT citizens.id, course_id FROM citizens JOIN courses ON "
             "courses.id = course_id WHERE courses.code = %s ORDER BY citizens.id LIMIT 1",
             (DEMO_COURSE_CODE,))
         phone = app.test_client()
@@ -51,15 +46,15 @@ def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
         complete_draft(app, citizen_id, course_id)
         assert phone.post("/me/plan/submit").status_code == 303
         # (the demo's earlier course has cases of its own: this citizen's trail only)
-        assert query(fresh_database, "SELECT action FROM audit_events WHERE citizen_id = %s",
+        assert query(seeded_database, "SELECT action FROM audit_events WHERE citizen_id = %s",
                      (citizen_id,)) == [("submitted",)]
-        events = query(fresh_database, "SELECT count(*) FROM audit_events")
+        events = query(seeded_database, "SELECT count(*) FROM audit_events")
 
         for statement in ("UPDATE audit_events SET reason = 'rettet'",
                           "DELETE FROM audit_events", "TRUNCATE audit_events"):
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
-                query(fresh_database, statement)
-        assert query(fresh_database, "SELECT count(*) FROM audit_events") == events
+                query(seeded_database, statement)
+        assert query(seeded_database, "SELECT count(*) FROM audit_events") == events
 
         # Two sessions load the same case; the first to commit wins, the second's flush fails.
         with app.app_context():
@@ -73,7 +68,7 @@ def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
                 theirs.state = CaseState.REJECTED
                 with pytest.raises(StaleDataError):
                     second.commit()
-        assert query(fresh_database, "SELECT state, send_back_note FROM cases WHERE "
+        assert query(seeded_database, "SELECT state, send_back_note FROM cases WHERE "
                      "citizen_id = %s", (citizen_id,)) == [("sent_back", "Ret prisen")]
     finally:
         with app.app_context():
