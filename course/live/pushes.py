@@ -50,11 +50,18 @@ def push_now(course: Course) -> None:
     push_questions(course)
 
 
-def push_questions(course: Course) -> None:
-    """Queue the question list (phones, console) and the projector's spotlight."""
-    for audience in (realtime.PARTICIPANTS, realtime.FACILITATORS):
-        realtime.render_for(course.id, "questions", fragments.QUESTIONS, {audience: {}},
-                            **fragments.questions_context(course, audience))
+def push_questions(course: Course, *, phones: bool = True) -> None:
+    """Queue what a change to the questions shows: a ping for the consoles' lists and, when the
+    change shows on the other phones (``phones``: not a question that waits for a facilitator),
+    for every phone's list; and the projector's spotlight, rendered once.
+
+    The lists are pinged, not pushed: a phone's list holds its own votes and its own waiting or
+    hidden questions, and a console's is sorted as that console chose, so each screen reads its
+    own over HTTP (``live.questions_region``) — and a waiting question is in no push at all.
+    """
+    audiences = [realtime.FACILITATORS, realtime.PARTICIPANTS] if phones else \
+        [realtime.FACILITATORS]
+    realtime.refetch_for(course.id, "questions", audiences)
     realtime.render_for(course.id, "spotlight", fragments.SPOTLIGHT, {realtime.PROJECTOR: {}},
                         **fragments.spotlight_context(course))
 
