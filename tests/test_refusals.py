@@ -690,6 +690,17 @@ def live_answer_question(s: Setting) -> Attempt:
                    meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
 
 
+def rounds_release(s: Setting) -> Attempt:
+    fac, phones, round_id = sparring(s)
+    s.write(lambda: setattr(db.session.get(Course, s.course), "hold_comments", True))
+    feedback_id = feedback_given(s, phones[0], round_id)
+    base = f"/courses/{s.course}/rounds/{round_id}/feedback/{feedback_id}"
+    lead = s.lead()
+    return Attempt(fac, s.console(), f"{base}/release", {}, "#round-board",
+                   da("The comment was hidden meanwhile, so it is not let through."),
+                   meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
+
+
 def approvals_submit(s: Setting) -> Attempt:
     phone, _draft, _lines = editor(s)
     return Attempt(phone, "/me/budget", "/me/plan/submit", {}, None,
@@ -1039,6 +1050,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("rounds.give_feedback", "no criterion, without JavaScript",
      rounds_give_feedback_without_javascript),
     ("rounds.pin", "hidden meanwhile", rounds_pin),
+    ("rounds.release", "hidden meanwhile", rounds_release),
     ("rounds.mark", "hidden meanwhile", rounds_mark),
     ("live.start_day", "another console was faster", live_start_day),
     ("live.end_day", "ended meanwhile", live_end_day),
