@@ -42,12 +42,21 @@ def disconnect_display(link: DisplayLink) -> None:
 EVERYONE = (realtime.PARTICIPANTS, realtime.FACILITATORS, realtime.PROJECTOR)
 
 
-def push_now(course: Course) -> None:
-    """Queue the now/next region (and the questions that follow from it) for every audience."""
+def push_now(course: Course, *, item_changed: bool = True) -> None:
+    """Queue the now/next region for every audience, and, when the item on now may have
+    changed (``item_changed``), the questions that follow from it. A change that moves no item
+    (the countdown, a workshop step, a round's state) leaves the questions alone: each phone
+    reads its list on a ping, and a room of phones need not read it for a paused clock."""
     realtime.claim_course(course.id)  # numbered before it is read (see realtime.claim)
     common, parts = fragments.now_contexts(course, EVERYONE)
     realtime.render_for(course.id, "now", fragments.NOW, parts, **common)
-    push_questions(course)
+    if item_changed:
+        push_questions(course)
+
+
+def push_clock(course: Course) -> None:
+    """:func:`push_now` after a change that moves no item (the countdown, a workshop step)."""
+    push_now(course, item_changed=False)
 
 
 def push_questions(course: Course, *, phones: bool = True) -> None:

@@ -302,7 +302,7 @@ def next_workshop_step(course_id: int):
     """The workshop's next guided step, on the projector and every phone."""
     course = _facilitated(course_id)
     return _run(course, lambda: live_day.move_workshop_step(
-        _running(course), +1, len(workshop_steps.STEPS)))
+        _running(course), +1, len(workshop_steps.STEPS)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/workshop/previous")
@@ -311,7 +311,7 @@ def previous_workshop_step(course_id: int):
     """Back one guided step of the workshop."""
     course = _facilitated(course_id)
     return _run(course, lambda: live_day.move_workshop_step(
-        _running(course), -1, len(workshop_steps.STEPS)))
+        _running(course), -1, len(workshop_steps.STEPS)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/start")
@@ -319,7 +319,7 @@ def previous_workshop_step(course_id: int):
 def start_timer(course_id: int):
     """Run the countdown of the current item."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.start_timer(_running(course)))
+    return _run(course, lambda: live_day.start_timer(_running(course)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/pause")
@@ -327,7 +327,7 @@ def start_timer(course_id: int):
 def pause_timer(course_id: int):
     """Pause the countdown (keyboard: space or k toggles)."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.pause_timer(_running(course)))
+    return _run(course, lambda: live_day.pause_timer(_running(course)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/extend")
@@ -335,7 +335,7 @@ def pause_timer(course_id: int):
 def extend_timer(course_id: int):
     """Five more minutes for the current item."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.extend_timer(_running(course)))
+    return _run(course, lambda: live_day.extend_timer(_running(course)), pushes.push_clock)
 
 
 @bp.get("/courses/<int:course_id>/now")

@@ -1,12 +1,12 @@
 """What a round pushes to which audience of its course: only what a change changed.
 
 Pushes are rendered once per audience and carry no per-person content: a phone fetches its
-own region (``/rounds/<id>/review`` and ``/rounds/<id>/mine``) over HTTP when a ping arrives.
-A round starting or changing state pushes the whole now region (:func:`course.live.pushes.
-push_now`); a comment, a join or a leave, and moderation push their parts. The parts carry the
-round's id, so a screen showing another round (the page of an earlier round's comments) is not
-touched; a screen that missed a push refetches the whole board (the stream's numbers have a
-gap).
+own region (``/rounds/<id>/review``, ``/rounds/<id>/mine`` and ``/rounds/<id>/given``) over
+HTTP when a ping arrives. A round starting or changing state pushes the whole now region
+(:func:`course.live.pushes.push_clock`: the item stays); a comment, a join or a leave, and
+moderation push their parts. The parts carry the round's id, so a screen showing another round
+(the page of an earlier round's comments) is not touched; a screen that missed a push
+refetches the whole board (the stream's numbers have a gap).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from course import realtime
 from course.extensions import db
-from course.live.pushes import push_now
+from course.live.pushes import push_clock
 from course.people.models import Citizen
 from course.rounds import fragments, services
 from course.schedule.models import Course
@@ -146,7 +146,7 @@ def follow_presence(course: Course, *, citizen: Citizen, present: bool) -> None:
     round_ = services.running_round(course.id)
     if round_ is None:
         if services.waiting_to_start(course):
-            push_now(course)
+            push_clock(course)
         return
     try:
         changed = services.follow_attendance(round_, citizen, present)

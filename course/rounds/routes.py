@@ -19,7 +19,7 @@ from course.access import CITIZEN, STAFF, allow
 from course.extensions import db
 from course.live import day as live_day
 from course.live import fragments as live_fragments
-from course.live.pushes import push_now
+from course.live.pushes import push_clock
 from course.people.models import Citizen
 from course.rounds import fragments, labels, pushes, services
 from course.schedule.access import can_facilitate, course_or_404
@@ -96,7 +96,7 @@ def start(course_id: int):
                              override_reason=reason or None)
     except PeerReviewError as err:
         return _refused(err, CONSOLE_SLOT)
-    push_now(course)  # the now region carries the board and the phones' own round region
+    push_clock(course)  # the now region carries the board and the phones' own round region
     realtime.commit_and_push()
     return _console(course)
 
@@ -110,7 +110,7 @@ def _change_state(course_id: int, round_id: int, change: Any):
         change(round_, int(seen) if seen.isdigit() else None)
     except PeerReviewError as err:
         return _refused(err, CONSOLE_SLOT)
-    push_now(course)  # the now region carries the board and the phones' own round region
+    push_clock(course)  # the now region carries the board and the phones' own round region
     realtime.commit_and_push()
     return _console(course)
 
