@@ -57,8 +57,10 @@ class Seat:
 class DraftLoad:
     """A snapshot in the round and how much feedback it has and is about to get.
 
-    :ivar feedback_count: visible (non-hidden) comments so far.
-    :ivar pending: open assignments of *other* reviewers to it.
+    :ivar feedback_count: visible comments so far (not hidden, not held for review): what the
+        owner has received.
+    :ivar pending: comments it is about to get: open assignments of *other* reviewers to it,
+        and comments waiting for a facilitator to let them through.
     :ivar waiting_since: when it last got a visible comment (or was frozen); any number that
         sorts by time, e.g. a POSIX timestamp.
     """

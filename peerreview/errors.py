@@ -16,7 +16,8 @@ class                       status   codes
                                      ``invalid_duration``, ``invalid_prompt_set``,
                                      ``invalid_snapshot``, ``override_reason_required``
 :class:`NotAllowed`         403      ``not_assigned``, ``own_draft``, ``not_owner``,
-                                     ``not_present``, ``feedback_hidden``
+                                     ``not_present``, ``feedback_hidden``,
+                                     ``feedback_held``, ``feedback_hidden_release``
 :class:`RoundStateError`    409      ``invalid_transition``, ``round_not_open``,
                                      ``round_closed``, ``minimum_not_reached``, ``stale_round``
 :class:`RateLimited`        429      ``rate_limited`` (``params["retry_after"]`` in seconds)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -257,7 +258,9 @@ class Feedback(Base):
     """One comment: a criterion, a stem, 1–1000 characters, optionally anchored to a line.
 
     Hidden comments stay on record for the facilitators but count for nothing and go nowhere
-    (not to the owner, the projector or the approval queue).
+    (not to the owner, the projector or the approval queue). *Held* comments (the course holds
+    comments for review) are the same until a facilitator lets them through: only their author
+    and the facilitators see them, and they do not count towards the minimum yet.
     """
 
     __tablename__ = "pr_feedback"
@@ -278,6 +281,9 @@ class Feedback(Base):
     text: Mapped[str] = mapped_column(Text)
     line_ref: Mapped[int | None] = mapped_column(Integer)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    released_by_ref: Mapped[int | None] = mapped_column(Integer)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_ref: Mapped[int | None] = mapped_column(Integer)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -145,7 +145,10 @@ def test_a_comment_costs_the_same_with_53_participants(app, make_world):
             assert "Tak" in response.get_data(as_text=True)  # the thank-you and the next plan
         counts.append(len(statements))  # the third comment of the room
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 17, counts  # 16 at the time of writing; 35 before the comment was trimmed
+    # 18 at the time of writing: 16, then the course's "hold comments for review" (read at each
+    # comment, so turning it on mid-round holds the next one) and the reviewer's own comments
+    # with what became of each; 35 before the comment was trimmed
+    assert counts[1] <= 19, counts
     print(f"a comment: {counts[1]} statements")
 
 

@@ -665,6 +665,48 @@ def live_show_question(s: Setting) -> Attempt:
                    meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
 
 
+def _question_on_console(s: Setting, *, held: bool) -> tuple[Client, str]:
+    """A question sent during the talk (waiting for a facilitator when ``held``): the console
+    that moderates it, and the question's base URL."""
+    live(s)
+    if held:
+        s.write(lambda: setattr(db.session.get(Course, s.course), "hold_questions", True))
+    fac = s.facilitator()
+    start_day(fac, s, at="Mit forløb")
+    ok(hx(s.phone(0), f"/courses/{s.course}/questions", text="Hvordan kom du i gang?"))
+    question = s.read(lambda: db.session.scalars(sa.select(Question.id)).one())
+    return fac, f"/courses/{s.course}/questions/{question}"
+
+
+def live_release_question(s: Setting) -> Attempt:
+    fac, base = _question_on_console(s, held=True)
+    lead = s.lead()
+    # "let through" became "show to the phones again" once the question was hidden
+    return Attempt(fac, s.console(), f"{base}/release", {}, "#questions",
+                   da("The question was hidden meanwhile. Show it to the phones again if it "
+                      "should be seen."), same_form=False,
+                   meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
+
+
+def live_answer_question(s: Setting) -> Attempt:
+    fac, base = _question_on_console(s, held=False)
+    lead = s.lead()
+    return Attempt(fac, s.console(), f"{base}/answer", {}, "#questions",
+                   da("A hidden question cannot be marked answered."), same_form=False,
+                   meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
+
+
+def rounds_release(s: Setting) -> Attempt:
+    fac, phones, round_id = sparring(s)
+    s.write(lambda: setattr(db.session.get(Course, s.course), "hold_comments", True))
+    feedback_id = feedback_given(s, phones[0], round_id)
+    base = f"/courses/{s.course}/rounds/{round_id}/feedback/{feedback_id}"
+    lead = s.lead()
+    return Attempt(fac, s.console(), f"{base}/release", {}, "#round-board",
+                   da("The comment was hidden meanwhile, so it is not let through."),
+                   meanwhile=lambda: ok(hx(lead, f"{base}/hide")))
+
+
 def approvals_submit(s: Setting) -> Attempt:
     phone, _draft, _lines = editor(s)
     return Attempt(phone, "/me/budget", "/me/plan/submit", {}, None,
@@ -1014,6 +1056,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("rounds.give_feedback", "no criterion, without JavaScript",
      rounds_give_feedback_without_javascript),
     ("rounds.pin", "hidden meanwhile", rounds_pin),
+    ("rounds.release", "hidden meanwhile", rounds_release),
     ("rounds.mark", "hidden meanwhile", rounds_mark),
     ("live.start_day", "another console was faster", live_start_day),
     ("live.end_day", "ended meanwhile", live_end_day),
@@ -1030,6 +1073,8 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("live.ask", "rate limit", live_ask),
     ("live.ask", "the talk ended meanwhile", live_ask_after_the_talk),
     ("live.show_question", "hidden meanwhile", live_show_question),
+    ("live.release_question", "hidden meanwhile", live_release_question),
+    ("live.answer_question", "hidden meanwhile", live_answer_question),
     ("approvals.submit", "submitted in another tab", approvals_submit),
     ("approvals.sign_declaration", "box not ticked", approvals_sign_declaration),
     ("approvals.rate", "unknown rating", approvals_rate),
@@ -1089,7 +1134,9 @@ CANNOT_REFUSE: dict[str, str] = {
     "live.revoke_display_link": "revoking a revoked link is a no-op (404 for another course's)",
     "live.lift_join_lock": "lifting a lock that is not there is a no-op",
     "live.set_attendance": "checking in or marking left twice is a no-op",
-    "live.upvote": "a second vote is ignored",
+    "live.upvote": "a second vote (or taking back a vote not given) is ignored, as is a vote "
+                   "on one's own question or on one that is not open",
+    "live.unanswer_question": "marking an open question as not answered is a no-op",
     "live.unshow_question": "taking nothing off the projector is a no-op",
     "live.hide_question": "hiding a hidden question is a no-op",
     "live.unhide_question": "showing a shown question again is a no-op",

@@ -307,7 +307,7 @@ def test_the_course_page_links_to_agenda_and_edit(client, make_world):
     page = client.get(f"/courses/{world.course_id}").get_data(as_text=True)
     assert f'href="/courses/{world.course_id}/agenda"' in page
     assert f'href="/courses/{world.course_id}/edit"' in page
-    assert "Deltageren vælger selv: med navn eller anonymt" in page
+    assert "Hver deltager vælger: med navn eller anonymt for de andre deltagere" in page
     client.post("/logout")
     login_staff(client, "con@teama.dk")
     page = client.get(f"/courses/{world.course_id}").get_data(as_text=True)

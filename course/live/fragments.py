@@ -10,6 +10,7 @@ from course import realtime, web
 from course.budgets import workshop
 from course.live import day as live_day
 from course.live import questions, services
+from course.people.models import Citizen
 from course.schedule.models import Course, Day, ItemKind
 
 NOW = "live/_now.html"
@@ -37,7 +38,7 @@ def now_contexts(course: Course, audiences: Iterable[str]
     view = live_day.now_view(course)
     audiences = list(audiences)
     common = {"course": course, "view": view, "workshop": workshop_context(course, view),
-              "shown_question": questions.shown(course.id) if view.running else None}
+              "shown_question": questions.spotlight(course.id) if view.running else None}
     if realtime.PROJECTOR in audiences:
         common.update(join_count_context(course))
     parts = {audience: web.parts_of("live.now", course=course, audience=audience, view=view)
@@ -66,18 +67,27 @@ def workshop_context(course: Course, view: live_day.NowView) -> dict[str, Any] |
             "examples": workshop.EXAMPLES, "progress": workshop.progress(present)}
 
 
-def questions_context(course: Course, audience: str) -> dict[str, Any]:
-    """The questions of the talk on now; facilitators also see the hidden ones."""
+def questions_context(course: Course, audience: str, *, viewer: Citizen | None = None,
+                      sort: str = questions.DEFAULT_SORT) -> dict[str, Any]:
+    """The questions of the talk on now, sorted by ``sort``: on the consoles every question
+    (waiting, open, answered, hidden); on ``viewer``'s phone the open and answered ones, with
+    their own votes and their own waiting or hidden questions. Per person on the phones: read
+    by each phone over HTTP, never pushed (a push only pings: :func:`course.live.pushes.
+    push_questions`)."""
     talk = questions.current_talk(course)
-    include_hidden = audience == realtime.FACILITATORS
-    return {"course": course, "talk": talk[1] if talk else None,
-            "questions": questions.for_item(talk[1].id, include_hidden=include_hidden)
-            if talk else []}
+    listing = None
+    if talk is not None and audience == realtime.FACILITATORS:
+        listing = questions.for_console(talk[1].id, sort)
+    elif talk is not None and viewer is not None:
+        listing = questions.for_phone(talk[1].id, viewer, sort)
+    return {"course": course, "talk": talk[1] if talk else None, "questions": listing,
+            "sort": sort, "sorts": questions.SORTS}
 
 
 def spotlight_context(course: Course) -> dict[str, Any]:
-    """The question the facilitator put on the projector, if any."""
-    return {"course": course, "shown_question": questions.shown(course.id)}
+    """The question the facilitator put on the projector, if any (never a waiting, hidden or
+    answered one)."""
+    return {"course": course, "shown_question": questions.spotlight(course.id)}
 
 
 def announcement_context(course_id: int) -> dict[str, Any]:

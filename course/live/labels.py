@@ -27,6 +27,11 @@ ERRORS = {
     "not_in_course": _l("You do not have access to this."),
     "not_found": _l("We could not find that page."),
     "hidden": _l("A hidden question cannot be shown."),
+    "held": _l("Let the question through first."),
+    "answered": _l("The question is marked answered. Mark it as not answered first."),
+    "hidden_answer": _l("A hidden question cannot be marked answered."),
+    "hidden_release": _l("The question was hidden meanwhile. Show it to the phones again if "
+                         "it should be seen."),
 }
 FALLBACK = _l("Choose an agenda item first.")
 

@@ -100,7 +100,17 @@ class Attendance(db.Model):
 
 
 class Question(db.Model):
-    """A question to the speaker of a talk, sent from a phone; the facilitator shows or hides it."""
+    """A question to the speaker of a talk, sent from a phone; facilitators let it through (when
+    the course holds questions for review), show it on the projector, mark it answered or hide it.
+
+    ``citizen_id`` names the asker for the screens allowed to show a name (the consoles, and
+    everyone for a named question). In a course whose questions are *nameless* it is empty: no
+    screen can show a name that is not there. ``author_key`` lets the asker's own phone recognise
+    their question (its state, their rate limit, no vote on it) without naming them: a keyed hash
+    of course and citizen (:func:`course.live.questions.author_key`) that the server computes
+    from whoever is signed in, and that no one can turn back into a person without the server's
+    secret.
+    """
 
     __tablename__ = "questions"
 
@@ -108,16 +118,24 @@ class Question(db.Model):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     agenda_item_id: Mapped[int] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
-    citizen_id: Mapped[int] = mapped_column(sa.ForeignKey("citizens.id", ondelete="CASCADE"))
+    citizen_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("citizens.id", ondelete="CASCADE"))
+    author_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     anonymous: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(sa.String(280))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Waiting for a facilitator (the course holds questions for review).
+    held: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     votes: Mapped[int] = mapped_column(default=0)
 
-    citizen: Mapped[Citizen] = relationship()
+    citizen: Mapped[Citizen | None] = relationship()
 
 
 class QuestionVote(db.Model):

@@ -42,19 +42,35 @@ def disconnect_display(link: DisplayLink) -> None:
 EVERYONE = (realtime.PARTICIPANTS, realtime.FACILITATORS, realtime.PROJECTOR)
 
 
-def push_now(course: Course) -> None:
-    """Queue the now/next region (and the questions that follow from it) for every audience."""
+def push_now(course: Course, *, item_changed: bool = True) -> None:
+    """Queue the now/next region for every audience, and, when the item on now may have
+    changed (``item_changed``), the questions that follow from it. A change that moves no item
+    (the countdown, a workshop step, a round's state) leaves the questions alone: each phone
+    reads its list on a ping, and a room of phones need not read it for a paused clock."""
     realtime.claim_course(course.id)  # numbered before it is read (see realtime.claim)
     common, parts = fragments.now_contexts(course, EVERYONE)
     realtime.render_for(course.id, "now", fragments.NOW, parts, **common)
-    push_questions(course)
+    if item_changed:
+        push_questions(course)
 
 
-def push_questions(course: Course) -> None:
-    """Queue the question list (phones, console) and the projector's spotlight."""
-    for audience in (realtime.PARTICIPANTS, realtime.FACILITATORS):
-        realtime.render_for(course.id, "questions", fragments.QUESTIONS, {audience: {}},
-                            **fragments.questions_context(course, audience))
+def push_clock(course: Course) -> None:
+    """:func:`push_now` after a change that moves no item (the countdown, a workshop step)."""
+    push_now(course, item_changed=False)
+
+
+def push_questions(course: Course, *, phones: bool = True) -> None:
+    """Queue what a change to the questions shows: a ping for the consoles' lists and, when the
+    change shows on the other phones (``phones``: not a question that waits for a facilitator),
+    for every phone's list; and the projector's spotlight, rendered once.
+
+    The lists are pinged, not pushed: a phone's list holds its own votes and its own waiting or
+    hidden questions, and a console's is sorted as that console chose, so each screen reads its
+    own over HTTP (``live.questions_region``) — and a waiting question is in no push at all.
+    """
+    audiences = [realtime.FACILITATORS, realtime.PARTICIPANTS] if phones else \
+        [realtime.FACILITATORS]
+    realtime.refetch_for(course.id, "questions", audiences)
     realtime.render_for(course.id, "spotlight", fragments.SPOTLIGHT, {realtime.PROJECTOR: {}},
                         **fragments.spotlight_context(course))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,7 +40,8 @@ def phone():
     streams = realtime.streams_for(current_user)  # before the regions (see realtime.streams_for)
     context = {**fragments.announcement_context(course.id),
                **fragments.now_context(course, realtime.PARTICIPANTS),
-               **fragments.questions_context(course, realtime.PARTICIPANTS)}
+               **fragments.questions_context(course, realtime.PARTICIPANTS,
+                                             viewer=current_user, sort=_question_sort())}
     return web.render("live/phone.html", streams=streams,
                       participation=people_services.participation(current_user), **context)
 
@@ -90,7 +91,7 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
         return web.render(None, "live/_console_panel.html", status=status, **panel)
     streams = realtime.streams_for(current_user)  # before the regions
     page = {**panel, **fragments.now_context(course, realtime.FACILITATORS),
-            **fragments.questions_context(course, realtime.FACILITATORS),
+            **fragments.questions_context(course, realtime.FACILITATORS, sort=_question_sort()),
             **fragments.attendance_context(course), "streams": streams}
     return web.render("live/console.html", status=status, **page)
 
@@ -301,7 +302,7 @@ def next_workshop_step(course_id: int):
     """The workshop's next guided step, on the projector and every phone."""
     course = _facilitated(course_id)
     return _run(course, lambda: live_day.move_workshop_step(
-        _running(course), +1, len(workshop_steps.STEPS)))
+        _running(course), +1, len(workshop_steps.STEPS)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/workshop/previous")
@@ -310,7 +311,7 @@ def previous_workshop_step(course_id: int):
     """Back one guided step of the workshop."""
     course = _facilitated(course_id)
     return _run(course, lambda: live_day.move_workshop_step(
-        _running(course), -1, len(workshop_steps.STEPS)))
+        _running(course), -1, len(workshop_steps.STEPS)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/start")
@@ -318,7 +319,7 @@ def previous_workshop_step(course_id: int):
 def start_timer(course_id: int):
     """Run the countdown of the current item."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.start_timer(_running(course)))
+    return _run(course, lambda: live_day.start_timer(_running(course)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/pause")
@@ -326,7 +327,7 @@ def start_timer(course_id: int):
 def pause_timer(course_id: int):
     """Pause the countdown (keyboard: space or k toggles)."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.pause_timer(_running(course)))
+    return _run(course, lambda: live_day.pause_timer(_running(course)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/timer/extend")
@@ -334,7 +335,7 @@ def pause_timer(course_id: int):
 def extend_timer(course_id: int):
     """Five more minutes for the current item."""
     course = _facilitated(course_id)
-    return _run(course, lambda: live_day.extend_timer(_running(course)))
+    return _run(course, lambda: live_day.extend_timer(_running(course)), pushes.push_clock)
 
 
 @bp.post("/courses/<int:course_id>/session/join-qr")
@@ -417,20 +418,41 @@ def set_attendance(course_id: int, citizen_id: int):
 
 #: Question refusals about the text itself: the form comes back with the text and the reason.
 TEXT_REFUSALS = {"empty", "too_long", "rate_limited"}
+#: Where a screen's chosen order of the questions is kept (``?sort=`` chooses it).
+QUESTION_SORT = "question_sort"
+
+
+def _question_sort() -> str:
+    """The order this screen lists the questions in: a sort link (``?sort=votes`` or
+    ``?sort=new``, with or without JavaScript) chooses it, and the session keeps it, so the
+    region read afresh after a ping keeps the order its reader chose."""
+    chosen = request.args.get("sort")
+    if chosen in questions.SORTS:
+        session[QUESTION_SORT] = chosen
+        return chosen
+    kept = session.get(QUESTION_SORT)
+    return kept if kept in questions.SORTS else questions.DEFAULT_SORT
+
+
+def _audience() -> str:
+    return realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
 
 
 def _questions_fragment(course: Course, audience: str, *, error: str | None = None,
                         text: str = "", status: int = 200):
+    viewer = current_user if audience == realtime.PARTICIPANTS else None
     return render_template(fragments.QUESTIONS, audience=audience, error=error, typed=text,
-                           **fragments.questions_context(course, audience)), status
+                           **fragments.questions_context(course, audience, viewer=viewer,
+                                                         sort=_question_sort())), status
 
 
 @bp.get("/courses/<int:course_id>/questions")
 @allow(STAFF, CITIZEN)
 def questions_region(course_id: int):
-    """The questions of the talk on now, as the caller's audience sees them."""
+    """The questions of the talk on now, as the caller sees them (a phone: with its own votes
+    and its own waiting or hidden questions), in the order the caller chose (``?sort=``)."""
     course = course_or_404(course_id)
-    audience = realtime.PARTICIPANTS if isinstance(current_user, Citizen) else realtime.FACILITATORS
+    audience = _audience()
     if audience == realtime.FACILITATORS and not can_facilitate(course):
         abort(404)
     return _questions_fragment(course, audience)[0]
@@ -439,11 +461,13 @@ def questions_region(course_id: int):
 @bp.post("/courses/<int:course_id>/questions")
 @allow(CITIZEN)
 def ask(course_id: int):
-    """A citizen sends a question to the speaker (named or anonymous, as the course allows)."""
+    """A citizen sends a question to the speaker (as the course's question mode allows); in a
+    course that holds questions, it waits for a facilitator and only its asker is told."""
     course = course_or_404(course_id)
     text = request.form.get("text", "")
     try:
-        questions.ask(course, current_user, text, anonymous=request.form.get("anonymous") == "1")
+        question = questions.ask(course, current_user, text,
+                                 anonymous=request.form.get("anonymous") == "1")
     except questions.QuestionError as err:
         if err.code in TEXT_REFUSALS:  # the form again, the typed question in it
             return _questions_fragment(course, realtime.PARTICIPANTS,
@@ -451,7 +475,7 @@ def ask(course_id: int):
                                        status=422)
         # The talk has ended meanwhile (its form goes with the push that follows): the toast.
         return web.refuse(labels.error_message(err.code), 422)
-    pushes.push_questions(course)
+    pushes.push_questions(course, phones=not question.held)
     realtime.commit_and_push()
     if not web.wants_fragment():
         return redirect(url_for("live.phone"))
@@ -461,10 +485,10 @@ def ask(course_id: int):
 @bp.post("/courses/<int:course_id>/questions/<int:question_id>/upvote")
 @allow(CITIZEN)
 def upvote(course_id: int, question_id: int):
-    """Second someone else's question (once)."""
+    """Second someone else's question (``value`` 1, the default), or take the vote back (0)."""
     course = course_or_404(course_id)
     question = _question_or_404(course, question_id)
-    if questions.upvote(question, current_user):
+    if questions.vote(question, current_user, on=request.form.get("value", "1") != "0"):
         pushes.push_questions(course)
         realtime.commit_and_push()
     if not web.wants_fragment():
@@ -480,12 +504,15 @@ def _question_or_404(course: Course, question_id: int):
 
 
 def _moderate(course_id: int, question_id: int, change: Callable[[Any], object]):
+    """Apply one facilitator's change to a question; a refused one comes back as the console's
+    list again, with the reason and the question as it stands now."""
     course = _facilitated(course_id)
     question = _question_or_404(course, question_id)
     try:
         change(question)
     except questions.QuestionError as err:
         db.session.rollback()
+        realtime.discard_pushes()
         return _questions_fragment(course, realtime.FACILITATORS,
                                    error=labels.error_message(err.code), status=409)
     pushes.push_questions(course)
@@ -493,6 +520,13 @@ def _moderate(course_id: int, question_id: int, change: Callable[[Any], object])
     if not web.wants_fragment():
         return redirect(url_for("live.console", course_id=course.id))
     return _questions_fragment(course, realtime.FACILITATORS)
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/release")
+@allow(STAFF)
+def release_question(course_id: int, question_id: int):
+    """Let a question that waits for a facilitator through to the other phones."""
+    return _moderate(course_id, question_id, lambda q: questions.release(q, current_user))
 
 
 @bp.post("/courses/<int:course_id>/questions/<int:question_id>/show")
@@ -509,10 +543,25 @@ def unshow_question(course_id: int, question_id: int):
     return _moderate(course_id, question_id, lambda q: questions.unshow(q.course_id))
 
 
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/answer")
+@allow(STAFF)
+def answer_question(course_id: int, question_id: int):
+    """Mark a question answered: it leaves the projector; phones list it as answered."""
+    return _moderate(course_id, question_id, lambda q: questions.answer(q, current_user))
+
+
+@bp.post("/courses/<int:course_id>/questions/<int:question_id>/unanswer")
+@allow(STAFF)
+def unanswer_question(course_id: int, question_id: int):
+    """Not answered after all: the question is open again."""
+    return _moderate(course_id, question_id, questions.unanswer)
+
+
 @bp.post("/courses/<int:course_id>/questions/<int:question_id>/hide")
 @allow(STAFF)
 def hide_question(course_id: int, question_id: int):
-    """Hide a question from phones and projector (the record stays)."""
+    """Hide a question from the other phones and the projector (the record stays; its asker's
+    phone says it was hidden)."""
     return _moderate(course_id, question_id, lambda q: questions.hide(q, current_user))
 
 

@@ -21,6 +21,8 @@ from course.realtime.push import (
     current_seqs,
     discard_pushes,
     disconnect,
+    refetch_for,
+    refetch_to,
     remove_for,
     render_for,
     render_to,
@@ -44,8 +46,8 @@ __all__ = [
     "AUDIENCES", "EVENT_FRAGMENTS", "EVENT_HELLO", "EVENT_SYNC", "FACILITATORS",
     "PARTICIPANTS", "PROJECTOR", "Admission", "admit_with", "citizen_room", "claim",
     "claim_course", "commit_and_push", "current_seqs", "disconnect", "discard_pushes",
-    "entitle", "init_app", "remove_for", "render_for", "render_to", "room", "rooms_for",
-    "staff_room", "streams_for", "team_room",
+    "entitle", "init_app", "refetch_for", "refetch_to", "remove_for", "render_for", "render_to",
+    "room", "rooms_for", "staff_room", "streams_for", "team_room",
 ]
 
 

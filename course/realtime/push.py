@@ -11,6 +11,7 @@ never loses anything.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,8 @@ EVENT_HELLO = "live:hello"
 EVENT_FRAGMENTS = "live:fragments"
 #: Socket.IO event names (client → server).
 EVENT_SYNC = "live:sync"
+#: The "swap" of a fragment that only asks a screen to read its region afresh (app.js).
+REFETCH = "refetch"
 
 
 def render_for(course_id: int, target: str, template: str,
@@ -66,6 +69,28 @@ def remove_for(course_id: int, target: str, audiences: dict[str, Any]) -> None:
         return
     for audience in audiences:
         _queue(room(course_id, audience), {"target": target, "html": "", "swap": "delete"})
+
+
+def refetch_for(course_id: int, target: str, audiences: Iterable[str]) -> None:
+    """Queue a ping for ``#target`` in each audience's room: every screen there reads its own
+    ``#target`` afresh over HTTP (its ``data-live-src``). For a region that differs from person
+    to person (my vote, my question waiting for a facilitator), which a push rendered once for
+    a room cannot carry: the push says only *that* it changed. A screen without ``#target``
+    ignores it."""
+    if not has_request_context():
+        return
+    for audience in audiences:
+        _queue(room(course_id, audience), _refetch(target))
+
+
+def refetch_to(room_name: str, target: str) -> None:
+    """:func:`refetch_for` for one room outside a course's audiences (one person's devices)."""
+    if has_request_context():
+        _queue(room_name, _refetch(target))
+
+
+def _refetch(target: str) -> dict[str, str]:
+    return {"target": target, "html": "", "swap": REFETCH}
 
 
 def render_to(room_name: str, target: str, template: str, **context: Any) -> None:

@@ -28,8 +28,16 @@ BOARD_COMMENTS = "rounds/_board_comments.html"
 BOARD_PINNED = "rounds/_board_pinned.html"
 PING = "rounds/_ping.html"
 MINE_PING = "rounds/_mine_ping.html"
+GIVEN = "rounds/_given.html"
 #: The console's board lists this many of the newest comments; the rest are a click away.
 MODERATION_SHOWN = 40
+
+
+def given_context(round_: Round, reviewer_ref: int) -> dict[str, Any]:
+    """A reviewer's own comments in the round and what became of each (waiting for a
+    facilitator, hidden by one, or delivered): their own, read over HTTP, never pushed."""
+    return {"round": round_, "given": peerreview.feedback_by_reviewer(db.session, round_.id,
+                                                                      reviewer_ref)}
 
 
 def board_for(round_: Round, audience: str) -> dict[str, Any]:
@@ -40,20 +48,21 @@ def board_for(round_: Round, audience: str) -> dict[str, Any]:
 
 def with_moderation(board: dict[str, Any],
                     shown: int | None = MODERATION_SHOWN) -> dict[str, Any]:
-    """The board as facilitators see it: with the newest ``shown`` comments (hidden ones too)
-    to moderate, or all of them (``shown=None``, the page of all comments)."""
+    """The board as facilitators see it: with the newest ``shown`` comments (hidden and held
+    ones too) to moderate, or all of them (``shown=None``, the page of all comments)."""
     round_ = board["round"]
-    feedback, total = peerreview.feedback_to_moderate(db.session, round_.id, shown)
-    return {**board, "feedback": feedback, **moderation(round_, total, shown)}
+    feedback, total, held = peerreview.feedback_to_moderate(db.session, round_.id, shown)
+    return {**board, "feedback": feedback, **moderation(round_, total, shown, held)}
 
 
-def moderation(round_: Round, total: int, shown: int | None) -> dict[str, Any]:
-    """What the consoles' list of comments needs besides the comments."""
-    # One URL built, not four per comment: …/feedback/<id>/hide|pin|unpin follow from it.
+def moderation(round_: Round, total: int, shown: int | None, held: int = 0) -> dict[str, Any]:
+    """What the consoles' list of comments needs besides the comments (``held``: how many wait
+    for a facilitator)."""
+    # One URL built, not five per comment: …/feedback/<id>/hide|pin|unpin|release follow.
     base = url_for("rounds.hide", course_id=round_.course_ref, round_id=round_.id,
                    feedback_id=0).rsplit("/", 2)[0]
     return {"feedback_total": total, "feedback_shown": shown, "complete": shown is None,
-            "moderation_base": base}
+            "feedback_held": held, "moderation_base": base}
 
 
 def board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int],
@@ -72,7 +81,7 @@ def board_part(course_id: int, round_: Round, snapshot_id: int, people: set[int]
     return {"round": round_, "minimum": tally.minimum, "total": tally.total_feedback,
             "waiting": tally.waiting, "names": names, "tally": tally,
             "tiles": [(owner, names.get(owner, "?"), tally.feedback_count, tally.plan_waiting)],
-            **moderation(round_, tally.all_feedback, MODERATION_SHOWN)}
+            **moderation(round_, tally.all_feedback, MODERATION_SHOWN, tally.held)}
 
 
 # -- template helpers: pure, no database ------------------------------------------------------

@@ -26,6 +26,8 @@ ERRORS = {
                               "to close the round anyway."),
     "override_reason_required": _l("Give a reason to close the round anyway."),
     "feedback_hidden": _l("A hidden comment cannot be pinned."),
+    "feedback_held": _l("Let the comment through first."),
+    "feedback_hidden_release": _l("The comment was hidden meanwhile, so it is not let through."),
     "stale_round": _l("Someone else changed this at the same time."),
     "invalid_minimum": _l("The minimum must be between 1 and 10."),
     "invalid_grouping": _l("Choose groups or rotation."),

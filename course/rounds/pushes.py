@@ -1,12 +1,12 @@
 """What a round pushes to which audience of its course: only what a change changed.
 
 Pushes are rendered once per audience and carry no per-person content: a phone fetches its
-own region (``/rounds/<id>/review`` and ``/rounds/<id>/mine``) over HTTP when a ping arrives.
-A round starting or changing state pushes the whole now region (:func:`course.live.pushes.
-push_now`); a comment, a join or a leave, and moderation push their parts. The parts carry the
-round's id, so a screen showing another round (the page of an earlier round's comments) is not
-touched; a screen that missed a push refetches the whole board (the stream's numbers have a
-gap).
+own region (``/rounds/<id>/review``, ``/rounds/<id>/mine`` and ``/rounds/<id>/given``) over
+HTTP when a ping arrives. A round starting or changing state pushes the whole now region
+(:func:`course.live.pushes.push_clock`: the item stays); a comment, a join or a leave, and
+moderation push their parts. The parts carry the round's id, so a screen showing another round
+(the page of an earlier round's comments) is not touched; a screen that missed a push
+refetches the whole board (the stream's numbers have a gap).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask import has_request_context
 
 from course import realtime
 from course.extensions import db
-from course.live.pushes import push_now
+from course.live.pushes import push_clock
 from course.people.models import Citizen
 from course.rounds import fragments, services
 from course.schedule.models import Course
@@ -34,9 +34,16 @@ def push_comment(course_id: int, round_: Round, feedback: Feedback) -> None:
     the consoles the comment itself, put on top of their list, and its hint; the room's
     progress on every phone and a ping for the plan's owner.
 
+    A comment held for review changes nothing but the consoles (the comment, with "let
+    through", and the hint that counts what waits): it is in no push to the wall, the phones
+    or the owner until a facilitator lets it through (:func:`push_moderation`).
+
     Nothing of it grows with the room or the round: one row of counts and two names.
     """
-    board = _comment_parts(course_id, round_, feedback)
+    if feedback.held:
+        board = _comment_board(course_id, round_, feedback)
+    else:
+        board = _comment_parts(course_id, round_, feedback)
     on_consoles = {realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
     realtime.render_for(course_id, f"{prefix}-moderation-hint", fragments.BOARD_HINT,
@@ -71,34 +78,55 @@ def push_seat(course_id: int, round_: Round, person_ref: int) -> None:
                         board=board)
 
 
-def push_moderation(course_id: int, round_: Round, feedback: Feedback) -> None:
-    """Queue what hiding, pinning or unpinning one comment changed, not the whole board: the
-    headline and the plan's tile (a hidden comment no longer counts), the pinned comments on
-    the wall, the comment's own row on the consoles, the room's progress on every phone and a
-    ping for the plan's owner."""
-    board = _comment_parts(course_id, round_, feedback)
+def push_moderation(course_id: int, round_: Round, feedback: Feedback, *,
+                    decided: bool = False) -> None:
+    """Queue what hiding, pinning, unpinning or letting through one comment changed, not the
+    whole board: the headline and the plan's tile (a hidden comment no longer counts, one let
+    through counts now), the pinned comments on the wall, the comment's own row and the hint
+    on the consoles, the room's progress on every phone and a ping for the plan's owner.
+
+    ``decided`` (let through or hidden): a ping for the comment's author too, whose phone
+    reads their own comments afresh and tells them what became of it.
+    """
+    author = realtime.citizen_room(feedback.reviewer_ref)
+    board = _comment_parts(course_id, round_, feedback, *([author] if decided else []))
     board["pinned"] = peerreview.pinned_feedback(db.session, round_.id)
     on_screens = {audience: {"board": board} for audience in ON_SCREENS}
+    on_consoles = {realtime.FACILITATORS: {"board": board}}
     prefix = f"round-{round_.id}"
     realtime.render_for(course_id, f"{prefix}-pinned", fragments.BOARD_PINNED, on_screens)
     # (a console that no longer lists it among its newest has nothing to change)
     realtime.render_for(course_id, f"{prefix}-comment-{feedback.id}", fragments.BOARD_COMMENTS,
-                        {realtime.FACILITATORS: {"board": board}}, swap="outerHTML",
-                        comments=[board["comment"]])
+                        on_consoles, swap="outerHTML", comments=[board["comment"]])
+    realtime.render_for(course_id, f"{prefix}-moderation-hint", fragments.BOARD_HINT,
+                        on_consoles)
+    if decided:
+        realtime.refetch_to(author, "round-given")
 
 
-def _comment_parts(course_id: int, round_: Round, feedback: Feedback) -> dict[str, Any]:
+def _comment_board(course_id: int, round_: Round, feedback: Feedback,
+                   *rooms: str) -> dict[str, Any]:
+    """The board as far as one comment shows it (:func:`fragments.board_part`), with the
+    comment as the consoles list it (``comment``)."""
+    owner = feedback.snapshot.owner_ref
+    board = fragments.board_part(course_id, round_, feedback.snapshot_id,
+                                 {owner, feedback.reviewer_ref}, owner, *rooms)
+    board["comment"] = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref,
+                        "owner_ref": owner, "text": feedback.text,
+                        "hidden": bool(feedback.hidden), "pinned": bool(feedback.pinned),
+                        "held": bool(feedback.held)}
+    return board
+
+
+def _comment_parts(course_id: int, round_: Round, feedback: Feedback,
+                   *rooms: str) -> dict[str, Any]:
     """Queue what any change to one comment shows, and return the board it was read from
     (with the comment as the consoles list it, ``comment``): the headline and the plan's tile
     (swapped whole: waiting or reached) on the wall and the consoles, the room's progress on
-    every phone and a ping for the plan's owner, whose phone refetches their feedback."""
+    every phone and a ping for the plan's owner, whose phone refetches their feedback.
+    ``rooms``: further rooms the caller pushes to, numbered with the others."""
     owner = feedback.snapshot.owner_ref
-    board = fragments.board_part(course_id, round_, feedback.snapshot_id,
-                                 {owner, feedback.reviewer_ref}, owner,
-                                 realtime.citizen_room(owner))
-    board["comment"] = {"id": feedback.id, "reviewer_ref": feedback.reviewer_ref,
-                        "owner_ref": owner, "text": feedback.text,
-                        "hidden": bool(feedback.hidden), "pinned": bool(feedback.pinned)}
+    board = _comment_board(course_id, round_, feedback, realtime.citizen_room(owner), *rooms)
     on_screens = {audience: {"board": board} for audience in ON_SCREENS}
     prefix = f"round-{round_.id}"
     realtime.render_for(course_id, f"{prefix}-total", fragments.BOARD_TOTAL, on_screens)
@@ -121,7 +149,7 @@ def follow_presence(course: Course, *, citizen: Citizen, present: bool) -> None:
     pushing = has_request_context()  # (a script changes the room; screens read it later)
     if round_ is None:
         if pushing and services.waiting_to_start(course):
-            push_now(course)
+            push_clock(course)
         return
     try:
         changed = services.follow_attendance(round_, citizen, present)

@@ -19,7 +19,7 @@ from course.access import CITIZEN, STAFF, allow
 from course.extensions import db
 from course.live import day as live_day
 from course.live import fragments as live_fragments
-from course.live.pushes import push_now
+from course.live.pushes import push_clock
 from course.people.models import Citizen
 from course.rounds import fragments, labels, pushes, services
 from course.schedule.access import can_facilitate, course_or_404
@@ -96,7 +96,7 @@ def start(course_id: int):
                              override_reason=reason or None)
     except PeerReviewError as err:
         return _refused(err, CONSOLE_SLOT)
-    push_now(course)  # the now region carries the board and the phones' own round region
+    push_clock(course)  # the now region carries the board and the phones' own round region
     realtime.commit_and_push()
     return _console(course)
 
@@ -110,7 +110,7 @@ def _change_state(course_id: int, round_id: int, change: Any):
         change(round_, int(seen) if seen.isdigit() else None)
     except PeerReviewError as err:
         return _refused(err, CONSOLE_SLOT)
-    push_now(course)  # the now region carries the board and the phones' own round region
+    push_clock(course)  # the now region carries the board and the phones' own round region
     realtime.commit_and_push()
     return _console(course)
 
@@ -155,13 +155,17 @@ def _moderate(course_id: int, round_id: int, feedback_id: int, action: str):
         if action == "hide":
             feedback = peerreview.hide_feedback(db.session, round_.id, feedback_id,
                                         by_ref=current_user.id)
+        elif action == "release":
+            feedback = peerreview.release_feedback(db.session, round_.id, feedback_id,
+                                                   by_ref=current_user.id)
         elif action == "pin":
             feedback = peerreview.pin_feedback(db.session, round_.id, feedback_id)
         else:
             feedback = peerreview.unpin_feedback(db.session, round_.id, feedback_id)
     except PeerReviewError as err:
         return _refused(err)
-    pushes.push_moderation(course.id, round_, feedback)
+    pushes.push_moderation(course.id, round_, feedback,
+                           decided=action in ("hide", "release"))
     realtime.commit_and_push()
     shown = None if request.form.get("all") else fragments.MODERATION_SHOWN  # all comments
     return render_template(fragments.BOARD, audience=realtime.FACILITATORS,
@@ -186,6 +190,14 @@ def hide(course_id: int, round_id: int, feedback_id: int):
     return _moderate(course_id, round_id, feedback_id, "hide")
 
 
+@bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/release")
+@allow(STAFF)
+def release(course_id: int, round_id: int, feedback_id: int):
+    """Let a comment held for review through: the owner and the board get it now, and it
+    counts towards the minimum; its author's phone says it was delivered."""
+    return _moderate(course_id, round_id, feedback_id, "release")
+
+
 @bp.post("/courses/<int:course_id>/rounds/<int:round_id>/feedback/<int:feedback_id>/pin")
 @allow(STAFF)
 def pin(course_id: int, round_id: int, feedback_id: int):
@@ -208,12 +220,13 @@ def _my_round(round_id: int) -> Round:
 
 
 def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
-                 typed: str = ""):
+                 typed: str = "", held: bool | None = None):
     """The reviewer's page: their current or next plan, how far they have come ("plan 2 of
-    3") and the round's clock. ``seated``: the reviewer is known to be in the round (they have
-    just commented), so no late seat is looked for."""
+    3"), the round's clock, and their own comments with what became of each. ``seated``: the
+    reviewer is known to be in the round (they have just commented), so no late seat is looked
+    for. ``held``: whether the course holds comments for review, when the caller has read it
+    already."""
     assignment = view = owner = progress = None
-    page = {} if web.wants_fragment() else {"streams": realtime.streams_for(current_user)}
     try:
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
             if not seated and services.join_late(round_, current_user):
@@ -229,10 +242,21 @@ def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
         realtime.discard_pushes()
         assignment = view = owner = progress = None
         notice = notice or labels.error_message(err)
-    return web.render("rounds/review.html", "rounds/_review.html", round=round_,
+    # the whole page is live (its list of the reviewer's own comments is pinged): numbered
+    # before the regions are read (realtime.streams_for); a fragment needs no numbers
+    live = {} if web.wants_fragment() else {"streams": realtime.streams_for(current_user)}
+    return web.render("rounds/review.html", "rounds/_review.html",
+                      **fragments.given_context(round_, current_user.id), **live,
                       assignment=assignment, view=view, progress=progress,
                       owner=owner.name if owner is not None else None, notice=notice,
-                      anonymous=round_.anonymous, typed=typed, **page)
+                      anonymous=round_.anonymous, typed=typed,
+                      held=_holds_comments(round_) if held is None else held)
+
+
+def _holds_comments(round_: Round) -> bool:
+    """Does the round's course hold comments for review (the phone says so beside the form)?"""
+    course = db.session.get(Course, round_.course_ref)
+    return bool(course is not None and course.hold_comments)
 
 
 @bp.get("/rounds/<int:round_id>/review")
@@ -254,11 +278,12 @@ def give_feedback(round_id: int):
         line_ref = int(line) if line else None
     except ValueError:
         abort(404)
+    held = _holds_comments(round_)  # read now: a facilitator may turn it on mid-round
     try:
         feedback = peerreview.add_feedback(
             db.session, round_.id, current_user.id, snapshot_id,
             criterion=form.get("criterion", ""), stem=form.get("stem", ""),
-            text=form.get("text", ""), line_ref=line_ref)
+            text=form.get("text", ""), line_ref=line_ref, held=held)
     except PeerReviewError as err:
         if web.wants_fragment() or isinstance(err, NotFound):
             return _refused(err, REVIEW_SLOT)
@@ -267,7 +292,9 @@ def give_feedback(round_id: int):
                                                          typed=form.get("text", "")))
     pushes.push_comment(round_.course_ref, round_, feedback)
     realtime.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
-    return _review_page(round_, notice=_("Thank you. Your feedback was sent."), seated=True)
+    notice = (_("Thank you. Your feedback waits for a facilitator before the owner sees it.")
+              if feedback.held else _("Thank you. Your feedback was sent."))
+    return _review_page(round_, notice=notice, seated=True, held=held)
 
 
 @bp.get("/rounds/<int:round_id>/mine")
@@ -281,6 +308,15 @@ def mine(round_id: int):
         groups = None
     return render_template("rounds/_mine.html", round=round_, groups=groups,
                            names=services.names(round_.course_ref), markable=True)
+
+
+@bp.get("/rounds/<int:round_id>/given")
+@allow(CITIZEN)
+def given(round_id: int):
+    """The reviewer's own comments in this round, and what became of each: waiting for a
+    facilitator, hidden by one, or delivered (read afresh when a facilitator decides one)."""
+    round_ = _my_round(round_id)
+    return render_template(fragments.GIVEN, **fragments.given_context(round_, current_user.id))
 
 
 MARKS = {"helpful": peerreview.mark_helpful, "addressed": peerreview.mark_addressed}

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     IntegerField,
@@ -122,6 +123,10 @@ class CourseForm(FlaskForm):
                                invalid_choice_message=CHOOSE,
                                choices=[SelectChoice(m, QUESTION_MODE_LABELS[m])
                                         for m in QUESTION_MODES])
+    hold_questions = BooleanField(_l("Questions wait for a facilitator before the others see "
+                                     "them"))
+    hold_comments = BooleanField(_l("Comments in feedback rounds wait for a facilitator before "
+                                    "the owner and the projector see them"))
 
     def details_kwargs(self) -> dict[str, object]:
         """The parsed values, named as :class:`~course.schedule.services.CourseDetails` wants."""
@@ -133,6 +138,8 @@ class CourseForm(FlaskForm):
             "venue": self.venue.data or "",
             "capacity": self.capacity.data,
             "question_mode": self.question_mode.data,
+            "hold_questions": bool(self.hold_questions.data),
+            "hold_comments": bool(self.hold_comments.data),
         }
 
 

@@ -35,10 +35,14 @@ ROLE_LABELS = {
     SpeakerRole.FACILITATOR: _l("Facilitator"),
 }
 
+#: What each question mode promises, said as it is: "anonymous" is anonymous to the other
+#: participants, not to the facilitators; only "nameless" keeps no name at all.
 QUESTION_MODE_LABELS = {
-    "either": _l("Each participant chooses: with name or anonymously"),
+    "either": _l("Each participant chooses: with name, or anonymous to the other participants "
+                 "(the facilitators see the name)"),
     "named": _l("With name"),
-    "anonymous": _l("Anonymously"),
+    "anonymous": _l("Anonymous to the other participants (the facilitators see the name)"),
+    "nameless": _l("Fully anonymous: no name is kept, not even for the facilitators"),
 }
 
 

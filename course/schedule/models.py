@@ -35,8 +35,14 @@ class Course(db.Model):
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     capacity: Mapped[int] = mapped_column(default=24)
-    #: Questions to speakers: "named", "anonymous" or "either" (the citizen chooses).
+    #: Questions to speakers: "named"; "anonymous" (to the other participants: the facilitators
+    #: see the name); "either" (the citizen chooses, named or anonymous to the others); or
+    #: "nameless": no one's name is kept with a question, so no screen can show it.
     question_mode: Mapped[str] = mapped_column(sa.String(10), default="either")
+    #: Held for review: a new question, or a new comment in a round, reaches no one but its
+    #: author and the facilitators until a facilitator lets it through.
+    hold_questions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    hold_comments: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The most a citizen's budget may total, in whole kroner (the method's DKK 50,000).
     budget_cap: Mapped[int] = mapped_column(default=50_000)
     kickoff_on: Mapped[date]
@@ -54,7 +60,7 @@ class Course(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
-        sa.CheckConstraint("question_mode IN ('named', 'anonymous', 'either')",
+        sa.CheckConstraint("question_mode IN ('named', 'anonymous', 'either', 'nameless')",
                            name="question_mode"),
     )
 

@@ -30,7 +30,7 @@ from course.types import local_today
 
 #: The job centre's wall clock: "today" for date checks is Danish today.
 CAPACITY_MIN, CAPACITY_MAX = 1, 200
-QUESTION_MODES = ("either", "named", "anonymous")
+QUESTION_MODES = ("either", "named", "anonymous", "nameless")
 #: Staff roles that may run a course.
 FACILITATING_ROLES = (Role.FACILITATOR, Role.TEAM_LEAD)
 
@@ -84,6 +84,8 @@ class CourseDetails:
     venue: str = ""
     capacity: int | None = 24
     question_mode: str = "either"
+    hold_questions: bool = False
+    hold_comments: bool = False
 
 
 def eligible_guests(team_id: int) -> list[Staff]:
@@ -188,6 +190,8 @@ def _apply_details(course: Course, details: CourseDetails, facilitators: Iterabl
     course.venue = details.venue.strip()
     course.capacity = details.capacity
     course.question_mode = details.question_mode
+    course.hold_questions = bool(details.hold_questions)
+    course.hold_comments = bool(details.hold_comments)
     course.kickoff_on = details.kickoff_on
     course.day1_on = details.day1_on
     course.day2_on = details.day2_on

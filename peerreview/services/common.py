@@ -192,10 +192,22 @@ _SEATS = (
     .where(RoundParticipant.round_id == _ROUND, RoundParticipant.present.is_(True))
     .order_by(RoundParticipant.id)
 )
+#: The comments that reached the owner: neither hidden nor held for review. Only these count
+#: towards the minimum (the board, the allocation's "below the minimum", the close guard).
 _VISIBLE = (
     select(Feedback.snapshot_id, func.count().label("count"),
            func.max(Feedback.created_at).label("last"))
-    .where(Feedback.round_id == _ROUND, Feedback.hidden.is_(False))
+    .where(Feedback.round_id == _ROUND, Feedback.hidden.is_(False), Feedback.held.is_(False))
+    .group_by(Feedback.snapshot_id)
+    .subquery()
+)
+#: Comments waiting for a facilitator, per plan: the allocation expects them as it expects an
+#: open assignment's comment (most are let through), so reviewers spread to other plans rather
+#: than pile onto one whose comments wait for review — while the plan still counts as below
+#: the minimum until they are let through.
+_HELD = (
+    select(Feedback.snapshot_id, func.count().label("count"))
+    .where(Feedback.round_id == _ROUND, Feedback.held.is_(True))
     .group_by(Feedback.snapshot_id)
     .subquery()
 )
@@ -211,9 +223,11 @@ _PENDING = (
 )
 _LOADS = (
     select(Snapshot.id, Snapshot.owner_ref, _VISIBLE.c.count,
-           func.coalesce(_VISIBLE.c.last, Snapshot.taken_at), _PENDING.c.count)
+           func.coalesce(_VISIBLE.c.last, Snapshot.taken_at),
+           func.coalesce(_PENDING.c.count, 0) + func.coalesce(_HELD.c.count, 0))
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
     .outerjoin(_PENDING, _PENDING.c.snapshot_id == Snapshot.id)
+    .outerjoin(_HELD, _HELD.c.snapshot_id == Snapshot.id)
     .where(Snapshot.round_id == _ROUND)
     .order_by(Snapshot.id)
 )
@@ -230,7 +244,8 @@ _PROGRESS = (
 
 #: One comment's effect on the board, in one row: the round's visible comments, its present
 #: plans below the minimum, one plan's visible comments and whether its owner is present, and
-#: all of the round's comments (hidden ones too: the facilitators' count), and its state.
+#: all of the round's comments (hidden and held ones too: the facilitators' count), its state,
+#: and its comments waiting for a facilitator.
 _SNAPSHOT_ID = bindparam("snapshot_id")
 _SEEN = func.coalesce(_VISIBLE.c.count, 0)
 _PRESENT = RoundParticipant.present.is_(True)
@@ -242,6 +257,8 @@ _TALLY = (
         func.count().filter(_PRESENT & (Snapshot.id == _SNAPSHOT_ID)),
         select(func.count()).where(Feedback.round_id == _ROUND).scalar_subquery(),
         select(Round.state).where(Round.id == _ROUND).scalar_subquery(),
+        select(func.count()).where(Feedback.round_id == _ROUND,
+                                   Feedback.held.is_(True)).scalar_subquery(),
     )
     .select_from(Snapshot)
     .outerjoin(_VISIBLE, _VISIBLE.c.snapshot_id == Snapshot.id)
@@ -276,8 +293,9 @@ def _seats(session: Session, round_id: int) -> list[Seat]:
 
 
 def _loads(session: Session, round_id: int) -> list[DraftLoad]:
-    """Every snapshot with its visible comments, its newest one and its open assignments, in
-    one statement of plain rows (not three queries and a snapshot object per draft)."""
+    """Every snapshot with its visible comments, its newest one and the comments expected of
+    it (open assignments and comments held for review), in one statement of plain rows (not
+    three queries and a snapshot object per draft)."""
     return [
         DraftLoad(
             snapshot_id=snapshot_id,

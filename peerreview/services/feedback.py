@@ -178,6 +178,7 @@ def add_feedback(
     stem: str,
     text: str,
     line_ref: int | None = None,
+    held: bool = False,
     rate_limit: int = DEFAULT_RATE_LIMIT,
     rate_window_seconds: int = DEFAULT_RATE_WINDOW_SECONDS,
     now: datetime | None = None,
@@ -192,6 +193,10 @@ def add_feedback(
     non-private line of the snapshot; the reviewer posted fewer than ``rate_limit`` comments in
     the last ``rate_window_seconds``. The reviewer's open assignment on this snapshot is completed
     by the comment.
+
+    ``held`` (the course holds comments for review): the comment waits for a facilitator
+    (:func:`release_feedback`); until then only its author and the facilitators see it, and it
+    does not count towards the minimum.
 
     :raises NotFound: ``round_not_found``, ``snapshot_not_found``, ``not_participant``.
     :raises RoundStateError: ``round_not_open``, ``round_closed``.
@@ -248,6 +253,7 @@ def add_feedback(
         stem=stem,
         text=clean,
         line_ref=line_ref,
+        held=bool(held),
         created_at=when,
     )
     session.add(feedback)
@@ -265,6 +271,8 @@ def _moderate(
     feedback = _feedback(session, round_.id, feedback_id)
     if action == "pinned" and feedback.hidden:
         raise NotAllowed("feedback_hidden", "a hidden comment cannot be pinned")
+    if action == "pinned" and feedback.held:
+        raise NotAllowed("feedback_held", "a comment waiting for review cannot be pinned")
     for key, value in changes.items():
         setattr(feedback, key, value)
     session.flush()
@@ -283,7 +291,7 @@ def hide_feedback(
 
     The owner and the projector no longer see it, it stops counting towards the minimum, it is
     unpinned and it does not travel to the approval queue. The record stays, with who hid it
-    and when.
+    and when. A comment held for review that is hidden is decided: it no longer waits.
 
     :raises NotFound: ``round_not_found``, ``feedback_not_found``.
     """
@@ -299,6 +307,35 @@ def hide_feedback(
         hidden_by_ref=by_ref,
         hidden_at=_clock(now),
         pinned=False,
+        held=False,
+    )
+
+
+def release_feedback(
+    session: Session,
+    round_id: int,
+    feedback_id: int,
+    *,
+    by_ref: int,
+    now: datetime | None = None,
+) -> Feedback:
+    """Let a comment held for review through (facilitator moderation). Any state, idempotent.
+
+    From now on it is a comment like any other: the owner sees it, the projector counts it, and
+    it counts towards the minimum. Who let it through, and when, is kept.
+
+    :raises NotFound: ``round_not_found``, ``feedback_not_found``.
+    :raises NotAllowed: ``feedback_hidden_release`` when it was hidden meanwhile (a hide is a
+        decision: :func:`unhide_feedback` is its own step).
+    """
+    feedback = _feedback(session, get_round(session, round_id).id, feedback_id)
+    if feedback.hidden:
+        raise NotAllowed("feedback_hidden_release", "a hidden comment is not let through")
+    if not feedback.held:
+        return feedback
+    return _moderate(
+        session, round_id, feedback_id, "released", held=False, released_by_ref=by_ref,
+        released_at=_clock(now),
     )
 
 
@@ -316,7 +353,7 @@ def pin_feedback(session: Session, round_id: int, feedback_id: int) -> Feedback:
     """Pin a comment to the projector for plenary discussion (its full text is shown there).
 
     :raises NotFound: ``round_not_found``, ``feedback_not_found``.
-    :raises NotAllowed: ``feedback_hidden``.
+    :raises NotAllowed: ``feedback_hidden``, ``feedback_held`` (let it through first).
     """
     return _moderate(session, round_id, feedback_id, "pinned", pinned=True)
 
@@ -334,7 +371,7 @@ def _mark(
 ) -> Feedback:
     round_ = get_round(session, round_id)
     feedback = _feedback(session, round_.id, feedback_id)
-    if feedback.hidden:  # the owner cannot see it, so for them it does not exist
+    if feedback.hidden or feedback.held:  # the owner cannot see it: for them it is not there
         raise NotFound("feedback_not_found", f"no feedback {feedback_id!r} in round {round_id}")
     if feedback.snapshot.owner_ref != owner_ref:
         raise NotAllowed("not_owner", "only the draft's owner marks its feedback")
@@ -349,7 +386,8 @@ def mark_helpful(
 ) -> Feedback:
     """The owner marks a comment helpful (or takes it back). Any state, also after the round.
 
-    :raises NotFound: ``round_not_found``, ``feedback_not_found`` (also for a hidden comment).
+    :raises NotFound: ``round_not_found``, ``feedback_not_found`` (also for a hidden or a held
+        comment).
     :raises NotAllowed: ``not_owner``.
     """
     return _mark(session, round_id, feedback_id, owner_ref, helpful=helpful)
@@ -360,7 +398,8 @@ def mark_addressed(
 ) -> Feedback:
     """The owner marks a comment as addressed in the draft (or takes it back).
 
-    :raises NotFound: ``round_not_found``, ``feedback_not_found`` (also for a hidden comment).
+    :raises NotFound: ``round_not_found``, ``feedback_not_found`` (also for a hidden or a held
+        comment).
     :raises NotAllowed: ``not_owner``.
     """
     return _mark(session, round_id, feedback_id, owner_ref, addressed=addressed)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, true
+from sqlalchemy import Row, case, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from peerreview.errors import NotFound
@@ -116,7 +116,8 @@ class Tally:
 
     ``present`` is whether the plan's owner is in the room (a plan whose owner left is not on
     the board, and never waiting); ``waiting`` counts the present plans below the minimum;
-    ``all_feedback`` counts hidden comments too (what the facilitators moderate).
+    ``all_feedback`` counts hidden and held comments too (what the facilitators moderate);
+    ``held`` the round's comments waiting for a facilitator.
     """
 
     total_feedback: int
@@ -128,6 +129,7 @@ class Tally:
     #: The round's state as the same statement read it (a caller that waited for a lock reads
     #: the state committed meanwhile with the counts, not in a statement of its own).
     state: str
+    held: int = 0
 
     @property
     def plan_waiting(self) -> bool:
@@ -143,12 +145,12 @@ def tally(session: Session, round_id: int, snapshot_id: int) -> Tally:
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
-    total, waiting, count, present, everything, state = session.execute(_TALLY, {
+    total, waiting, count, present, everything, state, held = session.execute(_TALLY, {
         "round_id": round_.id, "snapshot_id": snapshot_id, "minimum": round_.min_feedback,
     }).one()
     return Tally(total_feedback=int(total), waiting=waiting, minimum=round_.min_feedback,
                  feedback_count=int(count), present=bool(present), all_feedback=everything,
-                 state=state)
+                 state=state, held=held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +250,7 @@ def _visible_feedback(session: Session, snapshot: Snapshot) -> list[Feedback]:
                 Feedback.round_id == snapshot.round_id,
                 Feedback.snapshot_id == snapshot.id,
                 Feedback.hidden.is_(False),
+                Feedback.held.is_(False),
             )
             .order_by(Feedback.created_at, Feedback.id)
         )
@@ -257,8 +260,8 @@ def _visible_feedback(session: Session, snapshot: Snapshot) -> list[Feedback]:
 def feedback_for_owner(session: Session, round_id: int, owner_ref: int) -> list[CriterionFeedback]:
     """All visible comments on the owner's draft in this round, grouped by criterion.
 
-    Every criterion of the prompt set is listed, also those without comments. Hidden comments
-    are left out; reviewers are left out in an anonymous round.
+    Every criterion of the prompt set is listed, also those without comments. Hidden comments,
+    and comments held for review, are left out; reviewers are left out in an anonymous round.
 
     :raises NotFound: ``round_not_found``, ``snapshot_not_found`` (no draft of theirs here).
     """
@@ -314,20 +317,23 @@ def list_feedback(
 
 def feedback_to_moderate(
     session: Session, round_id: int, limit: int | None = None
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[Row[Any]], int, int]:
     """The round's comments as the facilitators' console moderates them — the newest ``limit``
-    (all with ``None``), hidden ones too, oldest first — and how many the round has in all.
+    (all with ``None``), hidden and held ones too, oldest first — how many the round has in
+    all, and how many of them wait for a facilitator.
 
-    Plain rows with ``id, reviewer_ref, owner_ref, text, hidden, pinned``: a console gets them
-    on every comment of the room, so one statement and no objects, whatever the round's size.
-    Reviewer ids are included, also in anonymous rounds: facilitators moderate.
+    Plain rows with ``id, reviewer_ref, owner_ref, text, hidden, pinned, held``: a console gets
+    them on every comment of the room, so one statement and no objects, whatever the round's
+    size. Reviewer ids are included, also in anonymous rounds: facilitators moderate.
 
     :raises NotFound: ``round_not_found``.
     """
     round_ = get_round(session, round_id)
     query = (
         select(Feedback.id, Feedback.reviewer_ref, Snapshot.owner_ref, Feedback.text,
-               Feedback.hidden, Feedback.pinned, func.count().over().label("total"))
+               Feedback.hidden, Feedback.pinned, Feedback.held,
+               func.count().over().label("total"),
+               func.sum(case((Feedback.held.is_(True), 1), else_=0)).over().label("held_total"))
         .join(Snapshot, Snapshot.id == Feedback.snapshot_id)
         .where(Feedback.round_id == round_.id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
@@ -335,7 +341,7 @@ def feedback_to_moderate(
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    return rows[::-1], rows[0].total if rows else 0
+    return rows[::-1], rows[0].total if rows else 0, int(rows[0].held_total) if rows else 0
 
 
 def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:
@@ -351,6 +357,7 @@ def pinned_feedback(session: Session, round_id: int) -> list[FeedbackView]:
             Feedback.round_id == round_.id,
             Feedback.pinned.is_(True),
             Feedback.hidden.is_(False),
+            Feedback.held.is_(False),
         )
         .order_by(Feedback.created_at, Feedback.id)
     )
@@ -388,3 +395,49 @@ def reviewer_progress(session: Session, round_: Round, reviewer_ref: int) -> Rev
     done_count, others = session.execute(select(done, plans)).one()
     expected = min(round_.min_feedback, others) if rotation else others
     return ReviewerProgress(done_count, expected)
+
+
+#: What became of a comment, as its author is told (:func:`feedback_by_reviewer`).
+WAITING, HIDDEN, DELIVERED = "waiting", "hidden", "delivered"
+
+
+@dataclass(frozen=True, slots=True)
+class GivenFeedback:
+    """One of a reviewer's own comments, and what became of it: ``waiting`` for a facilitator
+    (the course holds comments for review), ``hidden`` by one, or ``delivered`` to the owner."""
+
+    id: int
+    owner_ref: int
+    criterion_label: str
+    stem_label: str
+    text: str
+    status: str
+    created_at: datetime
+
+
+def feedback_by_reviewer(session: Session, round_id: int, reviewer_ref: int
+                         ) -> list[GivenFeedback]:
+    """The comments ``reviewer_ref`` wrote in the round, newest first, each with what became of
+    it — the author's own view: only they (and the facilitators) learn that a comment of theirs
+    waits or was hidden.
+
+    :raises NotFound: ``round_not_found``.
+    """
+    round_ = get_round(session, round_id)
+    rows = session.execute(
+        select(Feedback, Snapshot.owner_ref)
+        .join(Snapshot, Snapshot.id == Feedback.snapshot_id)
+        .where(Feedback.round_id == round_.id, Feedback.reviewer_ref == reviewer_ref)
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    ).all()
+    given = []
+    for feedback, owner_ref in rows:
+        criterion = find_criterion(round_.prompt_set, feedback.criterion) or {"stems": []}
+        stems = {s["key"]: s["label"] for s in criterion["stems"]}
+        status = HIDDEN if feedback.hidden else WAITING if feedback.held else DELIVERED
+        given.append(GivenFeedback(
+            id=feedback.id, owner_ref=owner_ref,
+            criterion_label=criterion.get("label", feedback.criterion),
+            stem_label=stems.get(feedback.stem, feedback.stem), text=feedback.text,
+            status=status, created_at=feedback.created_at))
+    return given

@@ -4,7 +4,8 @@
  *   live:fragments {stream, seq, fragments: [{target, html, swap?, fallback?}]}
  * Each fragment replaces what is inside #target, or, with swap, is swapped as htmx names it
  * ("outerHTML": the element itself; "afterbegin": put on top; "afterend": put after it;
- * "delete": taken off). An element put in that the page already has is left. A list with
+ * "delete": taken off; "refetch": the page reads that region afresh, for a region that differs
+ * from person to person). An element put in that the page already has is left. A list with
  * data-live-max keeps that many children, the first ones. A fragment whose #target this page
  * lacks but that names a fallback region (a row added since the page loaded) re-fetches that
  * region.
@@ -245,9 +246,27 @@
 
   var INSERTS = ["afterbegin", "beforeend", "afterend", "beforebegin"];
 
+  // A ping for a region that differs from person to person (realtime.refetch_for): this page
+  // reads its own region afresh. Pings that arrive while one is pending are one read; a region
+  // with data-live-spread waits a random part of that many milliseconds first, so a room of
+  // phones does not ask in the same instant.
+  function refetchSoon(region) {
+    if (!region.dataset.liveSrc || region.dataset.liveRefetching) return;
+    region.dataset.liveRefetching = "1";
+    var spread = Number(region.dataset.liveSpread || 0);
+    setTimeout(function () {
+      delete region.dataset.liveRefetching;
+      refetch([region]);
+    }, Math.floor(Math.random() * spread));
+  }
+
   function applyFragments(fragments) {
     fragments.forEach(function (fragment) {
       var region = document.getElementById(fragment.target);
+      if (fragment.swap === "refetch") {
+        if (region) refetchSoon(region);
+        return;
+      }
       if (!region) {
         // a part of a region this page has without that part (a row added since it loaded):
         // the region afresh
