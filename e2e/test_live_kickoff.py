@@ -102,7 +102,7 @@ def test_someone_enrolled_after_the_console_opened_appears_when_they_sign_in(
 
 def test_phones_wait_for_the_start(room: Room) -> None:
     for phone in room.phones:
-        expect(phone.locator("#now")).to_contain_text("Forløbet er ikke begyndt endnu")
+        expect(phone.locator("#now")).to_contain_text("Formøde er i dag")
     expect(room.projector.locator(".projector-code")).to_be_visible()
 
 

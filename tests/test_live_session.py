@@ -70,7 +70,7 @@ def test_phones_and_projector_follow_the_facilitator(app, kickoff_course, facili
                                 auth={"display": token})
     for sock in (phone_socket, wall):
         sock.get_received()
-    assert "Forløbet er ikke begyndt endnu" in phone.get("/me").get_data(as_text=True)
+    assert "Formøde er i dag" in phone.get("/me").get_data(as_text=True)
 
     console = _start(facilitator_client, kickoff_course).get_data(as_text=True)
     assert "Velkommen" in console and 'data-shortcut="n"' in console

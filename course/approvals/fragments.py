@@ -10,15 +10,17 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from course import web
-from course.approvals import services
+from course.approvals import services, stages
 from course.approvals.models import Case, Criterion, EndingReason, RatingValue
 from course.budgets import fragments as budget_fragments
 from course.budgets.models import Draft
 from course.extensions import db
 from course.people.models import Citizen, Staff
-from course.people.services import budget_deadline
+from course.people.services import Participation, budget_deadline
+from course.schedule.models import Course
 
 CASE = "approvals/_case.html"
+MY_STAGE = "approvals/_my_stage.html"
 NOTICE_BADGE = "approvals/_notice_badge.html"
 
 
@@ -77,3 +79,19 @@ def layout_part(_page: str) -> dict[str, Any]:
 def draft_part(_page: str, *, draft: Draft) -> dict[str, Any]:
     """The citizen's editor shows what the job consultant asked them to change."""
     return {"case": services.case_of(draft)}
+
+
+def phone_part(_page: str, *, citizen: Citizen) -> dict[str, Any]:
+    """The phone's home says where the citizen is in the process and what to do next."""
+    return {"where": stages.stage_of(citizen)}
+
+
+def citizen_page_part(_page: str, *, citizen: Citizen) -> dict[str, Any]:
+    """The participant page (schedule) names the citizen's stage, as the course list does."""
+    return {"where": stages.stage_of(citizen)}
+
+
+def participants_part(_page: str, *, course: Course,
+                      roster: list[tuple[Citizen, Participation]]) -> dict[str, Any]:
+    """The course's participant list names each citizen's stage (the cases read at once)."""
+    return {"stages": stages.stages_in(course, roster)}

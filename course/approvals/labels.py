@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from course.approvals.models import CaseState, Colour, Criterion, EndingReason, RatingValue
 from course.approvals.services import ApprovalError, Change
+from course.approvals.stages import Stage
 from course.budgets.labels import category_label, payment_label, strategy_label
 from course.i18n import long_date, message
 from course.money import format_amount
@@ -28,6 +29,17 @@ CASE_STATE_LABELS = {
     CaseState.SENT_BACK: _l("Sent back"),
     CaseState.APPROVED: _l("Approved"),
     CaseState.REJECTED: _l("Ended"),
+}
+#: Where a citizen is in the process (course list, citizen page, phone), as staff name it.
+STAGE_LABELS = {
+    Stage.DECIDING: _l("Deciding"),
+    Stage.SAID_NO: _l("Said no"),
+    Stage.OPTED_OUT: _l("Opted out"),
+    Stage.WRITING: _l("Writing the plan"),
+    Stage.HANDED_IN: _l("Handed in"),
+    Stage.SENT_BACK: _l("Sent back"),
+    Stage.APPROVED: _l("Approved"),
+    Stage.ENDED: _l("Ended"),
 }
 COLOUR_LABELS = {Colour.GREEN: _l("Green"), Colour.YELLOW: _l("Yellow"), Colour.RED: _l("Red")}
 CRITERION_LABELS = {
@@ -109,6 +121,10 @@ def case_state_label(state: CaseState | str) -> str:
         labels = g.teten_case_states = {code: str(label)
                                         for code, label in CASE_STATE_LABELS.items()}
     return labels[CaseState(state)]
+
+
+def stage_label(stage: Stage | str) -> str:
+    return str(STAGE_LABELS[Stage(stage)])
 
 
 def colour_label(colour: Colour | str | None) -> str:
@@ -203,6 +219,7 @@ def _shown(change: Change, value: Any) -> str:
 FILTERS: dict[str, Any] = {
     "case_state_label": case_state_label,
     "colour_label": colour_label,
+    "stage_label": stage_label,
     "criterion_label": criterion_label,
     "rating_label": rating_label,
     "ending_label": ending_label,

@@ -23,10 +23,17 @@ def queue_rooms(person: Staff | Citizen) -> Iterable[str]:
 
 
 def push_case(case: Case, notices: list[Notification]) -> None:
-    """Queue what a step on ``case`` changed: the team's queues and each notified person's
-    badge refetch (nothing of the case itself is pushed)."""
+    """Queue what a step on ``case`` changed: the team's queues, each notified person's badge
+    and the citizen's "where you are" refetch (nothing of the case itself is pushed)."""
     realtime.render_to(realtime.team_room(case.team_id), "queue-ping", QUEUE_PING)
+    realtime.refetch_to(realtime.citizen_room(case.citizen_id), "my-stage")
     push_notices(notices)
+
+
+def push_stage(citizen: Citizen) -> None:
+    """The citizen's "where you are" refetches on their devices (their yes or no recorded:
+    ``people.signals.participation_changed``)."""
+    realtime.refetch_to(realtime.citizen_room(citizen.id), "my-stage")
 
 
 def push_notices(notices: list[Notification]) -> None:

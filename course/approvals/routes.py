@@ -442,6 +442,13 @@ def notice_badge():
     return render_template(fragments.NOTICE_BADGE, unread_notices=fragments.unread_notices())
 
 
+@bp.get("/me/stage")
+@allow(CITIZEN)
+def my_stage():
+    """The phone's "where you are" region (re-read when the case moves, and after a gap)."""
+    return render_template(fragments.MY_STAGE, **fragments.phone_part("", citizen=current_user))
+
+
 @bp.get("/notifications")
 @allow(JOB_CONSULTANT, TEAM_LEAD)
 def notifications():

@@ -503,6 +503,10 @@ class Completeness:
     late: bool
     missing: list[str] = field(default_factory=list)
     warnings: list[Check] = field(default_factory=list)
+    #: The citizen is still deciding (the four weeks, and so ``deadline``, start with the
+    #: yes), and the last day to say yes where the information meeting is recorded.
+    deciding: bool = False
+    decide_by: date | None = None
 
     @property
     def complete(self) -> bool:
@@ -557,6 +561,7 @@ def completeness(draft: Draft, today: date | None = None) -> Completeness:
         days_left=(deadline - today).days if deadline else None,
         late=deadline is not None and today > deadline,
         missing=[c.code for c in checks if not c.done], warnings=warnings,
+        deciding=p.can_decide, decide_by=p.decision_deadline if p.can_decide else None,
     )
 
 

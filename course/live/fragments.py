@@ -11,6 +11,7 @@ from course.budgets import workshop
 from course.live import day as live_day
 from course.live import questions, services
 from course.people.models import Citizen
+from course.people.services import local_today
 from course.schedule.models import Course, Day, ItemKind
 
 NOW = "live/_now.html"
@@ -38,6 +39,8 @@ def now_contexts(course: Course, audiences: Iterable[str]
     view = live_day.now_view(course)
     audiences = list(audiences)
     common = {"course": course, "view": view, "workshop": workshop_context(course, view),
+              "today": local_today(),
+              "next_meeting": None if view.running else course.next_meeting(local_today()),
               "shown_question": questions.spotlight(course.id) if view.running else None}
     if realtime.PROJECTOR in audiences:
         common.update(join_count_context(course))

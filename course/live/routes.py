@@ -43,7 +43,8 @@ def phone():
                **fragments.questions_context(course, realtime.PARTICIPANTS,
                                              viewer=current_user, sort=_question_sort())}
     return web.render("live/phone.html", streams=streams,
-                      participation=people_services.participation(current_user), **context)
+                      participation=people_services.participation(current_user),
+                      **web.parts_of("live.phone", citizen=current_user), **context)
 
 
 @bp.get("/me/workshop")

@@ -75,6 +75,11 @@ class Course(db.Model):
                 return day
         return None
 
+    def next_meeting(self, today: date) -> Day | None:
+        """The first of the course's meetings on or after ``today`` (None once all are over)."""
+        coming = [day for day in Day if self.date_of(day) >= today]
+        return min(coming, key=self.date_of) if coming else None
+
     def __repr__(self) -> str:
         return f"<Course {self.id} {self.code}>"
 

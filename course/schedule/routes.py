@@ -29,6 +29,7 @@ from course.i18n import long_date
 from course.people import codes
 from course.people import pushes as people_pushes
 from course.people import services as people_services
+from course.people import signals as people_signals
 from course.people.forms import DecisionForm, EnrolForm, OptOutForm
 from course.people.labels import ELIGIBILITY_LABELS, enrolment_message
 from course.people.models import Citizen, Role, Staff
@@ -536,10 +537,11 @@ def _course_page(course: Course, form: EnrolForm, *, status: int = 200):
     if not can_manage_participants(course):  # a guest facilitator: the course, not its people
         return web.render("schedule/course.html", status=status, course=course,
                           can_facilitate=can_facilitate(course), can_edit=False, roster=None)
+    roster = people_services.roster(course)
     return web.render("schedule/course.html", status=status, course=course, enrol_form=form,
                       can_facilitate=can_facilitate(course),
-                      can_edit=can_edit_course(course),
-                      roster=people_services.roster(course),
+                      can_edit=can_edit_course(course), roster=roster,
+                      **web.parts_of("schedule.participants", course=course, roster=roster),
                       places_taken=people_services.places_taken(course))
 
 
@@ -615,7 +617,8 @@ def record_decision(course_id: int, citizen_id: int):
                 error, deadline=people_services.decision_deadline(person),
                 meeting=person.info_meeting_on))
         else:
-            db.session.commit()
+            people_signals.participation_changed.send(person)
+            realtime.commit_and_push()
             people_pushes.disconnect_sign_ins(ended)
             if person.decision == "yes":
                 flash(_("Yes recorded. The budget plan must be finished by %(date)s.",
