@@ -145,3 +145,39 @@ def test_the_team_lead_gives_a_case_to_a_colleague(screens: Screens, live_server
     htmx_settled(lead, lead.locator(".case-consultant button").click)
     expect(lead.locator(".case-summary")).to_contain_text("Jobkonsulent: Sara Jobkonsulent")
     expect(mine.filter(has_text=gitte)).to_be_visible(timeout=LIVE_TIMEOUT)
+
+
+def test_a_working_day_in_the_queue(screens: Screens, live_server) -> None:
+    """The team lead searches the demo's queue by name (the list narrows as she types and the
+    address keeps the filter), sees each consultant's load, and opens a case whose criteria
+    stay in view while she reads down the plan."""
+    gitte = demo.PLANS[0][0]
+    lead = screens.laptop()
+    sign_in_staff(lead, live_server.team_lead)
+    lead.goto("/queue")
+    wait_live(lead)
+    expect(lead.locator(".workload-table")).to_contain_text("Jonas")
+    rows = lead.locator("#queue .queue-table tbody tr")
+    assert rows.count() > 1
+    lead.locator("#queue-search").press_sequentially(gitte.split()[0].lower(), delay=30)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(gitte)
+    expect(lead).to_have_url(re.compile(r"[?&]q=" + gitte.split()[0].lower()))
+    lead.select_option("select[name=sort]", "name")
+    expect(lead).to_have_url(re.compile(r"sort=name"))
+    screenshot(lead, "office-queue-search")
+    assert_accessible(lead, "the searched queue with the workload")
+    lead.reload()
+    expect(lead.locator("#queue-search")).to_have_value(gitte.split()[0].lower())
+    expect(rows).to_have_count(1)
+
+    rows.first.locator("a").click()
+    expect(lead).to_have_url(re.compile(r"/cases/\d+$"))
+    side = lead.locator(".assessment-side")
+    lead.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    plan = lead.locator(".assessment .plan").bounding_box()
+    viewport = lead.viewport_size
+    assert plan["height"] > viewport["height"], "the demo plan is too short to scroll past"
+    box = side.bounding_box()
+    assert 0 <= box["y"] and box["y"] + min(box["height"], 100) <= viewport["height"], box
+    screenshot(lead, "office-case-scrolled", full_page=False)

@@ -131,6 +131,18 @@ def colour_label(colour: Colour | str | None) -> str:
     return str(COLOUR_LABELS[Colour(colour)]) if colour else ""
 
 
+QUEUE_SORT_LABELS = {
+    "waiting": _l("Longest waiting first"),
+    "deadline": _l("Budget deadline, soonest first"),
+    "state": _l("State"),
+    "name": _l("Citizen's name"),
+}
+
+
+def queue_sort_label(sort: str) -> str:
+    return str(QUEUE_SORT_LABELS[sort])
+
+
 def criterion_label(criterion: Criterion | str) -> str:
     return str(CRITERION_LABELS[Criterion(criterion)])
 
@@ -219,6 +231,7 @@ def _shown(change: Change, value: Any) -> str:
 FILTERS: dict[str, Any] = {
     "case_state_label": case_state_label,
     "colour_label": colour_label,
+    "queue_sort_label": queue_sort_label,
     "stage_label": stage_label,
     "criterion_label": criterion_label,
     "rating_label": rating_label,

@@ -149,28 +149,45 @@ STAFF_DECIDING = (JOB_CONSULTANT, TEAM_LEAD)
 @bp.get("/queue")
 @allow(*STAFF_DECIDING)
 def queue():
-    """The approval queue: mine or the team's, filtered, longest waiting first; live."""
-    args = request.args
-    # the team lead has no caseload of their own: the team's queue is theirs by default
-    default = "team" if current_user.role == Role.TEAM_LEAD else "mine"
-    view = args.get("view", default) if args.get("view") in ("mine", "team") else default
-    state = args.get("state", "")
-    if state not in services.FILTER_STATES:
-        state = ""
-    course_id = args.get("course", type=int)
-    min_days = args.get("days", type=int)
+    """The approval queue: mine or the team's, filtered, searched and sorted (all of it in the
+    URL, so a filter can be bookmarked); live. The team lead also sees each consultant's load."""
+    chosen = _queue_filter(request.args)
     fragment = web.wants_fragment()
     streams = None if fragment else realtime.streams_for(current_user)  # before the rows
-    rows, counts = services.queue(current_user, view=view, state=state, course_id=course_id,
-                                  min_days=min_days if min_days and min_days > 0 else None)
-    courses = db.session.scalars(db.select(Course).where(
-        Course.team_id == current_user.team_id).order_by(Course.kickoff_on.desc())).all()
-    context = {"rows": rows, "counts": counts, "view": view, "state": state,
-               "course_id": course_id, "min_days": min_days, "courses": courses,
-               "for_information": services.for_information(current_user)}
+    loads = None
+    if current_user.role == Role.TEAM_LEAD:
+        every = services.team_rows(current_user)
+        loads = services.workload(current_user, every)
+        mine = chosen.view != "team"
+        rows, counts = services.filter_rows(
+            [row for row in every if not mine or row.consultant_id == current_user.id], chosen)
+    else:
+        rows, counts = services.queue(current_user, chosen)
+    context = {"rows": rows, "counts": counts, "chosen": chosen, "workload": loads,
+               "sorts": services.QUEUE_SORTS,
+               "sparring_days": services.SPARRING_ANSWER_DAYS}
     if fragment:
         return web.render(None, "approvals/_queue.html", **context)
-    return web.render("approvals/queue.html", streams=streams, **context)
+    courses = db.session.scalars(db.select(Course).where(
+        Course.team_id == current_user.team_id).order_by(Course.kickoff_on.desc())).all()
+    return web.render("approvals/queue.html", streams=streams, courses=courses,
+                      for_information=services.for_information(current_user), **context)
+
+
+def _queue_filter(args: Any) -> services.QueueFilter:
+    """The queue's filter from the query string; anything unknown falls back to the default."""
+    # the team lead has no caseload of their own: the team's queue is theirs by default
+    default = "team" if current_user.role == Role.TEAM_LEAD else "mine"
+    min_days = args.get("days", type=int)
+    sort = args.get("sort", "")
+    return services.QueueFilter(
+        view=args.get("view") if args.get("view") in ("mine", "team") else default,
+        state=args.get("state", "") if args.get("state") in services.FILTER_STATES else "",
+        course_id=args.get("course", type=int),
+        min_days=min_days if min_days and 0 < min_days <= 3650 else None,
+        search=args.get("q", "")[:100],
+        sort=sort if sort in services.QUEUE_SORTS else services.QUEUE_SORTS[0],
+        overdue_only=args.get("overdue") == "1")
 
 
 def _case_or_404(case_id: int) -> Case:

@@ -8,12 +8,15 @@ the person saw (``seen``): when someone else acted in between, :class:`ApprovalE
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import holidays
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -627,24 +630,106 @@ class QueueRow:
     version_number: int
     total: int
     citizen_name: str
+    course_id: int
     course_name: str
+    consultant_id: int | None
     consultant_name: str | None
-    waiting_days: int
+    #: Days the office has kept the case waiting; None once it is with the citizen or decided.
+    waiting_days: int | None
     budget_deadline: date | None
+    colour: Colour | None = None
+    decided_on: date | None = None
     #: Open, and nobody can act on it: no job consultant, or theirs has left the team.
     needs_consultant: bool = False
+    #: Sent back, and the citizen's budget deadline has passed without a new version.
+    deadline_passed: bool = False
+    #: Colleagues asked to spar who have not answered in SPARRING_ANSWER_DAYS working days.
+    unanswered_sparring: tuple[str, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return f"TET-{self.case_id:05d}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline_passed or bool(self.unanswered_sparring)
 
 
 #: Queue filter "state" values: the case states, plus "new" for submitted.
 FILTER_STATES = [s.value for s in CaseState]
 
+#: How the queue can be sorted; the first is the default.
+QUEUE_SORTS = ("waiting", "deadline", "state", "name")
 
-def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int | None = None,
-          min_days: int | None = None, today: date | None = None
+#: A colleague asked to spar on a yellow case answers within this many working days.
+SPARRING_ANSWER_DAYS = 3
+
+_STATE_ORDER = {state: n for n, state in enumerate(CaseState)}
+_SORT_KEYS = {
+    # longest waiting first; the cases with the citizen and the decided ones after them
+    "waiting": lambda row: (row.waiting_days is None, -(row.waiting_days or 0), row.case_id),
+    "deadline": lambda row: (row.budget_deadline is None, row.budget_deadline or date.max,
+                             row.case_id),
+    "state": lambda row: (_STATE_ORDER[row.state], -(row.waiting_days or 0), row.case_id),
+    "name": lambda row: (row.citizen_name.casefold(), row.case_id),
+}
+
+
+@functools.cache
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("DK", years=year))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end``: Monday to Friday, not a Danish
+    public holiday (so a request made on a Friday has had one working day on Monday)."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in _public_holidays(day.year):
+            days += 1
+    return days
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: every field is in the page's URL, so a filter can be saved."""
+
+    view: str = "mine"
+    state: str = ""
+    course_id: int | None = None
+    min_days: int | None = None
+    search: str = ""
+    sort: str = "waiting"
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One job consultant's share of the team's open cases (the team lead's overview)."""
+
+    staff_id: int
+    name: str
+    open: int = 0
+    new: int = 0
+    overdue: int = 0
+    oldest_days: int | None = None
+
+
+def queue(staff: Staff, chosen: QueueFilter | None = None, *, today: date | None = None
           ) -> tuple[list[QueueRow], dict[str, int]]:
     """The queue for ``staff``: their own cases (``mine``) or the team's (``team``), filtered by
-    state, course and waiting time, longest waiting first; with counts per state (before the
-    state filter, so the tabs show what each holds)."""
+    state, course, waiting time, the citizen's name or the case's reference and overdue flags,
+    sorted as chosen; with counts per state (before the state filter, so the tabs show what each
+    holds)."""
+    chosen = chosen or QueueFilter()
+    rows = team_rows(staff, mine_only=chosen.view != "team", today=today)
+    return filter_rows(rows, chosen)
+
+
+def team_rows(staff: Staff, *, mine_only: bool = False, today: date | None = None
+              ) -> list[QueueRow]:
+    """Every case of ``staff``'s team (or only theirs) as queue rows, oldest submission first."""
     from course.people.services import budget_deadline_of
 
     today = today or local_today()
@@ -652,7 +737,8 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
     # cases, and an object per case, citizen and course cost more than the query.
     query = (
         sa.select(Case.id, Case.state, Case.version_number, Case.total, Case.submitted_at,
-                  Citizen.name, Citizen.decision, Citizen.decided_on, Course.name, Staff.name,
+                  Case.colour, Case.decided_at, Citizen.name, Citizen.decision,
+                  Citizen.decided_on, Course.id, Course.name, Case.consultant_id, Staff.name,
                   # has_consultant(), in SQL: can the case's consultant act on it?
                   sa.and_(Staff.active, Staff.role == Role.JOB_CONSULTANT,
                           Staff.team_id == Case.team_id))
@@ -661,27 +747,81 @@ def queue(staff: Staff, *, view: str = "mine", state: str = "", course_id: int |
         .outerjoin(Staff, Staff.id == Case.consultant_id)
         .where(Case.team_id == staff.team_id)
     )
-    if view != "team":
+    if mine_only:
         query = query.where(Case.consultant_id == staff.id)
-    if course_id is not None:
-        query = query.where(Case.course_id == course_id)
+    # colleagues asked on a yellow case who have not answered: one statement for the team
+    unanswered: dict[int, list[str]] = {}
+    asked = (sa.select(SparringRequest.case_id, Staff.name, SparringRequest.asked_at)
+             .join(Staff, Staff.id == SparringRequest.staff_id)
+             .join(Case, Case.id == SparringRequest.case_id)
+             .where(Case.team_id == staff.team_id, Case.state == CaseState.YELLOW,
+                    SparringRequest.answered_at.is_(None))
+             .order_by(SparringRequest.id))
+    for case_id, name, asked_at in db.session.execute(asked):
+        if working_days_between(local_today(asked_at), today) >= SPARRING_ANSWER_DAYS:
+            unanswered.setdefault(case_id, []).append(name)
+    rows = []
+    for (case_id, state_, version_number, total, submitted_at, colour, decided_at, citizen,
+         decision, decided_on, course_id, course, consultant_id, consultant,
+         able) in db.session.execute(query.order_by(Case.submitted_at, Case.id)):
+        state = CaseState(state_)
+        deadline = budget_deadline_of(decision, decided_on)
+        is_open = state in OPEN_STATES
+        rows.append(QueueRow(
+            case_id, state, version_number, total, citizen, course_id, course, consultant_id,
+            consultant,
+            waiting_days=(today - local_today(submitted_at)).days if is_open else None,
+            budget_deadline=deadline, colour=Colour(colour) if colour else None,
+            decided_on=local_today(decided_at) if decided_at else None,
+            needs_consultant=is_open and not able,
+            deadline_passed=(state == CaseState.SENT_BACK and deadline is not None
+                             and deadline < today),
+            unanswered_sparring=tuple(unanswered.get(case_id, ()))))
+    return rows
+
+
+def filter_rows(rows: list[QueueRow], chosen: QueueFilter
+                ) -> tuple[list[QueueRow], dict[str, int]]:
+    """``rows`` narrowed and sorted as ``chosen`` says, and the counts per state before the
+    state filter."""
+    needle = " ".join(chosen.search.split()).casefold()
     rows = [
-        QueueRow(case_id, CaseState(state_), version_number, total, citizen, course, consultant,
-                 (today - submitted_at.date()).days,
-                 budget_deadline_of(decision, decided_on),
-                 needs_consultant=CaseState(state_) in OPEN_STATES and not able)
-        for (case_id, state_, version_number, total, submitted_at, citizen, decision,
-             decided_on, course, consultant, able)
-        in db.session.execute(query.order_by(Case.submitted_at, Case.id))
+        row for row in rows
+        if (chosen.course_id is None or row.course_id == chosen.course_id)
+        and (chosen.min_days is None
+             or (row.waiting_days is not None and row.waiting_days >= chosen.min_days))
+        and (not needle or needle in row.citizen_name.casefold()
+             or needle in row.reference.casefold())
+        and (not chosen.overdue_only or row.overdue)
     ]
-    if min_days is not None:
-        rows = [row for row in rows if row.waiting_days >= min_days]
     counts = {s: 0 for s in FILTER_STATES}
     for row in rows:
         counts[row.state.value] += 1
-    if state:
-        rows = [row for row in rows if row.state.value == state]
+    if chosen.state:
+        rows = [row for row in rows if row.state.value == chosen.state]
+    rows.sort(key=_SORT_KEYS.get(chosen.sort, _SORT_KEYS["waiting"]))
     return rows, counts
+
+
+def workload(staff: Staff, rows: list[QueueRow]) -> list[Workload]:
+    """Open cases per active job consultant of ``staff``'s team (every one, also those with
+    none), from the team's ``rows``; the cases nobody can act on under no name."""
+    consultants = db.session.execute(
+        sa.select(Staff.id, Staff.name).where(
+            Staff.team_id == staff.team_id, Staff.active, Staff.role == Role.JOB_CONSULTANT)
+        .order_by(Staff.name)).all()
+    out = {staff_id: Workload(staff_id, name) for staff_id, name in consultants}
+    for row in rows:
+        if row.state not in OPEN_STATES and not row.overdue:
+            continue
+        key = row.consultant_id if row.consultant_id in out and not row.needs_consultant else None
+        w = out.get(key) or Workload(0, "")
+        days = [d for d in (w.oldest_days, row.waiting_days) if d is not None]
+        out[key] = dataclasses.replace(
+            w, open=w.open + (row.state in OPEN_STATES),
+            new=w.new + (row.state == CaseState.SUBMITTED), overdue=w.overdue + row.overdue,
+            oldest_days=max(days, default=None))
+    return list(out.values())
 
 
 def for_information(staff: Staff, limit: int = 20) -> list[Case]:
