@@ -353,3 +353,36 @@ def test_a_long_plan_folds_its_lines_and_opens_one_to_edit(screens: Screens, liv
     expect_saved(write(opened, "change", "Jeg kan nå frem til vagter tidligt om morgenen."))
     expect(phone.locator("#budget-lines > li.is-folded")).to_have_count(len(titles) - 1)
     screenshot(phone, "budget-editor-line-opened", full_page=False)
+
+
+def test_an_upload_is_attached_and_a_too_large_one_is_told_beside_the_totals(screens: Screens,
+                                                                           live_server):
+    """The only way a citizen documents a price: a PDF attached from the phone lands in the
+    line's list; a file over the limit is refused in words, and the message stands clear of the
+    sticky totals (it covered them) while the line and its fields stay."""
+    live_server.run_script("seed_room.py")  # Anna's plan is complete: lines to attach to
+    phone = screens.phone()
+    join_course(phone, live_server.course_code, ANNA, live=False)
+    open_editor(phone)
+    upload = phone.locator("form.attachment-upload").first
+    upload.scroll_into_view_if_needed()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload.locator("input[type=file]").set_input_files(
+        {"name": "tilbud.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    upload.locator("button[type=submit]").click()
+    expect(phone.locator(".attachment-name").first).to_have_text("tilbud.pdf")
+
+    upload = phone.locator("form.attachment-upload").first
+    big = pdf + b"%" * (11 * 1024 * 1024)
+    upload.locator("input[type=file]").set_input_files(
+        {"name": "scanning.pdf", "mimeType": "application/pdf", "buffer": big})
+    upload.locator("button[type=submit]").click()
+    toast = phone.locator("#toast")
+    expect(toast).to_contain_text("Filen er for stor")
+    totals = phone.locator("#budget-totals")
+    expect(totals).to_be_in_viewport()
+    a, b = toast.bounding_box(), totals.bounding_box()
+    overlap = not (a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    screenshot(phone, "phone-upload-too-large", full_page=False)
+    assert not overlap, f"the message {a} covers the totals {b}"
+    expect(phone.locator(".attachment-name")).to_have_count(1)  # nothing else was attached

@@ -160,6 +160,33 @@ def test_phone_pages_never_scroll_sideways(room: Room, screens: Screens, live_se
         assert scroll_size(phone)["width"] <= 390, f"{kind} scrolls sideways"
 
 
+def test_every_page_of_a_citizen_fits_the_phone(room: Room, screens: Screens,
+                                                live_server) -> None:
+    """Beyond the home page: the plan editor, the plan's page, the notices, the workshop, the
+    printable plan; and the staff's page about one citizen, opened on a phone."""
+    phone = phone_page("home", screens, live_server)
+    wide = []
+    for path in ("/me/budget", "/me/plan", "/notifications", "/me/workshop"):
+        phone.goto(path)
+        phone.wait_for_load_state("load")
+        if scroll_size(phone)["width"] > 390:
+            wide.append(f"{path}: {scroll_size(phone)['width']} px")
+    staff = screens.phone()
+    sign_in_staff(staff, live_server.consultant)
+    staff.goto("/office")
+    staff.locator("main a[href^='/courses/']").first.click()
+    staff.locator("main a[href*='/citizens/']").first.click()
+    staff.wait_for_load_state("load")
+    screenshot(staff, "phone-staff-citizen-page")
+    if scroll_size(staff)["width"] > 390:
+        culprits = staff.evaluate("""() => [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > 391)
+          .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' +
+                           Math.round(el.getBoundingClientRect().right))""")
+        wide.append(f"{staff.url}: {scroll_size(staff)['width']} px {culprits}")
+    assert not wide, "pages wider than the phone:\n" + "\n".join(wide)
+
+
 @pytest.mark.parametrize("kind", ["join", "join-error", "home"])
 def test_phone_touch_targets_are_at_least_44px(kind: str, room: Room, screens: Screens,
                                                live_server) -> None:

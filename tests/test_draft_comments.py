@@ -298,3 +298,25 @@ def test_the_draft_pages_include_the_partial(app, client, drafts):
     editor = client.get(editor_url).get_data(as_text=True)
     assert "Husk prisen" in editor and "Om budgetposten: Kørekort kategori D" in editor
     assert f'hx-post="/drafts/{drafts.a_draft}/comments"' not in editor
+
+
+def test_the_markup_of_the_filled_in_editor_is_valid(app, client, drafts):
+    """The W3C checker's two findings: a comment's datetime attribute had microseconds (valid
+    HTML allows at most three fraction digits), and a filled-in editor focused several fields."""
+    import re
+
+    with app.app_context():
+        db.session.add(DraftComment(draft_id=drafts.a_draft, author_id=drafts.world.consultant_id,
+                                    text="Husk en pris", line_id=drafts.a_line))
+        db.session.commit()
+    join_citizen(client, drafts.world.course_code, drafts.a_code)
+    for page in (client.get(f"/drafts/{drafts.a_draft}/comments").get_data(as_text=True),
+                 client.get("/me/budget").get_data(as_text=True)):
+        stamps = re.findall(r'datetime="([^"]*)"', page)
+        assert stamps, "a comment shows when it was written"
+        for stamp in stamps:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", stamp), stamp
+        assert page.count("autofocus") == 0
+    # a line just added focuses its title, and only that
+    added = client.post(f"/drafts/{drafts.a_draft}/lines", headers=HX)
+    assert added.get_data(as_text=True).count("autofocus") == 1
