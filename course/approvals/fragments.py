@@ -10,14 +10,15 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from course import web
-from course.approvals import services, stages
-from course.approvals.models import Case, Criterion, EndingReason, RatingValue
+from course.approvals import labels, services, stages
+from course.approvals.models import Case, CaseState, Criterion, EndingReason, RatingValue
 from course.budgets import fragments as budget_fragments
 from course.budgets.models import Draft
 from course.extensions import db
 from course.people.models import Citizen, Staff
 from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
+from course.types import local_today
 
 CASE = "approvals/_case.html"
 MY_STAGE = "approvals/_my_stage.html"
@@ -46,6 +47,19 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,
     }
+
+
+def decision_context(case: Case) -> dict[str, Any]:
+    """The decision document: the assessment's facts, the colours the case was marked on its
+    way, the version decided on, and — where the plan is ended — the complaint guidance it was
+    given (the municipality's text at the time, else the default)."""
+    guidance = ""
+    if case.state == CaseState.REJECTED:
+        guidance = (case.complaint_guidance or services.complaint_guidance()
+                    or str(labels.DEFAULT_COMPLAINT_GUIDANCE))
+    return case_context(case, version=services.decided_version(case),
+                        colour_path=services.colour_path(case), complaint_guidance=guidance,
+                        printed_on=local_today())
 
 
 def lines_with_payment(case: Case) -> list[dict[str, Any]]:

@@ -107,7 +107,24 @@ ERRORS = {
     "already_signed": _l("You have already signed the declaration."),
     "bad_date": _l("Write dates as dd-mm-yyyy, one per line."),
     "not_agreed": _l("Tick the box to sign the declaration."),
+    "not_lead": _l("Only a team lead can change the municipality's settings."),
+    "empty_guidance": _l("Write the complaint guidance, or choose to use the default text."),
 }
+
+#: The declaration on honour (tro- og loveerklæring), as the citizen signs it and as the decision
+#: document prints it (docs/method.md §5, Payout).
+DECLARATION = _l("I declare on my honour that I will use the money as agreed with my job "
+                 "consultant, that is, in line with my approved budget plan. I know that the "
+                 "municipality can claim the money back if it is misused.")
+
+#: The complaint guidance (klagevejledning) a decision that ends a plan carries until the
+#: municipality writes its own on the settings page.
+DEFAULT_COMPLAINT_GUIDANCE = _l(
+    "You can complain about this decision. Send your complaint to the job centre within four "
+    "weeks of receiving the decision, in writing or by telling your job consultant. The job "
+    "centre looks at the decision again; if it keeps it, your complaint is sent on to the "
+    "National Social Appeals Board (Ankestyrelsen). Ask your job consultant if you want help "
+    "with your complaint.")
 FALLBACK = _l("That is not possible right now.")
 
 
@@ -226,4 +243,9 @@ FILTERS: dict[str, Any] = {
     "notice_label": notice_label,
     "iso_date": iso_date,
 }
-GLOBALS: dict[str, Any] = {"change_label": change_label, "change_values": change_values}
+def declaration_text() -> str:
+    return str(DECLARATION)
+
+
+GLOBALS: dict[str, Any] = {"change_label": change_label, "change_values": change_values,
+                           "declaration_text": declaration_text}

@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -316,9 +317,49 @@ def reject(case_id: int):
 @bp.get("/cases/<int:case_id>/decision")
 @allow(*STAFF_DECIDING)
 def decision_document(case_id: int):
-    """The printable decision document of a case."""
+    """The decision document of a case, an A4 document the municipality can sign: case number,
+    consultant, the three ratings with notes, the colours on the way, the length and
+    follow-up, the declaration on honour, and where the plan is ended the complaint guidance."""
     case = _case_or_404(case_id)
-    return web.render("approvals/decision.html", **fragments.case_context(case))
+    return web.render("approvals/decision.html", **fragments.decision_context(case))
+
+
+# -- the municipality's settings ------------------------------------------------------------------
+
+
+def _settings_page(text: str | None = None, status: int = 200, error: str = "") -> Response:
+    setting = services.setting_row(services.COMPLAINT_GUIDANCE)
+    return web.render("approvals/settings.html", status=status, setting=setting, error=error,
+                      # not filled in yet: the default is the text to start editing from
+                      text=text if text is not None else (
+                          setting.value if setting else str(labels.DEFAULT_COMPLAINT_GUIDANCE)),
+                      default_guidance=str(labels.DEFAULT_COMPLAINT_GUIDANCE),
+                      max_guidance=services.MAX_GUIDANCE)
+
+
+@bp.get("/settings")
+@allow(TEAM_LEAD)
+def settings():
+    """The municipality's texts for its decisions: the complaint guidance (klagevejledning)."""
+    return _settings_page()
+
+
+@bp.post("/settings/complaint-guidance")
+@allow(TEAM_LEAD)
+def save_complaint_guidance():
+    """Save the complaint guidance, or go back to the default text (``default=1``)."""
+    text = request.form.get("complaint_guidance", "")
+    try:
+        services.set_complaint_guidance(
+            current_user, None if request.form.get("default") == "1" else text)
+    except services.ApprovalError as err:
+        message = labels.error_message(err)
+        return web.refuse(message, 422, slot="guidance-message",
+                          page=lambda: _settings_page(text, 422, message))
+    db.session.commit()
+    flash(_("The complaint guidance is saved. Decisions that end a plan carry it from now on."),
+          "success")
+    return redirect(url_for("approvals.settings"), 303)
 
 
 # -- records and exports ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from course.approvals.models import (
     PlanVersion,
     Rating,
     RatingValue,
+    Setting,
     SparringRequest,
 )
 from course.budgets import services as budget_services
@@ -502,6 +503,7 @@ def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[
         raise ApprovalError("too_long", n=MAX_TEXT)
     now = utcnow()
     case.state, case.ending_reason, case.ending_note = CaseState.REJECTED, ending, note
+    case.complaint_guidance = complaint_guidance() or ""
     case.decided_version_id, case.decided_at, case.decided_by_id = case.current.id, now, staff.id
     case.team_participants = chosen
     _touch(case)
@@ -524,6 +526,80 @@ def sign_declaration(case: Case, citizen: Citizen) -> Case:
     db.session.flush()
     record(case, "declaration_signed", citizen=citizen)
     return case
+
+
+# -- the municipality's settings ---------------------------------------------------------------
+
+COMPLAINT_GUIDANCE = "complaint_guidance"
+#: The guidance is a few paragraphs: where to complain, by when, and how.
+MAX_GUIDANCE = 3000
+
+
+def complaint_guidance() -> str | None:
+    """The complaint guidance (klagevejledning) the municipality filled in, ``None`` when it has
+    not: the decision document then shows the translated default."""
+    setting = db.session.get(Setting, COMPLAINT_GUIDANCE)
+    return setting.value if setting is not None else None
+
+
+def setting_row(name: str) -> Setting | None:
+    return db.session.get(Setting, name)
+
+
+def set_complaint_guidance(staff: Staff, text: str | None) -> Setting | None:
+    """The team lead fills in the complaint guidance that every decision ending a plan carries
+    (``None``: back to the default text). A case already ended keeps what it was given.
+
+    :raises ApprovalError: ``not_lead``; ``empty_guidance`` (nothing but spaces: a decision
+        without guidance is not allowed, choose the default instead); ``too_long``.
+    """
+    if not isinstance(staff, Staff) or staff.role != Role.TEAM_LEAD or not staff.active:
+        raise ApprovalError("not_lead")
+    setting = db.session.get(Setting, COMPLAINT_GUIDANCE)
+    if text is None:
+        if setting is not None:
+            db.session.delete(setting)
+        db.session.flush()
+        return None
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ApprovalError("empty_guidance")
+    if len(text) > MAX_GUIDANCE:
+        raise ApprovalError("too_long", n=MAX_GUIDANCE)
+    if setting is None:
+        setting = Setting(name=COMPLAINT_GUIDANCE, value=text)
+        db.session.add(setting)
+    setting.value, setting.updated_at, setting.updated_by_id = text, utcnow(), staff.id
+    db.session.flush()
+    return setting
+
+
+# -- the decision document ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColourStep:
+    """One marking on the case's way to its decision: the colour chosen, by whom and when."""
+
+    colour: str
+    by: str
+    at: datetime
+
+
+def colour_path(case: Case) -> list[ColourStep]:
+    """The colours the case was marked, in order (green / yellow / red and any re-triage), read
+    from its audit trail: the decision document shows the path taken."""
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "triaged",
+        AuditEvent.colour.is_not(None)).options(selectinload(AuditEvent.actor_staff))
+        .order_by(AuditEvent.at, AuditEvent.id))
+    return [ColourStep(e.colour, e.actor_staff.name if e.actor_staff else "", e.at)
+            for e in events]
+
+
+def decided_version(case: Case) -> PlanVersion:
+    """The version the decision was made on (the current one while the case is open)."""
+    return next((v for v in case.versions if v.id == case.decided_version_id), case.current)
 
 
 # -- reminders --------------------------------------------------------------------------------
