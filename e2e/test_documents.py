@@ -78,8 +78,14 @@ def assert_printed_well(pages: list[str], *, amounts: list[str]) -> str:
     return whole
 
 
-def test_the_decision_documents_print_as_signable_a4(screens: Screens, live_server) -> None:
-    seeded = json.loads(live_server.run_script("seed_decisions.py").strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def decided_cases(live_server) -> dict[str, object]:
+    """Two of the earlier course's cases decided: one approved, one ended (once per module)."""
+    return json.loads(live_server.run_script("seed_decisions.py").strip().splitlines()[-1])
+
+
+def test_the_decision_documents_print_as_signable_a4(screens: Screens, decided_cases) -> None:
+    seeded = decided_cases
     lead = screens.open(OFFICE)
     sign_in_staff(lead, LEAD)
 
@@ -129,3 +135,33 @@ def test_a_citizens_own_print_of_the_plan(screens: Screens, live_server) -> None
     whole = assert_printed_well(print_to_pdf(phone, "plan-print"), amounts=["9.800 kr."])
     assert "Frist\n—" not in whole and "Frist —" not in whole
     assert "Personlig strategi" in whole
+
+
+def test_an_access_request_prints_the_citizens_trail(screens: Screens, decided_cases) -> None:
+    seeded = decided_cases
+    """The audit trail of the approved case, opened from the case page and printed: steps in
+    Danish words, Danish time, the rating notes; nothing in code words."""
+    lead = screens.open(OFFICE)
+    sign_in_staff(lead, LEAD)
+    lead.goto(f"/cases/{seeded['approved']}")
+    lead.locator(f"a[href$='/cases/{seeded['approved']}/trail']").click()
+    expect(lead.locator("h1")).to_have_text("Alle trin i sagen om din budgetplan")
+    expect(lead.locator(".trail-table tbody tr").first).to_contain_text("Plan afleveret")
+    lead.screenshot(path=str(SHOTS / "trail-office.png"), full_page=True)
+    assert_accessible(lead, "the audit trail page")
+    pages = print_to_pdf(lead, "trail")
+    for n, text in enumerate(pages, start=1):
+        assert f"Side {n} af {len(pages)}" in words(text)
+    whole = re.sub(r"\s+", " ", words("\n".join(pages)))  # phrases may wrap in the columns
+    assert seeded["approved_reference"] in whole and "Kriterium vurderet" in whole
+    assert "Note: Budgetposterne peger direkte på målet" in whole
+    assert "Plan godkendt" in whole and "Tro- og loveerklæring underskrevet" in whole
+    assert re.search(r"kl\. \d\d\.\d\d", whole)
+    for code in ("substantial_change", "criterion=", "declaration_signed", "Tilbage",
+                 "Hent som CSV"):
+        assert code not in whole
+    phone = screens.phone()
+    sign_in_staff(phone, LEAD)
+    phone.goto(f"/cases/{seeded['approved']}/trail")
+    phone.screenshot(path=str(SHOTS / "trail-phone.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

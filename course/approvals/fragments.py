@@ -4,6 +4,8 @@ in every page's header (see :data:`course.web.page_parts`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +20,7 @@ from course.extensions import db
 from course.people.models import Citizen, Staff
 from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
-from course.types import local_today
+from course.types import local_today, utcnow
 
 CASE = "approvals/_case.html"
 MY_STAGE = "approvals/_my_stage.html"
@@ -60,6 +62,40 @@ def decision_context(case: Case) -> dict[str, Any]:
     return case_context(case, version=services.decided_version(case),
                         colour_path=services.colour_path(case), complaint_guidance=guidance,
                         printed_on=local_today())
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One step of a citizen's audit trail as they read it in an access request."""
+
+    at: datetime
+    step: str
+    by: str
+    version: int | None
+    colour: str
+    what: str
+
+
+def trail_context(case: Case) -> dict[str, Any]:
+    """The audit trail of the case's citizen (every case of theirs), in words and local time,
+    rating notes included: the page and the CSV of an access request read the same rows."""
+    citizen = case.citizen
+    events = services.trail(citizen)
+    notes = services.rating_notes(events)
+    ids: set[int] = set()
+    for event in events:
+        d = event.details or {}
+        ids.update(i for i in (d.get("before"), d.get("after")) if isinstance(i, int))
+        ids.update(d.get("asked") or [])
+        ids.update(d.get("participants") or [])
+    names = services.staff_names_by_id(ids)
+    rows = [TrailRow(
+        at=event.at, step=labels.trail_step(event.action),
+        by=event.actor_staff.name if event.actor_staff else citizen.name,
+        version=event.version_number, colour=labels.colour_label(event.colour),
+        what=labels.trail_what(event, note=notes.get(event.id), names=names))
+        for event in events]
+    return {"case": case, "citizen": citizen, "rows": rows, "printed_on": utcnow()}
 
 
 def lines_with_payment(case: Case) -> list[dict[str, Any]]:

@@ -233,6 +233,67 @@ def _shown(change: Change, value: Any) -> str:
     return str(value)
 
 
+#: The steps of the audit trail as a citizen reads them in an access request.
+TRAIL_STEPS = {
+    "submitted": _l("Plan handed in"),
+    "rated": _l("Criterion rated"),
+    "triaged": _l("Marked green, yellow or red"),
+    "assigned": _l("Case given to a job consultant"),
+    "colleagues_asked": _l("Colleagues asked to spar"),
+    "commented": _l("A colleague commented"),
+    "approved": _l("Plan approved"),
+    "sent_back": _l("Plan sent back for changes"),
+    "rejected": _l("Course ended"),
+    "declaration_signed": _l("Declaration on honour signed"),
+}
+
+
+def trail_step(action: str) -> str:
+    return str(TRAIL_STEPS.get(action, action))
+
+
+def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
+    """What a step of the audit trail did, in words: the criterion and rating with its note,
+    the colour against the one the ratings suggested, the length, who took part or was asked,
+    the changes asked for, the ending reason."""
+    d, action = event.details or {}, event.action
+
+    def people(ids: Any) -> str:
+        return ", ".join(names.get(i, "?") for i in ids or [])
+
+    parts: list[str] = []
+    if action == "submitted" and d.get("hash"):
+        parts.append(_("Fingerprint (SHA-256) %(hash)s…", hash=d["hash"][:16]))
+    elif action == "rated":
+        try:
+            parts.append(f"{criterion_label(d['criterion'])} {rating_label(d['value'])}.")
+        except (KeyError, ValueError):
+            pass
+        if note:
+            parts.append(_("Note: %(note)s", note=note))
+    elif action == "triaged" and d.get("suggested"):
+        parts.append(_("The ratings suggested %(colour)s.", colour=colour_label(d["suggested"])))
+    elif action == "assigned":
+        parts.append(_("From %(before)s to %(after)s.", before=names.get(d.get("before"), "—"),
+                       after=names.get(d.get("after"), "—")))
+    elif action == "colleagues_asked":
+        parts.append(people(d.get("asked")))
+    elif action == "approved" and d.get("length_months"):
+        parts.append(_("Course length: %(n)d months.", n=d["length_months"]))
+    elif action == "sent_back" and event.reason:
+        parts.append(_("Changes asked for: %(note)s", note=event.reason))
+    elif action == "rejected":
+        try:
+            parts.append(ending_label(event.reason) + ".")
+        except ValueError:
+            parts.append(event.reason)
+        if d.get("note"):
+            parts.append(d["note"])
+    if d.get("participants"):
+        parts.append(_("Decided by the team: %(names)s.", names=people(d["participants"])))
+    return " ".join(parts)
+
+
 FILTERS: dict[str, Any] = {
     "case_state_label": case_state_label,
     "colour_label": colour_label,

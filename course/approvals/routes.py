@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -385,20 +386,24 @@ def _safe_cell(value: Any) -> Any:
 @bp.get("/cases/<int:case_id>/trail.csv")
 @allow(*STAFF_DECIDING)
 def trail(case_id: int):
-    """Every step on the citizen's cases (an access request): who, when, version, colour, why."""
-    case = _case_or_404(case_id)
+    """Every step on the citizen's cases, for an access request: when (Danish time), what, by
+    whom, on which version, the colour, and what it said (rating notes included) — in the
+    reader's language, no codes."""
+    context = fragments.trail_context(_case_or_404(case_id))
     rows: list[list[Any]] = [[_("When"), _("Step"), _("By"), _("Version"), _("Colour"),
-                              _("Reason"), _("Details")]]
-    for event in services.trail(case.citizen):
-        by = event.actor_staff.name if event.actor_staff else case.citizen.name
-        rows.append([event.at.isoformat(timespec="seconds"), event.action, by,
-                     event.version_number or "", event.colour or "", event.reason,
-                     _details(event.details)])
-    return _csv(rows, f"trail-{case.citizen_id}.csv")
+                              _("What")]]
+    for row in context["rows"]:
+        rows.append([to_user_timezone(row.at).strftime("%Y-%m-%d %H:%M"), row.step, row.by,
+                     row.version or "", row.colour, row.what])
+    case = context["case"]
+    return _csv(rows, f"{case.reference}-trail.csv")
 
 
-def _details(details: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
+@bp.get("/cases/<int:case_id>/trail")
+@allow(*STAFF_DECIDING)
+def trail_page(case_id: int):
+    """The citizen's audit trail as a page to print and hand over (an access request)."""
+    return web.render("approvals/trail.html", **fragments.trail_context(_case_or_404(case_id)))
 
 
 def _approved(args: Any) -> list[services.ApprovedLine]:

@@ -236,7 +236,7 @@ def rate(case: Case, staff: Staff, criterion: str, value: str, note: str,
         case.state = CaseState.IN_ASSESSMENT
     _touch(case)
     db.session.flush()
-    record(case, "rated", staff=staff, criterion=criterion_.value, value=value_.value)
+    record(case, "rated", staff=staff, criterion=criterion_.value, value=value_.value, note=note)
     return rating
 
 
@@ -774,6 +774,38 @@ def trail(citizen: Citizen) -> list[AuditEvent]:
     """Every step on the citizen's cases, oldest first (the access-request export)."""
     return list(db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.citizen_id == citizen.id).order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def rating_notes(events: list[AuditEvent]) -> dict[int, str]:
+    """The note of each ``rated`` event, for an access request: recorded with the event since
+    the note was kept in the trail; for an earlier event, the rating's note when the event is
+    the last rating of that criterion on that version (a later re-rating overwrote the rating's
+    note, so an earlier event's note is not known and none is shown)."""
+    notes: dict[int, str] = {}
+    last: dict[tuple[int, int | None, str], AuditEvent] = {}
+    for event in events:
+        if event.action != "rated":
+            continue
+        if "note" in event.details:
+            notes[event.id] = event.details["note"] or ""
+        else:
+            last[(event.case_id, event.version_number, event.details.get("criterion", ""))] = event
+    if last:
+        rows = db.session.execute(sa.select(PlanVersion.case_id, PlanVersion.number,
+                                             Rating.criterion, Rating.note)
+                                  .join(Rating, Rating.version_id == PlanVersion.id)
+                                  .where(PlanVersion.case_id.in_({k[0] for k in last})))
+        for case_id, number, criterion, note in rows:
+            event = last.get((case_id, number, Criterion(criterion).value))
+            if event is not None:
+                notes[event.id] = note or ""
+    return notes
+
+
+def staff_names_by_id(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
 def _unread_of(person: Staff | Citizen) -> sa.ColumnElement[bool]:
