@@ -11,12 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_login import current_user
 
-from course import web
+from course import money, web
 from course.approvals import labels, services, stages
 from course.approvals.models import Case, CaseState, Criterion, EndingReason, RatingValue
 from course.budgets import fragments as budget_fragments
 from course.budgets.models import Draft
 from course.extensions import db
+from course.people import services as people
 from course.people.models import Citizen, Staff
 from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
@@ -96,6 +97,21 @@ def trail_context(case: Case) -> dict[str, Any]:
         what=labels.trail_what(event, note=notes.get(event.id), names=names))
         for event in events]
     return {"case": case, "citizen": citizen, "rows": rows, "printed_on": utcnow()}
+
+
+def leaflet_context(course: Course | None) -> dict[str, Any]:
+    """The information leaflet about the offer (issue 16, point 11), its figures from the rules
+    that enforce them — the cap (the course's own, else the method's), the week to decide, the
+    weeks to write the plan, the course's length on approval — never retyped; with a course,
+    its three meetings and venue."""
+    return {
+        "course": course,
+        "cap": course.budget_cap if course is not None else money.DEFAULT_CAP,
+        "decision_days": people.DECISION_DAYS,
+        "plan_weeks": people.PLAN_DAYS // 7,
+        "min_months": services.MIN_MONTHS, "max_months": services.MAX_MONTHS,
+        "declaration": str(labels.DECLARATION),
+    }
 
 
 def lines_with_payment(case: Case) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from course import realtime, web
-from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
+from course.access import CITIZEN, JOB_CONSULTANT, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.approvals import fragments, labels, pushes, services
 from course.approvals.models import (
     Case,
@@ -41,6 +41,7 @@ from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
 from course.extensions import db
+from course.i18n import LOCALES, force_locale, select_locale
 from course.people.models import Role
 from course.schedule.models import Course
 from course.types import utcnow
@@ -323,6 +324,46 @@ def decision_document(case_id: int):
     follow-up, the declaration on honour, and where the plan is ended the complaint guidance."""
     case = _case_or_404(case_id)
     return web.render("approvals/decision.html", **fragments.decision_context(case))
+
+
+# -- the information leaflet ----------------------------------------------------------------------
+
+
+def _leaflet(course: Course | None, back: str) -> Response:
+    """The leaflet, in the language asked for (``?lang=en``: a consultant prints the English
+    one for a citizen) without changing the reader's own choice."""
+    lang = request.args.get("lang")
+    if lang in LOCALES and lang != select_locale():
+        with force_locale(lang):
+            return web.render("approvals/leaflet.html", lang=lang, back_url=back,
+                              **fragments.leaflet_context(course))
+    return web.render("approvals/leaflet.html", lang=select_locale(), back_url=back,
+                      **fragments.leaflet_context(course))
+
+
+@bp.get("/information")
+@allow(PUBLIC)
+def leaflet():
+    """The offer in plain language, for anyone who asks (linked from the start page)."""
+    return _leaflet(None, url_for("people.start"))
+
+
+@bp.get("/courses/<int:course_id>/information")
+@allow(STAFF)
+def course_leaflet(course_id: int):
+    """The leaflet with the course's days filled in, for the job consultant to print and hand
+    out at the information meeting."""
+    course = db.session.get(Course, course_id)
+    if course is None or course.team_id != current_user.team_id:
+        abort(404)
+    return _leaflet(course, url_for("schedule.course_page", course_id=course.id))
+
+
+@bp.get("/me/information")
+@allow(CITIZEN)
+def my_leaflet():
+    """The leaflet on the citizen's phone, with their course's days."""
+    return _leaflet(current_user.course, url_for("live.phone"))
 
 
 # -- the municipality's settings ------------------------------------------------------------------
