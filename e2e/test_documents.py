@@ -165,3 +165,46 @@ def test_an_access_request_prints_the_citizens_trail(screens: Screens, decided_c
     phone.goto(f"/cases/{seeded['approved']}/trail")
     phone.screenshot(path=str(SHOTS / "trail-phone.png"), full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_information_leaflet_on_a4_and_on_the_phone(screens: Screens, live_server) -> None:
+    """The consultant prints the leaflet for the demo course (its days filled in) on A4, in
+    Danish and in English; a citizen's phone opens it from the home screen at 390×844."""
+    consultant = screens.open(OFFICE)
+    sign_in_staff(consultant, "jobkonsulent1@demo.teten.dk")
+    consultant.goto("/office")
+    consultant.locator("a[href^='/courses/']").filter(has_text="demo").first.click()
+    consultant.locator("a[href$='/information']").click()
+    expect(consultant.locator(".leaflet h1")).to_have_text("Personlige, borgerstyrede budgetter")
+    consultant.screenshot(path=str(SHOTS / "leaflet-office.png"), full_page=True)
+    assert_accessible(consultant, "the leaflet")
+    pages = print_to_pdf(consultant, "leaflet-da")
+    assert len(pages) <= 2, "the leaflet is a handout: two pages at most"
+    whole = re.sub(r"\s+", " ", words("\n".join(pages)))
+    for text in ("Op til 50.000 kr.", "7 dages betænkningstid", "højst 4 uger",
+                 "Det er frivilligt at være med.", "Kursusdag 1", "Personlig strategi",
+                 "Er det realistisk, at du kan gennemføre planen?", "faktura til kommunen",
+                 "Jeg erklærer på tro og love", "ikke en forhåndsgodkendelse",
+                 f"Side 1 af {len(pages)}"):
+        assert text in whole, text
+    assert "Tilbage" not in whole and "In English" not in whole and "Udskriv" not in whole
+    consultant.locator("a[lang='en']").click()
+    expect(consultant.locator(".leaflet h1")).to_have_text("Personal, citizen-controlled budgets")
+    english = re.sub(r"\s+", " ", words("\n".join(print_to_pdf(consultant, "leaflet-en"))))
+    assert "Up to 50.000 kr." in english and "Course day 1" in english
+    assert "not a pre-approval" in english and "Page 1 of" in english
+
+    phone = screens.phone()
+    join_course(phone, live_server.course_code, demo.CITIZENS[1][1])
+    phone.locator("a[href='/me/information']").click()
+    expect(phone.locator(".leaflet h1")).to_be_visible()
+    phone.screenshot(path=str(SHOTS / "leaflet-phone.png"), full_page=False)
+    phone.screenshot(path=str(SHOTS / "leaflet-phone-full.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(phone, "the leaflet on a phone")
+
+    start = screens.phone()
+    start.goto("/")
+    expect(start.locator(".offer-card")).to_contain_text("op til 50.000 kr.")
+    start.screenshot(path=str(SHOTS / "start-phone.png"), full_page=True)
+    assert_accessible(start, "the start page")
