@@ -114,8 +114,11 @@ def test_a_plan_from_submission_to_approval(screens: Screens, live_server) -> No
 
     trail = consultant.request.get(case_url + "/trail.csv").text().lstrip("\ufeff")
     steps = [row[1] for row in csv.reader(io.StringIO(trail), delimiter=";")][1:]
-    assert steps == ["submitted", "rated", "rated", "rated", "triaged", "colleagues_asked",
-                     "commented", "triaged", "approved", "declaration_signed"]
+    assert steps == ["Plan afleveret", "Kriterium vurderet", "Kriterium vurderet",
+                     "Kriterium vurderet", "Markeret grøn, gul eller rød",
+                     "Kolleger bedt om sparring", "En kollega kommenterede",
+                     "Markeret grøn, gul eller rød", "Plan godkendt",
+                     "Tro- og loveerklæring underskrevet"]
     exported = consultant.request.get("/exports/approved.csv").text().lstrip("\ufeff")
     lines = list(csv.reader(io.StringIO(exported), delimiter=";"))
     *rows, total = lines[1:]  # (the last row is the total)

@@ -384,8 +384,8 @@ def test_one_citizens_trail_exports_for_an_access_request(app, team_a, citizen, 
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     assert rows[0][:3] == ["Tidspunkt", "Trin", "Af"]
-    assert [r[1] for r in rows[1:]] == ["submitted", "sent_back"]
-    assert rows[2][2] == "Consultant Team A" and rows[2][5] == "Ret prisen"
+    assert [r[1] for r in rows[1:]] == ["Plan afleveret", "Plan sendt tilbage til ændringer"]
+    assert rows[2][2] == "Consultant Team A" and rows[2][5] == "Ønskede ændringer: Ret prisen"
 
 
 def test_exports_of_the_approved_lines(app, team_a, citizen, consultant_client):

@@ -724,6 +724,13 @@ def approvals_sign_declaration(s: Setting) -> Attempt:
                    da("Tick the box to sign the declaration."))
 
 
+def approvals_save_complaint_guidance(s: Setting) -> Attempt:
+    typed = "Klag til jobcentret inden fire uger. " * 90  # over the 3000 characters
+    return Attempt(s.lead(), "/settings", "/settings/complaint-guidance",
+                   {"complaint_guidance": typed}, None, da("At most %(n)d characters.", n=3000),
+                   typed=typed.strip())
+
+
 def approvals_rate(s: Setting) -> Attempt:
     con, case_id = case(s)
     return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/ratings",
@@ -1077,6 +1084,8 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("live.answer_question", "hidden meanwhile", live_answer_question),
     ("approvals.submit", "submitted in another tab", approvals_submit),
     ("approvals.sign_declaration", "box not ticked", approvals_sign_declaration),
+    ("approvals.save_complaint_guidance", "guidance too long",
+     approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),
     ("approvals.triage", "stale case version", approvals_triage),
     ("approvals.ask_colleagues", "nobody chosen", approvals_ask_colleagues),

@@ -4,20 +4,24 @@ in every page's header (see :data:`course.web.page_parts`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
 
-from course import web
-from course.approvals import services, stages
-from course.approvals.models import Case, Criterion, EndingReason, RatingValue
+from course import money, web
+from course.approvals import labels, services, stages
+from course.approvals.models import Case, CaseState, Criterion, EndingReason, RatingValue
 from course.budgets import fragments as budget_fragments
 from course.budgets.models import Draft
 from course.extensions import db
+from course.people import services as people
 from course.people.models import Citizen, Staff
 from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
+from course.types import local_today, utcnow
 
 CASE = "approvals/_case.html"
 MY_STAGE = "approvals/_my_stage.html"
@@ -45,6 +49,68 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         **budget_fragments.comments_context(case.draft),
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,
+    }
+
+
+def decision_context(case: Case) -> dict[str, Any]:
+    """The decision document: the assessment's facts, the colours the case was marked on its
+    way, the version decided on, and — where the plan is ended — the complaint guidance it was
+    given (the municipality's text at the time, else the default)."""
+    guidance = ""
+    if case.state == CaseState.REJECTED:
+        guidance = (case.complaint_guidance or services.complaint_guidance()
+                    or str(labels.DEFAULT_COMPLAINT_GUIDANCE))
+    return case_context(case, version=services.decided_version(case),
+                        colour_path=services.colour_path(case), complaint_guidance=guidance,
+                        printed_on=local_today())
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One step of a citizen's audit trail as they read it in an access request."""
+
+    at: datetime
+    step: str
+    by: str
+    version: int | None
+    colour: str
+    what: str
+
+
+def trail_context(case: Case) -> dict[str, Any]:
+    """The audit trail of the case's citizen (every case of theirs), in words and local time,
+    rating notes included: the page and the CSV of an access request read the same rows."""
+    citizen = case.citizen
+    events = services.trail(citizen)
+    notes = services.rating_notes(events)
+    ids: set[int] = set()
+    for event in events:
+        d = event.details or {}
+        ids.update(i for i in (d.get("before"), d.get("after")) if isinstance(i, int))
+        ids.update(d.get("asked") or [])
+        ids.update(d.get("participants") or [])
+    names = services.staff_names_by_id(ids)
+    rows = [TrailRow(
+        at=event.at, step=labels.trail_step(event.action),
+        by=event.actor_staff.name if event.actor_staff else citizen.name,
+        version=event.version_number, colour=labels.colour_label(event.colour),
+        what=labels.trail_what(event, note=notes.get(event.id), names=names))
+        for event in events]
+    return {"case": case, "citizen": citizen, "rows": rows, "printed_on": utcnow()}
+
+
+def leaflet_context(course: Course | None) -> dict[str, Any]:
+    """The information leaflet about the offer (issue 16, point 11), its figures from the rules
+    that enforce them — the cap (the course's own, else the method's), the week to decide, the
+    weeks to write the plan, the course's length on approval — never retyped; with a course,
+    its three meetings and venue."""
+    return {
+        "course": course,
+        "cap": course.budget_cap if course is not None else money.DEFAULT_CAP,
+        "decision_days": people.DECISION_DAYS,
+        "plan_weeks": people.PLAN_DAYS // 7,
+        "min_months": services.MIN_MONTHS, "max_months": services.MAX_MONTHS,
+        "declaration": str(labels.DECLARATION),
     }
 
 

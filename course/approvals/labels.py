@@ -107,7 +107,24 @@ ERRORS = {
     "already_signed": _l("You have already signed the declaration."),
     "bad_date": _l("Write dates as dd-mm-yyyy, one per line."),
     "not_agreed": _l("Tick the box to sign the declaration."),
+    "not_lead": _l("Only a team lead can change the municipality's settings."),
+    "empty_guidance": _l("Write the complaint guidance, or choose to use the default text."),
 }
+
+#: The declaration on honour (tro- og loveerklæring), as the citizen signs it and as the decision
+#: document prints it (docs/method.md §5, Payout).
+DECLARATION = _l("I declare on my honour that I will use the money as agreed with my job "
+                 "consultant, that is, in line with my approved budget plan. I know that the "
+                 "municipality can claim the money back if it is misused.")
+
+#: The complaint guidance (klagevejledning) a decision that ends a plan carries until the
+#: municipality writes its own on the settings page.
+DEFAULT_COMPLAINT_GUIDANCE = _l(
+    "You can complain about this decision. Send your complaint to the job centre within four "
+    "weeks of receiving the decision, in writing or by telling your job consultant. The job "
+    "centre looks at the decision again; if it keeps it, your complaint is sent on to the "
+    "National Social Appeals Board (Ankestyrelsen). Ask your job consultant if you want help "
+    "with your complaint.")
 FALLBACK = _l("That is not possible right now.")
 
 
@@ -228,6 +245,67 @@ def _shown(change: Change, value: Any) -> str:
     return str(value)
 
 
+#: The steps of the audit trail as a citizen reads them in an access request.
+TRAIL_STEPS = {
+    "submitted": _l("Plan handed in"),
+    "rated": _l("Criterion rated"),
+    "triaged": _l("Marked green, yellow or red"),
+    "assigned": _l("Case given to a job consultant"),
+    "colleagues_asked": _l("Colleagues asked to spar"),
+    "commented": _l("A colleague commented"),
+    "approved": _l("Plan approved"),
+    "sent_back": _l("Plan sent back for changes"),
+    "rejected": _l("Course ended"),
+    "declaration_signed": _l("Declaration on honour signed"),
+}
+
+
+def trail_step(action: str) -> str:
+    return str(TRAIL_STEPS.get(action, action))
+
+
+def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
+    """What a step of the audit trail did, in words: the criterion and rating with its note,
+    the colour against the one the ratings suggested, the length, who took part or was asked,
+    the changes asked for, the ending reason."""
+    d, action = event.details or {}, event.action
+
+    def people(ids: Any) -> str:
+        return ", ".join(names.get(i, "?") for i in ids or [])
+
+    parts: list[str] = []
+    if action == "submitted" and d.get("hash"):
+        parts.append(_("Fingerprint (SHA-256) %(hash)s…", hash=d["hash"][:16]))
+    elif action == "rated":
+        try:
+            parts.append(f"{criterion_label(d['criterion'])} {rating_label(d['value'])}.")
+        except (KeyError, ValueError):
+            pass
+        if note:
+            parts.append(_("Note: %(note)s", note=note))
+    elif action == "triaged" and d.get("suggested"):
+        parts.append(_("The ratings suggested %(colour)s.", colour=colour_label(d["suggested"])))
+    elif action == "assigned":
+        parts.append(_("From %(before)s to %(after)s.", before=names.get(d.get("before"), "—"),
+                       after=names.get(d.get("after"), "—")))
+    elif action == "colleagues_asked":
+        parts.append(people(d.get("asked")))
+    elif action == "approved" and d.get("length_months"):
+        parts.append(_("Course length: %(n)d months.", n=d["length_months"]))
+    elif action == "sent_back" and event.reason:
+        parts.append(_("Changes asked for: %(note)s", note=event.reason))
+    elif action == "rejected":
+        try:
+            parts.append(ending_label(event.reason) + ".")
+        except ValueError:
+            parts.append(event.reason)
+        if d.get("note"):
+            parts.append(d["note"])
+    if d.get("participants"):
+        parts.append(_("Decided by the team: %(names)s.", names=people(d["participants"])))
+    return " ".join(parts)
+
+
 FILTERS: dict[str, Any] = {
     "case_state_label": case_state_label,
     "colour_label": colour_label,
@@ -239,4 +317,9 @@ FILTERS: dict[str, Any] = {
     "notice_label": notice_label,
     "iso_date": iso_date,
 }
-GLOBALS: dict[str, Any] = {"change_label": change_label, "change_values": change_values}
+def declaration_text() -> str:
+    return str(DECLARATION)
+
+
+GLOBALS: dict[str, Any] = {"change_label": change_label, "change_values": change_values,
+                           "declaration_text": declaration_text}

@@ -117,6 +117,10 @@ class Case(db.Model):
     ending_reason: Mapped[EndingReason | None] = mapped_column(str_enum(EndingReason))
     ending_note: Mapped[str] = mapped_column(sa.Text, default="")
     declaration_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The complaint guidance (klagevejledning) the municipality had set when the case was
+    #: ended: the decision document keeps saying what the citizen was told, whatever the
+    #: setting says later. Empty: the setting was not filled in (the default text applies).
+    complaint_guidance: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     version: Mapped[int] = mapped_column(nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -237,6 +241,20 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: For deadline reminders: the day it is about, so each is sent once.
     about_day: Mapped[date | None]
+
+
+class Setting(db.Model):
+    """A text the municipality fills in for its decisions (one row per setting ``name``, e.g.
+    ``complaint_guidance``); no row: the translated default applies."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    updated_by: Mapped[Staff | None] = relationship()
 
 
 class AuditEvent(db.Model):

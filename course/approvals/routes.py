@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     make_response,
     redirect,
     render_template,
@@ -24,11 +25,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from course import realtime, web
-from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
+from course.access import CITIZEN, JOB_CONSULTANT, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.approvals import fragments, labels, pushes, services
 from course.approvals.models import (
     Case,
@@ -39,6 +41,7 @@ from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
 from course.extensions import db
+from course.i18n import LOCALES, force_locale, select_locale
 from course.people.models import Role
 from course.schedule.models import Course
 from course.types import utcnow
@@ -333,9 +336,89 @@ def reject(case_id: int):
 @bp.get("/cases/<int:case_id>/decision")
 @allow(*STAFF_DECIDING)
 def decision_document(case_id: int):
-    """The printable decision document of a case."""
+    """The decision document of a case, an A4 document the municipality can sign: case number,
+    consultant, the three ratings with notes, the colours on the way, the length and
+    follow-up, the declaration on honour, and where the plan is ended the complaint guidance."""
     case = _case_or_404(case_id)
-    return web.render("approvals/decision.html", **fragments.case_context(case))
+    return web.render("approvals/decision.html", **fragments.decision_context(case))
+
+
+# -- the information leaflet ----------------------------------------------------------------------
+
+
+def _leaflet(course: Course | None, back: str) -> Response:
+    """The leaflet, in the language asked for (``?lang=en``: a consultant prints the English
+    one for a citizen) without changing the reader's own choice."""
+    lang = request.args.get("lang")
+    if lang in LOCALES and lang != select_locale():
+        with force_locale(lang):
+            return web.render("approvals/leaflet.html", lang=lang, back_url=back,
+                              **fragments.leaflet_context(course))
+    return web.render("approvals/leaflet.html", lang=select_locale(), back_url=back,
+                      **fragments.leaflet_context(course))
+
+
+@bp.get("/information")
+@allow(PUBLIC)
+def leaflet():
+    """The offer in plain language, for anyone who asks (linked from the start page)."""
+    return _leaflet(None, url_for("people.start"))
+
+
+@bp.get("/courses/<int:course_id>/information")
+@allow(STAFF)
+def course_leaflet(course_id: int):
+    """The leaflet with the course's days filled in, for the job consultant to print and hand
+    out at the information meeting."""
+    course = db.session.get(Course, course_id)
+    if course is None or course.team_id != current_user.team_id:
+        abort(404)
+    return _leaflet(course, url_for("schedule.course_page", course_id=course.id))
+
+
+@bp.get("/me/information")
+@allow(CITIZEN)
+def my_leaflet():
+    """The leaflet on the citizen's phone, with their course's days."""
+    return _leaflet(current_user.course, url_for("live.phone"))
+
+
+# -- the municipality's settings ------------------------------------------------------------------
+
+
+def _settings_page(text: str | None = None, status: int = 200, error: str = "") -> Response:
+    setting = services.setting_row(services.COMPLAINT_GUIDANCE)
+    return web.render("approvals/settings.html", status=status, setting=setting, error=error,
+                      # not filled in yet: the default is the text to start editing from
+                      text=text if text is not None else (
+                          setting.value if setting else str(labels.DEFAULT_COMPLAINT_GUIDANCE)),
+                      default_guidance=str(labels.DEFAULT_COMPLAINT_GUIDANCE),
+                      max_guidance=services.MAX_GUIDANCE)
+
+
+@bp.get("/settings")
+@allow(TEAM_LEAD)
+def settings():
+    """The municipality's texts for its decisions: the complaint guidance (klagevejledning)."""
+    return _settings_page()
+
+
+@bp.post("/settings/complaint-guidance")
+@allow(TEAM_LEAD)
+def save_complaint_guidance():
+    """Save the complaint guidance, or go back to the default text (``default=1``)."""
+    text = request.form.get("complaint_guidance", "")
+    try:
+        services.set_complaint_guidance(
+            current_user, None if request.form.get("default") == "1" else text)
+    except services.ApprovalError as err:
+        message = labels.error_message(err)
+        return web.refuse(message, 422, slot="guidance-message",
+                          page=lambda: _settings_page(text, 422, message))
+    db.session.commit()
+    flash(_("The complaint guidance is saved. Decisions that end a plan carry it from now on."),
+          "success")
+    return redirect(url_for("approvals.settings"), 303)
 
 
 # -- records and exports ----------------------------------------------------------------------
@@ -361,20 +444,24 @@ def _safe_cell(value: Any) -> Any:
 @bp.get("/cases/<int:case_id>/trail.csv")
 @allow(*STAFF_DECIDING)
 def trail(case_id: int):
-    """Every step on the citizen's cases (an access request): who, when, version, colour, why."""
-    case = _case_or_404(case_id)
+    """Every step on the citizen's cases, for an access request: when (Danish time), what, by
+    whom, on which version, the colour, and what it said (rating notes included) — in the
+    reader's language, no codes."""
+    context = fragments.trail_context(_case_or_404(case_id))
     rows: list[list[Any]] = [[_("When"), _("Step"), _("By"), _("Version"), _("Colour"),
-                              _("Reason"), _("Details")]]
-    for event in services.trail(case.citizen):
-        by = event.actor_staff.name if event.actor_staff else case.citizen.name
-        rows.append([event.at.isoformat(timespec="seconds"), event.action, by,
-                     event.version_number or "", event.colour or "", event.reason,
-                     _details(event.details)])
-    return _csv(rows, f"trail-{case.citizen_id}.csv")
+                              _("What")]]
+    for row in context["rows"]:
+        rows.append([to_user_timezone(row.at).strftime("%Y-%m-%d %H:%M"), row.step, row.by,
+                     row.version or "", row.colour, row.what])
+    case = context["case"]
+    return _csv(rows, f"{case.reference}-trail.csv")
 
 
-def _details(details: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
+@bp.get("/cases/<int:case_id>/trail")
+@allow(*STAFF_DECIDING)
+def trail_page(case_id: int):
+    """The citizen's audit trail as a page to print and hand over (an access request)."""
+    return web.render("approvals/trail.html", **fragments.trail_context(_case_or_404(case_id)))
 
 
 def _approved(args: Any) -> list[services.ApprovedLine]:

@@ -33,6 +33,7 @@ from course.approvals.models import (
     PlanVersion,
     Rating,
     RatingValue,
+    Setting,
     SparringRequest,
 )
 from course.budgets import services as budget_services
@@ -238,7 +239,7 @@ def rate(case: Case, staff: Staff, criterion: str, value: str, note: str,
         case.state = CaseState.IN_ASSESSMENT
     _touch(case)
     db.session.flush()
-    record(case, "rated", staff=staff, criterion=criterion_.value, value=value_.value)
+    record(case, "rated", staff=staff, criterion=criterion_.value, value=value_.value, note=note)
     return rating
 
 
@@ -505,6 +506,7 @@ def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[
         raise ApprovalError("too_long", n=MAX_TEXT)
     now = utcnow()
     case.state, case.ending_reason, case.ending_note = CaseState.REJECTED, ending, note
+    case.complaint_guidance = complaint_guidance() or ""
     case.decided_version_id, case.decided_at, case.decided_by_id = case.current.id, now, staff.id
     case.team_participants = chosen
     _touch(case)
@@ -527,6 +529,80 @@ def sign_declaration(case: Case, citizen: Citizen) -> Case:
     db.session.flush()
     record(case, "declaration_signed", citizen=citizen)
     return case
+
+
+# -- the municipality's settings ---------------------------------------------------------------
+
+COMPLAINT_GUIDANCE = "complaint_guidance"
+#: The guidance is a few paragraphs: where to complain, by when, and how.
+MAX_GUIDANCE = 3000
+
+
+def complaint_guidance() -> str | None:
+    """The complaint guidance (klagevejledning) the municipality filled in, ``None`` when it has
+    not: the decision document then shows the translated default."""
+    setting = db.session.get(Setting, COMPLAINT_GUIDANCE)
+    return setting.value if setting is not None else None
+
+
+def setting_row(name: str) -> Setting | None:
+    return db.session.get(Setting, name)
+
+
+def set_complaint_guidance(staff: Staff, text: str | None) -> Setting | None:
+    """The team lead fills in the complaint guidance that every decision ending a plan carries
+    (``None``: back to the default text). A case already ended keeps what it was given.
+
+    :raises ApprovalError: ``not_lead``; ``empty_guidance`` (nothing but spaces: a decision
+        without guidance is not allowed, choose the default instead); ``too_long``.
+    """
+    if not isinstance(staff, Staff) or staff.role != Role.TEAM_LEAD or not staff.active:
+        raise ApprovalError("not_lead")
+    setting = db.session.get(Setting, COMPLAINT_GUIDANCE)
+    if text is None:
+        if setting is not None:
+            db.session.delete(setting)
+        db.session.flush()
+        return None
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ApprovalError("empty_guidance")
+    if len(text) > MAX_GUIDANCE:
+        raise ApprovalError("too_long", n=MAX_GUIDANCE)
+    if setting is None:
+        setting = Setting(name=COMPLAINT_GUIDANCE, value=text)
+        db.session.add(setting)
+    setting.value, setting.updated_at, setting.updated_by_id = text, utcnow(), staff.id
+    db.session.flush()
+    return setting
+
+
+# -- the decision document ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColourStep:
+    """One marking on the case's way to its decision: the colour chosen, by whom and when."""
+
+    colour: str
+    by: str
+    at: datetime
+
+
+def colour_path(case: Case) -> list[ColourStep]:
+    """The colours the case was marked, in order (green / yellow / red and any re-triage), read
+    from its audit trail: the decision document shows the path taken."""
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "triaged",
+        AuditEvent.colour.is_not(None)).options(selectinload(AuditEvent.actor_staff))
+        .order_by(AuditEvent.at, AuditEvent.id))
+    return [ColourStep(e.colour, e.actor_staff.name if e.actor_staff else "", e.at)
+            for e in events]
+
+
+def decided_version(case: Case) -> PlanVersion:
+    """The version the decision was made on (the current one while the case is open)."""
+    return next((v for v in case.versions if v.id == case.decided_version_id), case.current)
 
 
 # -- reminders --------------------------------------------------------------------------------
@@ -838,6 +914,38 @@ def trail(citizen: Citizen) -> list[AuditEvent]:
     """Every step on the citizen's cases, oldest first (the access-request export)."""
     return list(db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.citizen_id == citizen.id).order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def rating_notes(events: list[AuditEvent]) -> dict[int, str]:
+    """The note of each ``rated`` event, for an access request: recorded with the event since
+    the note was kept in the trail; for an earlier event, the rating's note when the event is
+    the last rating of that criterion on that version (a later re-rating overwrote the rating's
+    note, so an earlier event's note is not known and none is shown)."""
+    notes: dict[int, str] = {}
+    last: dict[tuple[int, int | None, str], AuditEvent] = {}
+    for event in events:
+        if event.action != "rated":
+            continue
+        if "note" in event.details:
+            notes[event.id] = event.details["note"] or ""
+        else:
+            last[(event.case_id, event.version_number, event.details.get("criterion", ""))] = event
+    if last:
+        rows = db.session.execute(sa.select(PlanVersion.case_id, PlanVersion.number,
+                                             Rating.criterion, Rating.note)
+                                  .join(Rating, Rating.version_id == PlanVersion.id)
+                                  .where(PlanVersion.case_id.in_({k[0] for k in last})))
+        for case_id, number, criterion, note in rows:
+            event = last.get((case_id, number, Criterion(criterion).value))
+            if event is not None:
+                notes[event.id] = note or ""
+    return notes
+
+
+def staff_names_by_id(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
 def _unread_of(person: Staff | Citizen) -> sa.ColumnElement[bool]:

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from course import realtime, web
+from course import money, realtime, web
 from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
 from course.people import pushes, services, signals
@@ -86,6 +86,13 @@ def _home_for(person: Staff | Citizen) -> str:
     return url_for("schedule.office")
 
 
+def _offer() -> dict[str, int]:
+    """The offer's figures for citizens who ask on their own (the start page), from the rules
+    that enforce them."""
+    return {"offer_cap": money.DEFAULT_CAP, "offer_decision_days": services.DECISION_DAYS,
+            "offer_plan_weeks": services.PLAN_DAYS // 7}
+
+
 @bp.get("/")
 @allow(PUBLIC)
 def start():
@@ -93,7 +100,7 @@ def start():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
     form = JoinForm(course_code=request.args.get("c", ""))
-    return _give_device_cookie(web.render("people/join.html", form=form))
+    return _give_device_cookie(web.render("people/join.html", form=form, **_offer()))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -116,7 +123,8 @@ def join():
             form.personal_code.errors.append(_(
                 "You no longer take part in this course, so you cannot sign in. If you want "
                 "to take part again, talk to your job consultant."))
-            return _give_device_cookie(web.render("people/join.html", status=422, form=form))
+            return _give_device_cookie(web.render("people/join.html", status=422, form=form,
+                                                       **_offer()))
         if citizen is not None:
             services.clear_throttle([device])
             _sign_in(citizen)
@@ -134,7 +142,8 @@ def join():
         status = 422
     elif form.errors:
         status = 422
-    return _give_device_cookie(web.render("people/join.html", status=status, form=form))
+    return _give_device_cookie(web.render("people/join.html", status=status, form=form,
+                                                   **_offer()))
 
 
 @bp.route("/login", methods=["GET", "POST"])
