@@ -193,7 +193,8 @@ def test_join_always_the_count_and_the_full_screen_qr(room, screens: Screens,
     htmx_settled(console, lambda: console.keyboard.press("q"))
     expect(full).to_have_count(0, timeout=LIVE_TIMEOUT)
     expect(wall.locator(".stage-main .projector-title")).to_be_visible()
-    expect(console.locator("#now .hint")).to_contain_text("q QR-kode på væggen")
+    expect(console.locator("#now .shortcut-list")).to_contain_text(
+        "q QR-kode på hele væggen, eller væk igen")
 
 
 #: The states photographed at each size (all of them are measured).

@@ -67,6 +67,15 @@ def below(upper: Locator, lower: Locator) -> None:
     assert bottom["y"] >= top["y"] + top["height"] - 1, (top, bottom)
 
 
+def apart(one: Locator, other: Locator) -> None:
+    """The two boxes do not overlap: neither covers the other."""
+    a, b = one.bounding_box(), other.bounding_box()
+    assert a and b, "not on the screen"
+    across = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+    down = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+    assert across <= 0.5 or down <= 0.5, (a, b)
+
+
 def test_the_console_keeps_the_round_when_closing_is_refused(screens: Screens,
                                                              live_server) -> None:
     # a full room: the six demo citizens and fourteen more, present, each with a draft
@@ -110,7 +119,10 @@ def test_the_console_keeps_the_round_when_closing_is_refused(screens: Screens,
     expect(console.locator("#text")).to_have_value(writing)
     expect(console.locator("#toast")).to_be_hidden()
     below(close, message)  # right under the button pressed, over nothing
-    below(message, now.locator("form[action$='/session/next']"))
+    # and the day's controls stay where they are, in the console's bar, in view and uncovered
+    step = now.locator(".cockpit-bar form[action$='/session/next']")
+    expect(step).to_be_in_viewport()
+    apart(message, step)
     screenshot(console, "refusal-console-round-close")
     screenshot(console, "refusal-console-round-close-viewport", full_page=False)
     expect(close.locator("button")).to_be_in_viewport()

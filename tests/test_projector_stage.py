@@ -104,8 +104,9 @@ def test_the_console_puts_the_join_qr_on_the_wall_and_takes_it_off(app, world, c
     with app.app_context():
         assert db.session.scalars(sa.select(RunningDay)).one().join_qr_shown
 
-    # the keyboard's q clicks the same button: listed in the console's hint
-    assert 'data-shortcut="q"' in page and "q QR-kode på væggen" in page
+    # the keyboard's q clicks the same button: listed among the console's keys
+    assert 'data-shortcut="q" aria-keyshortcuts="q"' in page
+    assert "<kbd>q</kbd></span> QR-kode på hele væggen, eller væk igen" in page
     taken_off = hx_post(console, f"/courses/{world.course_id}/session/join-qr", shown="0")
     assert taken_off.status_code == 200
     [pushed] = pushes_to(wall, "now")

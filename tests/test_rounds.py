@@ -495,7 +495,9 @@ def test_the_round_takes_its_duration_and_the_facilitators_criteria(app, sparrin
     assert "Hvad nu hvis…" in page
     console = facilitator_client.get(f"/courses/{sparring_course.course_id}/now",
                                      headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert 'data-countdown data-remaining="1' in console  # ~1200 s left, ticking
+    # the round's 20 minutes, said as the round's (the item's countdown is the console's clock)
+    assert "Runden: 20 min. tilbage" in console and 'data-minutes-left data-remaining="1' in console
+    assert console.count("data-countdown") == 1
 
 
 def test_the_default_criteria_keep_the_approval_keys(app, sparring_course, facilitator_client,

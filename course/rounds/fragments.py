@@ -114,6 +114,8 @@ def now_part(_page: str, *, course: Course, audience: str, view: NowView) -> dic
     if audience == realtime.FACILITATORS and (round_ is None
                                               or round_.state == RoundState.CLOSED):
         part["room"] = services.room_for_round(course, view.day)  # the start form shows it
+        part["default_minutes"] = services.default_round_minutes(
+            view.current.minutes, view.countdown.remaining if view.countdown else None)
     if round_ is not None and (round_.state != RoundState.CLOSED
                                or audience == realtime.PROJECTOR):
         part["board"] = board_for(round_, audience)

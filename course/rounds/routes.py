@@ -83,7 +83,7 @@ def start(course_id: int):
             raise InvalidInput("already_running", "a round runs for this item")
         minimum = _whole_number("min_feedback", 2, "invalid_minimum")
         minutes = _whole_number("minutes", 15, "invalid_duration")
-        if not 1 <= minutes <= 240:
+        if not 1 <= minutes <= services.MAX_ROUND_MINUTES:
             raise InvalidInput("invalid_duration", "1–240 minutes")
         prompts = services.prompt_set_from_text(
             form.get("criteria", services.DEFAULT_CRITERIA_TEXT))

@@ -84,8 +84,30 @@ def prompt_set_from_text(text: str) -> dict[str, Any]:
                          for n, label in enumerate(labels, start=1)]}
 
 
+#: The start form's minutes when the item's time is up or not known (its planned length
+#: is used first).
+DEFAULT_ROUND_MINUTES = 15
+#: A round's longest time, in minutes (the start form's and the domain's limit).
+MAX_ROUND_MINUTES = 240
+
+
+def default_round_minutes(item_minutes: int, remaining_seconds: int | None) -> int:
+    """The minutes the start form offers for a round: the minutes left of the item on now (its
+    countdown's ``remaining_seconds``, to the nearest minute), so that the round's time — the
+    one the phones count down — ends with the item's clock, the one the wall and the console
+    show. When the item's time is up or not known (less than a minute left, or no countdown):
+    the item's planned minutes, else :data:`DEFAULT_ROUND_MINUTES`. Never more than
+    :data:`MAX_ROUND_MINUTES`."""
+    if remaining_seconds is not None and remaining_seconds >= 60:
+        return min((remaining_seconds + 30) // 60, MAX_ROUND_MINUTES)
+    if item_minutes and item_minutes > 0:
+        return min(item_minutes, MAX_ROUND_MINUTES)
+    return DEFAULT_ROUND_MINUTES
+
+
 def round_countdown(round_: Round) -> live_day.Countdown | None:
-    """The round's own countdown while it is open (the board and phones tick it)."""
+    """The round's own countdown while it is open (the phones tick it; the console says its
+    minutes, beside the item's clock)."""
     if round_.state != RoundState.OPEN or round_.ends_at is None:
         return None
     now = utcnow()

@@ -73,14 +73,26 @@
   }
 
   // -- countdowns: the server sends where the clock stands; the browser ticks it ------------
+  function secondsLeft(clock) {
+    var remaining = Number(clock.dataset.remaining);
+    if (clock.dataset.endsAt) {
+      // Correct for this device's clock: the server's "now" arrived with the fragment.
+      var offset = Number(clock.dataset.serverNow) - Number(clock.dataset.receivedAt || Date.now());
+      remaining = Math.round((Number(clock.dataset.endsAt) - (Date.now() + offset)) / 1000);
+    }
+    return remaining;
+  }
   function tick() {
+    // a time said in whole minutes ("Round: 12 min. left"), beside a screen's one clock
+    document.querySelectorAll("[data-minutes-left]").forEach(function (clock) {
+      var remaining = secondsLeft(clock);
+      var minutes = Math.ceil(remaining / 60);
+      var text = minutes > 0 ? clock.dataset.left.replace("{n}", String(minutes)) : clock.dataset.up;
+      if (clock.textContent !== text) clock.textContent = text;
+      clock.classList.toggle("is-overrun", remaining < 0);
+    });
     document.querySelectorAll("[data-countdown]").forEach(function (clock) {
-      var remaining = Number(clock.dataset.remaining);
-      if (clock.dataset.endsAt) {
-        // Correct for this device's clock: the server's "now" arrived with the fragment.
-        var offset = Number(clock.dataset.serverNow) - Number(clock.dataset.receivedAt || Date.now());
-        remaining = Math.round((Number(clock.dataset.endsAt) - (Date.now() + offset)) / 1000);
-      }
+      var remaining = secondsLeft(clock);
       var abs = Math.abs(remaining);
       var text = (remaining < 0 ? "-" : "") + Math.floor(abs / 60) + ":" + String(abs % 60).padStart(2, "0");
       if (clock.textContent !== text) clock.textContent = text;
@@ -88,7 +100,7 @@
     });
   }
   function stampCountdowns(root) {
-    (root || document).querySelectorAll("[data-countdown]").forEach(function (clock) {
+    (root || document).querySelectorAll("[data-countdown], [data-minutes-left]").forEach(function (clock) {
       if (!clock.dataset.receivedAt) clock.dataset.receivedAt = String(Date.now());
     });
   }
