@@ -1122,6 +1122,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
 #: POST endpoints that refuse nothing beyond sign-in, access (403/404) and CSRF, and why.
 CANNOT_REFUSE: dict[str, str] = {
     "people.logout": "ends the session, whatever state it is in",
+    "approvals.read_notice": "reading a notice read already is a no-op (404 for anyone else's)",
     "people.keepalive": "answers 204 to anyone signed in (loading the session touched it)",
     "people.language": "an unknown language is ignored; it always redirects back",
     "people.reactivate": "reactivating an active account changes nothing",

@@ -22,6 +22,8 @@ from course.schedule.models import Course
 CASE = "approvals/_case.html"
 MY_STAGE = "approvals/_my_stage.html"
 NOTICE_BADGE = "approvals/_notice_badge.html"
+MY_OUTCOME = "approvals/_my_outcome.html"
+MY_NOTICES = "approvals/_my_notices.html"
 
 
 def case_context(case: Case, **extra: Any) -> dict[str, Any]:
@@ -59,6 +61,18 @@ def staff_names(ids: list[int]) -> str:
     if not ids:
         return ""
     return ", ".join(sorted(db.session.scalars(sa.select(Staff.name).where(Staff.id.in_(ids)))))
+
+
+def my_outcome_context(case: Case) -> dict[str, Any]:
+    """The citizen's plan page: where the case stands and the version they submitted, with
+    the sparring thread on their plan (see ``budgets.fragments.thread_context``)."""
+    return {"case": case, "draft": case.draft, "version": case.current,
+            "lines": lines_with_payment(case)}
+
+
+def my_notices_context(citizen: Citizen) -> dict[str, Any]:
+    """The citizen's notice centre: newest first, the unread marked."""
+    return {"notes": services.notices_of(citizen)}
 
 
 def unread_notices() -> int:

@@ -68,6 +68,11 @@ NOTICE_LABELS = {
     "team_decision": _l("A case is on the team's list for a decision."),
     "case_assigned": _l("A case has been given to you."),
     "outcome": _l("There is news about your plan."),
+    "sent_back": _l("Your job consultant has sent your plan back to you."),
+    "approved": _l("Your plan has been approved."),
+    "ended": _l("Your course has ended. See the decision."),
+    "consultant_commented": _l("Your job consultant has written to you about your plan."),
+    "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
 }
 

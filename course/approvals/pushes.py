@@ -26,7 +26,9 @@ def push_case(case: Case, notices: list[Notification]) -> None:
     """Queue what a step on ``case`` changed: the team's queues, each notified person's badge
     and the citizen's "where you are" refetch (nothing of the case itself is pushed)."""
     realtime.render_to(realtime.team_room(case.team_id), "queue-ping", QUEUE_PING)
-    realtime.refetch_to(realtime.citizen_room(case.citizen_id), "my-stage")
+    citizen = realtime.citizen_room(case.citizen_id)
+    realtime.refetch_to(citizen, "my-stage")
+    realtime.refetch_to(citizen, "my-plan-outcome")
     push_notices(notices)
 
 
@@ -37,11 +39,21 @@ def push_stage(citizen: Citizen) -> None:
 
 
 def push_notices(notices: list[Notification]) -> None:
-    """Queue a ping for each notified person's badge (every device they are signed in on)."""
+    """Queue a ping for each notified person's badge (every device they are signed in on);
+    a citizen's notice centre, where it is open, reads its list afresh."""
     for note in notices:
-        name = (realtime.staff_room(note.staff_id) if note.staff_id
-                else realtime.citizen_room(note.citizen_id))
-        realtime.render_to(name, "notice-ping", NOTICE_PING)
+        push_badge(note)
+
+
+def push_badge(note: Notification) -> None:
+    """The badge (and a citizen's notice list) of the person ``note`` is for refetches on each
+    of their devices: a notice came, or one was read."""
+    if note.staff_id:
+        realtime.render_to(realtime.staff_room(note.staff_id), "notice-ping", NOTICE_PING)
+        return
+    name = realtime.citizen_room(note.citizen_id)
+    realtime.render_to(name, "notice-ping", NOTICE_PING)
+    realtime.refetch_to(name, "my-notices")
 
 
 def mail_notices(notices: list[Notification]) -> int:

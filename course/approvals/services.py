@@ -464,7 +464,7 @@ def approve(case: Case, staff: Staff, approval: Approval, seen: int | None = Non
     db.session.flush()
     record(case, "approved", staff=staff, length_months=approval.length_months,
            participants=participants)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "approved", case, "/me/plan")
     return case
 
 
@@ -484,7 +484,7 @@ def send_back(case: Case, staff: Staff, note: str, participants: list[int] = (),
     _touch(case)
     db.session.flush()
     record(case, "sent_back", staff=staff, reason=note, participants=chosen)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "sent_back", case, "/me/plan")
     return case
 
 
@@ -507,7 +507,7 @@ def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[
     _touch(case)
     db.session.flush()
     record(case, "rejected", staff=staff, reason=ending.value, note=note, participants=chosen)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "ended", case, "/me/plan")
     return case
 
 
@@ -709,6 +709,34 @@ def unread(person: Staff | Citizen) -> list[Notification]:
     """A person's unread notices, newest first."""
     return list(db.session.scalars(sa.select(Notification).where(
         _unread_of(person)).order_by(Notification.id.desc())))
+
+
+def notices_of(person: Staff | Citizen, limit: int = 50) -> list[Notification]:
+    """A person's notices, read and unread, newest first (the notice centre)."""
+    column = Notification.staff_id if isinstance(person, Staff) else Notification.citizen_id
+    return list(db.session.scalars(sa.select(Notification).where(column == person.id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def read_notice(person: Staff | Citizen, notice_id: int) -> Notification | None:
+    """Mark one of ``person``'s notices read (``None``: not theirs, or no such notice)."""
+    note = db.session.get(Notification, notice_id)
+    mine = note is not None and (note.staff_id == person.id if isinstance(person, Staff)
+                                 else note.citizen_id == person.id)
+    if not mine:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note
+
+
+def read_notices_about(person: Staff | Citizen, link: str) -> list[Notification]:
+    """Mark ``person``'s unread notices that lead to ``link`` read (they are looking at it);
+    returns them."""
+    notes = [note for note in unread(person) if note.link == link]
+    for note in notes:
+        note.read_at = utcnow()
+    return notes
 
 
 def unread_count(person: Staff | Citizen) -> int:
