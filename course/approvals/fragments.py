@@ -44,7 +44,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "endings": list(EndingReason), "lines": lines_with_payment(case),
         "participation_deadline": budget_deadline(case.citizen),
         "team_participant_names": staff_names(case.team_participants or []),
-        **budget_fragments.comments_context(case.draft),
+        **budget_fragments.comments_context(case.draft, can_comment=True),
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,
     }

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import Response, after_this_request
+
 from course import mail, realtime
+from course.approvals import services
 from course.approvals.models import Case, Notification
+from course.budgets.models import Draft, DraftComment
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 
@@ -66,3 +70,22 @@ def mail_notices(notices: list[Notification]) -> int:
         if person is not None and person.email:
             links.append((person.email, note.link))
     return mail.send_links(links)
+
+
+def thread_comment_added(draft: Draft, comment: DraftComment) -> list[str]:
+    """A message in a sparring thread (``budgets.signals.comment_added``): the other side is
+    notified — their badge pinged now, an e-mail with a link once the message is committed —
+    and, once the plan is handed in, the case's staff (the team's queue room, who read the
+    case) get the thread too: returns that room for the budget tool's push."""
+    notices = services.tell_the_other_side(draft, comment)
+    services.pending_notices()  # pushed here and mailed below, not by a later step
+    push_notices(notices)
+
+    @after_this_request
+    def _mail(response: Response) -> Response:
+        if response.status_code < 400:
+            mail_notices(notices)
+        return response
+
+    case = services.case_of(draft)
+    return [realtime.team_room(case.team_id)] if case is not None else []

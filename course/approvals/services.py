@@ -33,7 +33,7 @@ from course.approvals.models import (
     SparringRequest,
 )
 from course.budgets import services as budget_services
-from course.budgets.models import Draft, PaymentMethod, StrategyKind
+from course.budgets.models import Draft, DraftComment, PaymentMethod, StrategyKind
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
@@ -162,6 +162,21 @@ def pending_notices() -> list[Notification]:
     """The notices made since the last call (the route pushes and mails them after the commit,
     or forgets them after a rollback)."""
     return db.session.info.pop("notices", [])
+
+
+def tell_the_other_side(draft: Draft, comment: DraftComment) -> list[Notification]:
+    """A message in a sparring thread: the other side is notified — the citizen of their job
+    consultant's message, the job consultant of the citizen's (on the case, once there is
+    one; else on the draft they follow)."""
+    case = case_of(draft)
+    if comment.citizen_author_id is None:
+        return [notify(draft.citizen, "consultant_commented", case,
+                       "/me/plan" if case is not None else "/me/budget")]
+    consultant = draft.citizen.job_consultant
+    if consultant is None:
+        return []
+    return [notify(consultant, "citizen_replied", case,
+                   f"/cases/{case.id}" if case is not None else f"/drafts/{draft.id}")]
 
 
 # -- submitting -------------------------------------------------------------------------------
