@@ -889,7 +889,7 @@ def budgets_add_draft_comment(s: Setting) -> Attempt:
     draft_id = complete_draft(s)
     text = "Hvad koster teoriprøven, og hvornår kan du tage den? " * 40  # over 2000 characters
     return Attempt(s.consultant(), f"/drafts/{draft_id}", f"/drafts/{draft_id}/comments",
-                   {"text": text, "line_id": ""}, f"#draft-comments-{draft_id}",
+                   {"text": text, "line_id": ""}, f"#draft-thread-{draft_id}",
                    da("The comment is too long: at most %(max)d characters.", max=2000),
                    typed=text.strip())
 
