@@ -20,6 +20,7 @@ from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
 
 CASE = "approvals/_case.html"
+CASE_THREAD = "approvals/_case_thread.html"
 MY_STAGE = "approvals/_my_stage.html"
 NOTICE_BADGE = "approvals/_notice_badge.html"
 MY_OUTCOME = "approvals/_my_outcome.html"
@@ -44,6 +45,8 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "endings": list(EndingReason), "lines": lines_with_payment(case),
         "participation_deadline": budget_deadline(case.citizen),
         "team_participant_names": staff_names(case.team_participants or []),
+        "re_triages": services.re_triages(case),
+        "asked": services.asked_to_spar(case, current_user),
         **budget_fragments.comments_context(case.draft, can_comment=True),
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,

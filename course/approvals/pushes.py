@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from flask import Response, after_this_request
 
 from course import mail, realtime
-from course.approvals import services
+from course.approvals import fragments, services
 from course.approvals.models import Case, Notification
 from course.budgets.models import Draft, DraftComment
 from course.extensions import db
@@ -34,6 +34,14 @@ def push_case(case: Case, notices: list[Notification]) -> None:
     realtime.refetch_to(citizen, "my-stage")
     realtime.refetch_to(citizen, "my-plan-outcome")
     push_notices(notices)
+
+
+def push_case_thread(case: Case) -> None:
+    """The colleagues' sparring (yellow) or the team's discussion (red) on the case, for the
+    team's queue room — the people who read the case: the owner sees a colleague's answer
+    without a reload."""
+    realtime.render_to(realtime.team_room(case.team_id), f"case-thread-{case.id}",
+                       fragments.CASE_THREAD, case=case)
 
 
 def push_stage(citizen: Citizen) -> None:

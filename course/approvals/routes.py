@@ -272,8 +272,10 @@ def assign(case_id: int):
 @allow(*STAFF_DECIDING)
 def comment(case_id: int):
     """A comment in the yellow sparring or the red team discussion."""
-    return _act(case_id, "comment", lambda case: services.comment(
-        case, current_user, request.form.get("text", "")))
+    def step(case: Case) -> None:
+        services.comment(case, current_user, request.form.get("text", ""))
+        pushes.push_case_thread(case)
+    return _act(case_id, "comment", step)
 
 
 def _dates(text: str) -> list[date]:

@@ -291,13 +291,19 @@ def triage(case: Case, staff: Staff, colour: str, seen: int | None = None) -> Ca
         raise ApprovalError("bad_colour") from None
     if case.state == CaseState.RED:
         raise ApprovalError("team_decides")
+    was_yellow = case.state == CaseState.YELLOW
     case.colour = chosen
     case.state = {Colour.GREEN: CaseState.IN_ASSESSMENT, Colour.YELLOW: CaseState.YELLOW,
                   Colour.RED: CaseState.RED}[chosen]
     _touch(case)
     db.session.flush()
     suggested = suggested_colour(case.current)
-    record(case, "triaged", staff=staff, suggested=suggested.value if suggested else None)
+    extra: dict[str, Any] = {}
+    if was_yellow and chosen != Colour.YELLOW:
+        # re-triaged after the colleague sparring: who advised what goes on record with it
+        extra = {"from_colour": Colour.YELLOW.value, "advice": advice_given(case)}
+    record(case, "triaged", staff=staff, suggested=suggested.value if suggested else None,
+           **extra)
     if chosen == Colour.RED:
         for colleague in colleagues(case, exclude=staff):
             notify(colleague, "team_decision", case, f"/cases/{case.id}")
@@ -356,6 +362,12 @@ def assign(case: Case, staff: Staff, consultant_id: int, seen: int | None = None
     return case
 
 
+def asked_to_spar(case: Case, staff: Staff) -> bool:
+    """Whether ``staff`` was asked to spar on the case (a colleague, not its consultant)."""
+    return db.session.scalar(sa.select(SparringRequest.id).where(
+        SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id)) is not None
+
+
 def colleagues(case: Case, exclude: Staff | None) -> list[Staff]:
     """The team's active job consultants and team lead (the people who decide together)."""
     query = sa.select(Staff).where(Staff.team_id == case.team_id, Staff.active,
@@ -399,8 +411,8 @@ def comment(case: Case, staff: Staff, text: str) -> CaseComment:
         raise ApprovalError("empty")
     if len(text) > MAX_TEXT:
         raise ApprovalError("too_long", n=MAX_TEXT)
-    note = CaseComment(case_id=case.id, author_id=staff.id, text=text)
-    db.session.add(note)
+    note = CaseComment(author_id=staff.id, text=text, author=staff)
+    case.comments.append(note)  # listed at once: the push renders the thread before the commit
     for request in db.session.scalars(sa.select(SparringRequest).where(
             SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id,
             SparringRequest.answered_at.is_(None))):
@@ -411,6 +423,22 @@ def comment(case: Case, staff: Staff, text: str) -> CaseComment:
     if case.consultant is not None and case.consultant_id != staff.id:
         notify(case.consultant, "colleague_commented", case, f"/cases/{case.id}")
     return note
+
+
+def advice_given(case: Case) -> list[dict[str, Any]]:
+    """The colleagues' comments in the case's sparring, as the record keeps them: who (id and
+    name, as they were then), when, what."""
+    return [{"by": note.author_id, "name": note.author.name,
+             "at": note.created_at.isoformat(timespec="seconds"), "text": note.text}
+            for note in case.comments]
+
+
+def re_triages(case: Case) -> list[AuditEvent]:
+    """The case's re-triages after colleague sparring (yellow to green or red), oldest first,
+    each with the advice it was made on (``details["advice"]``)."""
+    return [event for event in db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "triaged").order_by(AuditEvent.id))
+        if event.details.get("from_colour") == Colour.YELLOW.value]
 
 
 # -- deciding ---------------------------------------------------------------------------------
