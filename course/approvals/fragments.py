@@ -69,7 +69,8 @@ def staff_names(ids: list[int]) -> str:
 def my_outcome_context(case: Case) -> dict[str, Any]:
     """The citizen's plan page: where the case stands and the version they submitted, with
     the sparring thread on their plan (see ``budgets.fragments.thread_context``)."""
-    return {"case": case, "draft": case.draft, "version": case.current,
+    return {**budget_fragments.comments_context(case.draft, can_comment=True),
+            "case": case, "draft": case.draft, "version": case.current,
             "lines": lines_with_payment(case)}
 
 

@@ -31,7 +31,6 @@ from course import realtime, web
 from course.access import CITIZEN, JOB_CONSULTANT, TEAM_LEAD, allow
 from course.approvals import fragments, labels, pushes, services
 from course.approvals.models import Case, Criterion
-from course.budgets import fragments as budget_fragments
 from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
@@ -115,10 +114,8 @@ def my_plan():
     if case is None:  # nothing submitted yet: the notice was about the draft
         return redirect(url_for("budgets.my_draft"))
     _read_about(url_for("approvals.my_plan"))
-    context = {**budget_fragments.comments_context(draft, can_comment=True),
-               **fragments.my_outcome_context(case)}
     return web.render("approvals/my_plan.html", streams=realtime.streams_for(current_user),
-                      **context)
+                      **fragments.my_outcome_context(case))
 
 
 def _read_about(link: str) -> None:

@@ -417,7 +417,8 @@ def comment(case: Case, staff: Staff, text: str) -> CaseComment:
             SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id,
             SparringRequest.answered_at.is_(None))):
         request.answered_at = utcnow()
-    _touch(case)
+    # Not a step on the case (its version stays): the owner, who sees the answer arrive live,
+    # acts on the page they have without being told someone else acted meanwhile.
     db.session.flush()
     record(case, "commented", staff=staff)
     if case.consultant is not None and case.consultant_id != staff.id:
