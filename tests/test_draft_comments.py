@@ -1,4 +1,6 @@
-"""Sparring comments: only the citizen's own job consultant writes; the citizen and staff read."""
+"""Sparring threads on a draft: the citizen and their own job consultant write, each in the thread
+on the whole plan or on one budget line; the facilitators and the team lead read along; nobody
+else sees them."""
 
 from __future__ import annotations
 
@@ -50,9 +52,11 @@ def comment(client, draft_id: int, text: str, line_id: int | str | None = None, 
 
 
 def stored(app) -> list[tuple[int, int | None, int, str]]:
+    """(draft, line, author — a staff id, or ``"citizen <id>"`` —, text) of every message."""
     with app.app_context():
-        return [(c.draft_id, c.line_id, c.author_id, c.text) for c in db.session.scalars(
-            sa.select(DraftComment).order_by(DraftComment.id))]
+        return [(c.draft_id, c.line_id,
+                 c.author_id if c.author_id else f"citizen {c.citizen_author_id}", c.text)
+                for c in db.session.scalars(sa.select(DraftComment).order_by(DraftComment.id))]
 
 
 def add_staff(app, drafts: Drafts, role: Role, email: str) -> None:
@@ -69,13 +73,12 @@ def test_own_consultant_comments_on_the_whole_draft(app, consultant_client, draf
     response = comment(consultant_client, drafts.a_draft, "  Godt mål! Hvad koster teoriprøven?  ")
     assert response.status_code == 200
     assert "HX-Request" in response.headers["Vary"]
-    page = response.get_data(as_text=True)
-    assert f'id="draft-comments-{drafts.a_draft}"' in page
-    assert "Din kommentar er sendt." in page
+    page = response.get_data(as_text=True)  # the threads, swapped under the form
+    assert f'id="thread-{drafts.a_draft}-plan"' in page
     assert "Godt mål! Hvad koster teoriprøven?" in page
     assert "Om hele budgetplanen" in page
-    assert "Consultant Team A" in page
-    assert "</textarea>" in page and "Godt mål!</textarea>" not in page  # the form is empty again
+    assert "Consultant Team A" in page and "(jobkonsulent)" in page
+    assert "<form" not in page  # the form stays as it is on the page (and empties itself)
     assert stored(app) == [(drafts.a_draft, None, drafts.world.consultant_id,
                             "Godt mål! Hvad koster teoriprøven?")]
 
@@ -89,7 +92,7 @@ def test_own_consultant_comments_on_one_line(app, consultant_client, drafts):
     assert [c[1] for c in stored(app)] == [drafts.a_line, drafts.a_untitled_line]
 
 
-def test_the_citizen_sees_the_comments_newest_first(app, client, drafts):
+def test_the_citizen_sees_each_thread_oldest_first(app, client, drafts):
     with app.app_context():
         now = utcnow()
         db.session.add_all([
@@ -98,14 +101,18 @@ def test_the_citizen_sees_the_comments_newest_first(app, client, drafts):
             DraftComment(draft_id=drafts.a_draft, line_id=drafts.a_line,
                          author_id=drafts.world.consultant_id, text="Anden",
                          created_at=now - timedelta(days=1)),
+            DraftComment(draft_id=drafts.a_draft, line_id=drafts.a_line,
+                         author_id=drafts.world.consultant_id, text="Tredje",
+                         created_at=now - timedelta(days=3)),
             DraftComment(draft_id=drafts.b_draft, author_id=drafts.world.consultant_id,
                          text="Til B"),
         ])
         db.session.commit()
     join_citizen(client, drafts.world.course_code, drafts.a_code)
     page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
-    assert page.index("Anden") < page.index("Første")
-    assert "Om budgetposten: Kørekort kategori D" in page
+    # the whole plan's thread first, then the line's, each oldest first
+    assert page.index("Første") < page.index("Tredje") < page.index("Anden")
+    assert page.index("Om hele budgetplanen") < page.index("Om budgetposten: Kørekort kategori D")
     assert "Til B" not in page
     assert "Consultant Team A" in page
     assert "<form" not in page  # reading only
@@ -128,14 +135,35 @@ def test_a_line_deleted_later_leaves_the_comment_on_the_whole_plan(app, consulta
 # -- nobody else writes --------------------------------------------------------------------------
 
 
-def test_a_citizen_cannot_comment(app, citizen_client, drafts):
-    assert comment(citizen_client, drafts.a_draft, "Selvros").status_code == 403
+def test_the_citizen_answers_in_the_thread(app, citizen_client, consultant_client, drafts):
+    comment(consultant_client, drafts.a_draft, "Er prisen med moms?", drafts.a_line)
+    response = comment(citizen_client, drafts.a_draft, "Ja, den er med moms.", drafts.a_line)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.index("Er prisen med moms?") < page.index("Ja, den er med moms.")
+    assert "Citizen Team A 0" in page and "(borger)" in page
+    assert stored(app)[1] == (drafts.a_draft, drafts.a_line,
+                              f"citizen {drafts.world.citizens[0][0]}", "Ja, den er med moms.")
+
+
+def test_a_thread_is_closed_while_the_plan_is_handed_in(app, citizen_client, consultant_client,
+                                                         drafts):
+    with app.app_context():
+        db.session.get(Draft, drafts.a_draft).locked_at = utcnow()
+        db.session.commit()
+    for person in (citizen_client, consultant_client):
+        response = comment(person, drafts.a_draft, "Kan du se det her?")
+        assert response.status_code == 422
+        assert response.headers["HX-Retarget"] == f"#draft-comments-{drafts.a_draft}-message"
+        assert "Sparringen er lukket" in response.get_data(as_text=True)
     assert stored(app) == []
 
 
-def test_another_citizen_cannot_read_the_comments(app, client, drafts):
+def test_another_citizen_neither_reads_nor_writes(app, client, drafts):
     join_citizen(client, drafts.world.course_code, drafts.b_code)
     assert client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).status_code == 404
+    assert comment(client, drafts.a_draft, "Hej").status_code == 404
+    assert stored(app) == []
 
 
 def test_another_consultant_of_the_team_neither_reads_nor_writes(app, client, drafts):
@@ -165,7 +193,11 @@ def test_facilitators_and_the_team_lead_read_but_do_not_write(app, client, draft
     login_staff(client, email)
     page = client.get(f"/drafts/{drafts.a_draft}/comments", headers=HX).get_data(as_text=True)
     assert "Læses af kursusholderen" in page and "<form" not in page
-    assert comment(client, drafts.a_draft, "Må jeg?").status_code == 403
+    refused = comment(client, drafts.a_draft, "Må jeg?")
+    assert refused.status_code == 403  # refused beside the form (web.refuse)
+    assert refused.headers["HX-Retarget"] == f"#draft-comments-{drafts.a_draft}-message"
+    assert "Kun borgeren og borgerens egen jobkonsulent skriver her" in refused.get_data(
+        as_text=True)
     assert len(stored(app)) == 1
 
 
@@ -196,9 +228,12 @@ def test_anonymous_cannot_comment(app, client, drafts):
 def test_an_empty_comment_is_422_in_danish(app, consultant_client, drafts, text):
     response = comment(consultant_client, drafts.a_draft, text, drafts.a_line)
     assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Skriv en kommentar, før du sender den." in page
-    assert 'aria-invalid="true"' in page
+    # the message beside the form; the form (what was typed, the chosen line) is not swapped
+    assert response.headers["HX-Retarget"] == f"#draft-comments-{drafts.a_draft}-message"
+    assert "Skriv en kommentar, før du sender den." in response.get_data(as_text=True)
+    page = comment(consultant_client, drafts.a_draft, text, drafts.a_line,
+                   htmx=False).get_data(as_text=True)  # without JavaScript: the page again
+    assert 'aria-invalid="true"' in page and "Skriv en kommentar, før du sender den." in page
     assert f'<option value="{drafts.a_line}" selected>' in page  # the chosen line is kept
     assert stored(app) == []
 
@@ -207,8 +242,9 @@ def test_an_oversized_comment_is_422_and_keeps_the_text(app, consultant_client, 
     text = "Langt <svar> " + "x" * 2000
     response = comment(consultant_client, drafts.a_draft, text)
     assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Kommentaren er for lang: højst 2000 tegn." in page
+    assert response.headers["HX-Retarget"] == f"#draft-comments-{drafts.a_draft}-message"
+    assert "Kommentaren er for lang: højst 2000 tegn." in response.get_data(as_text=True)
+    page = comment(consultant_client, drafts.a_draft, text, htmx=False).get_data(as_text=True)
     assert "Langt &lt;svar&gt; " + "x" * 2000 + "</textarea>" in page
     assert stored(app) == []
 
@@ -272,19 +308,26 @@ def test_partial_offers_the_form_to_the_own_consultant(app, drafts):
     assert f'<option value="{drafts.a_line}">Kørekort kategori D</option>' in html
     assert f'<option value="{drafts.a_untitled_line}">Budgetpost 2</option>' in html
     assert 'maxlength="2000"' in html and 'name="csrf_token"' in html
-    assert "Ingen kommentarer fra jobkonsulenten endnu." in html
+    assert "Ingen beskeder endnu." in html
     assert "Sparring med jobkonsulenten" in html
 
 
+def test_partial_offers_the_form_to_the_citizen_whose_draft_it_is(app, drafts):
+    html = render_comments(app, Citizen, drafts.world.citizens[0][0], drafts.a_draft, True)
+    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' in html
+    assert "Din jobkonsulent kan se den og får besked." in html
+
+
 def test_partial_never_shows_the_form_to_others_whatever_they_are_told(app, drafts):
-    citizen = render_comments(app, Citizen, drafts.world.citizens[0][0], drafts.a_draft, True)
+    other = render_comments(app, Citizen, drafts.world.citizens[1][0], drafts.a_draft, True)
     facilitator = render_comments(app, Staff, drafts.world.facilitator_id, drafts.a_draft, True)
     own = render_comments(app, Staff, drafts.world.consultant_id, drafts.a_draft, False)
-    assert "<form" not in citizen and "<form" not in facilitator and "<form" not in own
+    assert "<form" not in other and "<form" not in facilitator and "<form" not in own
 
 
 def test_the_draft_pages_include_the_partial(app, client, drafts):
-    """Wiring: the consultant's view of the draft has the form; the citizen's editor the list."""
+    """Wiring: the consultant's view of the draft and the citizen's editor have the threads
+    (a live region) and the form."""
     login_staff(client, "con@teama.dk")
     with app.test_request_context():
         view_url = url_for("budgets.view_draft", draft_id=drafts.a_draft)
@@ -297,7 +340,9 @@ def test_the_draft_pages_include_the_partial(app, client, drafts):
     join_citizen(client, drafts.world.course_code, drafts.a_code)
     editor = client.get(editor_url).get_data(as_text=True)
     assert "Husk prisen" in editor and "Om budgetposten: Kørekort kategori D" in editor
-    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' not in editor
+    assert f'hx-post="/drafts/{drafts.a_draft}/comments"' in editor
+    assert f'data-live-src="/drafts/{drafts.a_draft}/comments"' in editor
+    assert "data-live-streams" in editor and "data-live-streams" in view
 
 
 def test_the_markup_of_the_filled_in_editor_is_valid(app, client, drafts):

@@ -896,7 +896,7 @@ def budgets_add_draft_comment(s: Setting) -> Attempt:
     draft_id = complete_draft(s)
     text = "Hvad koster teoriprøven, og hvornår kan du tage den? " * 40  # over 2000 characters
     return Attempt(s.consultant(), f"/drafts/{draft_id}", f"/drafts/{draft_id}/comments",
-                   {"text": text, "line_id": ""}, f"#draft-comments-{draft_id}",
+                   {"text": text, "line_id": ""}, f"#draft-thread-{draft_id}",
                    da("The comment is too long: at most %(max)d characters.", max=2000),
                    typed=text.strip())
 
@@ -1131,6 +1131,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
 #: POST endpoints that refuse nothing beyond sign-in, access (403/404) and CSRF, and why.
 CANNOT_REFUSE: dict[str, str] = {
     "people.logout": "ends the session, whatever state it is in",
+    "approvals.read_notice": "reading a notice read already is a no-op (404 for anyone else's)",
     "people.keepalive": "answers 204 to anyone signed in (loading the session touched it)",
     "people.language": "an unknown language is ignored; it always redirects back",
     "people.reactivate": "reactivating an active account changes nothing",

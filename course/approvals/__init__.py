@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from course import realtime, web
     from course.approvals import fragments, labels, pushes, routes, services
     from course.budgets.access import readable_also_by
+    from course.budgets.signals import comment_added
     from course.people.signals import participation_changed
 
     app.register_blueprint(routes.bp)
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     web.page_parts.connect(fragments.layout_part, sender=web.LAYOUT)
     web.page_parts.connect(fragments.draft_part, sender="budgets.draft")
     participation_changed.connect(pushes.push_stage)
+    comment_added.connect(pushes.thread_comment_added)
     web.page_parts.connect(fragments.phone_part, sender="live.phone")
     web.page_parts.connect(fragments.citizen_page_part, sender="schedule.citizen")
     web.page_parts.connect(fragments.participants_part, sender="schedule.participants")

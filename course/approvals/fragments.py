@@ -24,8 +24,11 @@ from course.schedule.models import Course
 from course.types import local_today, utcnow
 
 CASE = "approvals/_case.html"
+CASE_THREAD = "approvals/_case_thread.html"
 MY_STAGE = "approvals/_my_stage.html"
 NOTICE_BADGE = "approvals/_notice_badge.html"
+MY_OUTCOME = "approvals/_my_outcome.html"
+MY_NOTICES = "approvals/_my_notices.html"
 
 
 def case_context(case: Case, **extra: Any) -> dict[str, Any]:
@@ -46,7 +49,9 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "endings": list(EndingReason), "lines": lines_with_payment(case),
         "participation_deadline": budget_deadline(case.citizen),
         "team_participant_names": staff_names(case.team_participants or []),
-        **budget_fragments.comments_context(case.draft),
+        "re_triages": services.re_triages(case),
+        "asked": services.asked_to_spar(case, current_user),
+        **budget_fragments.comments_context(case.draft, can_comment=True),
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,
     }
@@ -125,6 +130,19 @@ def staff_names(ids: list[int]) -> str:
     if not ids:
         return ""
     return ", ".join(sorted(db.session.scalars(sa.select(Staff.name).where(Staff.id.in_(ids)))))
+
+
+def my_outcome_context(case: Case) -> dict[str, Any]:
+    """The citizen's plan page: where the case stands and the version they submitted, with
+    the sparring thread on their plan (see ``budgets.fragments.thread_context``)."""
+    return {**budget_fragments.comments_context(case.draft, can_comment=True),
+            "case": case, "draft": case.draft, "version": case.current,
+            "lines": lines_with_payment(case)}
+
+
+def my_notices_context(citizen: Citizen) -> dict[str, Any]:
+    """The citizen's notice centre: newest first, the unread marked."""
+    return {"notes": services.notices_of(citizen)}
 
 
 def unread_notices() -> int:

@@ -68,6 +68,11 @@ NOTICE_LABELS = {
     "team_decision": _l("A case is on the team's list for a decision."),
     "case_assigned": _l("A case has been given to you."),
     "outcome": _l("There is news about your plan."),
+    "sent_back": _l("Your job consultant has sent your plan back to you."),
+    "approved": _l("Your plan has been approved."),
+    "ended": _l("Your course has ended. See the decision."),
+    "consultant_commented": _l("Your job consultant has written to you about your plan."),
+    "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
 }
 
@@ -283,8 +288,14 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
             pass
         if note:
             parts.append(_("Note: %(note)s", note=note))
-    elif action == "triaged" and d.get("suggested"):
-        parts.append(_("The ratings suggested %(colour)s.", colour=colour_label(d["suggested"])))
+    elif action == "triaged":
+        if d.get("from_colour"):
+            parts.append(_("Changed from %(colour)s.", colour=colour_label(d["from_colour"])))
+        if d.get("suggested"):
+            parts.append(_("The ratings suggested %(colour)s.",
+                           colour=colour_label(d["suggested"])))
+        parts += [_("Advice from %(name)s: %(text)s", name=a.get("name", "?"),
+                    text=a.get("text", "")) for a in d.get("advice") or []]
     elif action == "assigned":
         parts.append(_("From %(before)s to %(after)s.", before=names.get(d.get("before"), "—"),
                        after=names.get(d.get("after"), "—")))

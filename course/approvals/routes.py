@@ -32,11 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from course import realtime, web
 from course.access import CITIZEN, JOB_CONSULTANT, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.approvals import fragments, labels, pushes, services
-from course.approvals.models import (
-    Case,
-    Criterion,
-    Notification,
-)
+from course.approvals.models import Case, Criterion
 from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
@@ -114,16 +110,33 @@ def submit():
 @allow(CITIZEN)
 def my_plan():
     """Where the submitted plan stands: waiting, sent back, approved (and the declaration)
-    or ended. Reading it marks the citizen's notices as read."""
-    for note in services.unread(current_user):
-        note.read_at = utcnow()
-    db.session.commit()
+    or ended — live: the outcome changes in place when the case moves. Reading it marks the
+    notices that lead here read (the badge follows on the citizen's other devices)."""
     draft = budget_services.draft_of(current_user)
     case = services.case_of(draft) if draft is not None else None
     if case is None:  # nothing submitted yet: the notice was about the draft
         return redirect(url_for("budgets.my_draft"))
-    return web.render("approvals/my_plan.html", draft=draft, case=case,
-                      version=case.current, lines=fragments.lines_with_payment(case))
+    _read_about(url_for("approvals.my_plan"))
+    return web.render("approvals/my_plan.html", streams=realtime.streams_for(current_user),
+                      **fragments.my_outcome_context(case))
+
+
+def _read_about(link: str) -> None:
+    """Mark the citizen's unread notices leading to ``link`` read, and push their badge."""
+    notes = services.read_notices_about(current_user, link)
+    if notes:
+        pushes.push_badge(notes[0])
+    realtime.commit_and_push()
+
+
+@bp.get("/me/plan/outcome")
+@allow(CITIZEN)
+def my_outcome():
+    """The plan page's outcome region (re-read when the case moves, and after a gap)."""
+    _draft, case = _own_case()
+    if case is None:
+        abort(404)
+    return render_template(fragments.MY_OUTCOME, **fragments.my_outcome_context(case))
 
 
 @bp.post("/me/plan/declaration")
@@ -276,8 +289,10 @@ def assign(case_id: int):
 @allow(*STAFF_DECIDING)
 def comment(case_id: int):
     """A comment in the yellow sparring or the red team discussion."""
-    return _act(case_id, "comment", lambda case: services.comment(
-        case, current_user, request.form.get("text", "")))
+    def step(case: Case) -> None:
+        services.comment(case, current_user, request.form.get("text", ""))
+        pushes.push_case_thread(case)
+    return _act(case_id, "comment", step)
 
 
 def _dates(text: str) -> list[date]:
@@ -557,12 +572,32 @@ def my_stage():
 @allow(JOB_CONSULTANT, TEAM_LEAD)
 def notifications():
     """A consultant's notices, newest first; opening the list marks them read."""
-    notes = db.session.scalars(db.select(Notification).where(
-        Notification.staff_id == current_user.id).order_by(Notification.id.desc()).limit(50)
-    ).all()
+    notes = services.notices_of(current_user)
     unread = [n.id for n in notes if n.read_at is None]
     for note in notes:
         note.read_at = note.read_at or utcnow()
     db.session.commit()
     return web.render("approvals/notifications.html", notes=notes, unread=unread,
                       streams=realtime.streams_for(current_user))
+
+
+@bp.get("/me/notices")
+@allow(CITIZEN)
+def my_notices():
+    """The citizen's notice centre: their notices, newest first, the unread marked; live."""
+    streams = None if web.wants_fragment() else realtime.streams_for(current_user)
+    return web.render("approvals/my_notices.html", fragments.MY_NOTICES, streams=streams,
+                      **fragments.my_notices_context(current_user))
+
+
+@bp.post("/me/notices/<int:notice_id>")
+@allow(CITIZEN)
+def read_notice(notice_id: int):
+    """Read one notice: it is marked read (the badge follows on every device of the citizen)
+    and the citizen lands where it leads."""
+    note = services.read_notice(current_user, notice_id)
+    if note is None:
+        abort(404)
+    pushes.push_badge(note)
+    realtime.commit_and_push()
+    return redirect(note.link, 303)

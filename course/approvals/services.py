@@ -37,7 +37,7 @@ from course.approvals.models import (
     SparringRequest,
 )
 from course.budgets import services as budget_services
-from course.budgets.models import Draft, PaymentMethod, StrategyKind
+from course.budgets.models import Draft, DraftComment, PaymentMethod, StrategyKind
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
@@ -168,6 +168,21 @@ def pending_notices() -> list[Notification]:
     return db.session.info.pop("notices", [])
 
 
+def tell_the_other_side(draft: Draft, comment: DraftComment) -> list[Notification]:
+    """A message in a sparring thread: the other side is notified — the citizen of their job
+    consultant's message, the job consultant of the citizen's (on the case, once there is
+    one; else on the draft they follow)."""
+    case = case_of(draft)
+    if comment.citizen_author_id is None:
+        return [notify(draft.citizen, "consultant_commented", case,
+                       "/me/plan" if case is not None else "/me/budget")]
+    consultant = draft.citizen.job_consultant
+    if consultant is None:
+        return []
+    return [notify(consultant, "citizen_replied", case,
+                   f"/cases/{case.id}" if case is not None else f"/drafts/{draft.id}")]
+
+
 # -- submitting -------------------------------------------------------------------------------
 
 
@@ -280,13 +295,19 @@ def triage(case: Case, staff: Staff, colour: str, seen: int | None = None) -> Ca
         raise ApprovalError("bad_colour") from None
     if case.state == CaseState.RED:
         raise ApprovalError("team_decides")
+    was_yellow = case.state == CaseState.YELLOW
     case.colour = chosen
     case.state = {Colour.GREEN: CaseState.IN_ASSESSMENT, Colour.YELLOW: CaseState.YELLOW,
                   Colour.RED: CaseState.RED}[chosen]
     _touch(case)
     db.session.flush()
     suggested = suggested_colour(case.current)
-    record(case, "triaged", staff=staff, suggested=suggested.value if suggested else None)
+    extra: dict[str, Any] = {}
+    if was_yellow and chosen != Colour.YELLOW:
+        # re-triaged after the colleague sparring: who advised what goes on record with it
+        extra = {"from_colour": Colour.YELLOW.value, "advice": advice_given(case)}
+    record(case, "triaged", staff=staff, suggested=suggested.value if suggested else None,
+           **extra)
     if chosen == Colour.RED:
         for colleague in colleagues(case, exclude=staff):
             notify(colleague, "team_decision", case, f"/cases/{case.id}")
@@ -345,6 +366,12 @@ def assign(case: Case, staff: Staff, consultant_id: int, seen: int | None = None
     return case
 
 
+def asked_to_spar(case: Case, staff: Staff) -> bool:
+    """Whether ``staff`` was asked to spar on the case (a colleague, not its consultant)."""
+    return db.session.scalar(sa.select(SparringRequest.id).where(
+        SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id)) is not None
+
+
 def colleagues(case: Case, exclude: Staff | None) -> list[Staff]:
     """The team's active job consultants and team lead (the people who decide together)."""
     query = sa.select(Staff).where(Staff.team_id == case.team_id, Staff.active,
@@ -388,18 +415,35 @@ def comment(case: Case, staff: Staff, text: str) -> CaseComment:
         raise ApprovalError("empty")
     if len(text) > MAX_TEXT:
         raise ApprovalError("too_long", n=MAX_TEXT)
-    note = CaseComment(case_id=case.id, author_id=staff.id, text=text)
-    db.session.add(note)
+    note = CaseComment(author_id=staff.id, text=text, author=staff)
+    case.comments.append(note)  # listed at once: the push renders the thread before the commit
     for request in db.session.scalars(sa.select(SparringRequest).where(
             SparringRequest.case_id == case.id, SparringRequest.staff_id == staff.id,
             SparringRequest.answered_at.is_(None))):
         request.answered_at = utcnow()
-    _touch(case)
+    # Not a step on the case (its version stays): the owner, who sees the answer arrive live,
+    # acts on the page they have without being told someone else acted meanwhile.
     db.session.flush()
     record(case, "commented", staff=staff)
     if case.consultant is not None and case.consultant_id != staff.id:
         notify(case.consultant, "colleague_commented", case, f"/cases/{case.id}")
     return note
+
+
+def advice_given(case: Case) -> list[dict[str, Any]]:
+    """The colleagues' comments in the case's sparring, as the record keeps them: who (id and
+    name, as they were then), when, what."""
+    return [{"by": note.author_id, "name": note.author.name,
+             "at": note.created_at.isoformat(timespec="seconds"), "text": note.text}
+            for note in case.comments]
+
+
+def re_triages(case: Case) -> list[AuditEvent]:
+    """The case's re-triages after colleague sparring (yellow to green or red), oldest first,
+    each with the advice it was made on (``details["advice"]``)."""
+    return [event for event in db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "triaged").order_by(AuditEvent.id))
+        if event.details.get("from_colour") == Colour.YELLOW.value]
 
 
 # -- deciding ---------------------------------------------------------------------------------
@@ -468,7 +512,7 @@ def approve(case: Case, staff: Staff, approval: Approval, seen: int | None = Non
     db.session.flush()
     record(case, "approved", staff=staff, length_months=approval.length_months,
            participants=participants)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "approved", case, "/me/plan")
     return case
 
 
@@ -488,7 +532,7 @@ def send_back(case: Case, staff: Staff, note: str, participants: list[int] = (),
     _touch(case)
     db.session.flush()
     record(case, "sent_back", staff=staff, reason=note, participants=chosen)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "sent_back", case, "/me/plan")
     return case
 
 
@@ -512,7 +556,7 @@ def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[
     _touch(case)
     db.session.flush()
     record(case, "rejected", staff=staff, reason=ending.value, note=note, participants=chosen)
-    notify(case.citizen, "outcome", case, "/me/plan")
+    notify(case.citizen, "ended", case, "/me/plan")
     return case
 
 
@@ -957,6 +1001,34 @@ def unread(person: Staff | Citizen) -> list[Notification]:
     """A person's unread notices, newest first."""
     return list(db.session.scalars(sa.select(Notification).where(
         _unread_of(person)).order_by(Notification.id.desc())))
+
+
+def notices_of(person: Staff | Citizen, limit: int = 50) -> list[Notification]:
+    """A person's notices, read and unread, newest first (the notice centre)."""
+    column = Notification.staff_id if isinstance(person, Staff) else Notification.citizen_id
+    return list(db.session.scalars(sa.select(Notification).where(column == person.id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def read_notice(person: Staff | Citizen, notice_id: int) -> Notification | None:
+    """Mark one of ``person``'s notices read (``None``: not theirs, or no such notice)."""
+    note = db.session.get(Notification, notice_id)
+    mine = note is not None and (note.staff_id == person.id if isinstance(person, Staff)
+                                 else note.citizen_id == person.id)
+    if not mine:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note
+
+
+def read_notices_about(person: Staff | Citizen, link: str) -> list[Notification]:
+    """Mark ``person``'s unread notices that lead to ``link`` read (they are looking at it);
+    returns them."""
+    notes = [note for note in unread(person) if note.link == link]
+    for note in notes:
+        note.read_at = utcnow()
+    return notes
 
 
 def unread_count(person: Staff | Citizen) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import g, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from course import web
@@ -21,6 +22,7 @@ from course.people.services import cpr_shaped
 EDITOR = "budgets/editor.html"
 ATTACHMENTS = "budgets/_attachments.html"
 COMMENTS = "budgets/_comments.html"
+THREAD = "budgets/_thread.html"
 
 #: A plan with more budget lines than this shows each line folded (its title, price and what
 #: it still lacks) until it is opened: a list to find one's way in on a phone, and a page that
@@ -41,8 +43,7 @@ def editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
         "strategy": services.strategy_lists(draft),
         "strategy_labels": labels.STRATEGY_LABELS,
         "attachments_editable": attachments_editable(draft),
-        "live": False,
-        **comments_context(draft),
+        **comments_context(draft, can_comment=True),
         **web.parts_of("budgets.draft", draft=draft),
         **extra,
     }
@@ -86,10 +87,19 @@ def attachments_context(line: BudgetLine) -> dict[str, Any]:
 
 
 def comments_context(draft: Draft, *, can_comment: bool = False) -> dict[str, Any]:
-    """The sparring comments on a draft, newest first; ``may_comment`` where the page offers
-    the form (``can_comment``) and the reader is the citizen's own job consultant."""
-    return {"draft": draft, "comments": sparring.comments_of(draft),
-            "may_comment": can_comment and sparring.can_comment_on_draft(draft)}
+    """The sparring on a draft: its threads, and ``may_comment`` where the page offers the
+    form (``can_comment``) and the reader is one of the two sides while the draft is open;
+    ``thread_closed`` where a side would write but the draft is handed in or decided."""
+    side = sparring.is_a_side(draft, current_user)
+    return {**thread_context(draft),
+            "may_comment": can_comment and side and sparring.is_open(draft),
+            "thread_closed": can_comment and side and not sparring.is_open(draft),
+            "writer_is_citizen": isinstance(current_user, Citizen)}
+
+
+def thread_context(draft: Draft) -> dict[str, Any]:
+    """A draft's threads as every reader sees them (what the push renders once per room)."""
+    return {"draft": draft, "threads": sparring.threads_of(draft)}
 
 
 # -- template helpers: pure, no database ------------------------------------------------------

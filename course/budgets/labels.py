@@ -82,6 +82,10 @@ def attachment_message(code: str) -> str:
 COMMENT_ERRORS = {
     "empty": _l("Write a comment before you send it."),
     "too_long": _l("The comment is too long: at most %(max)d characters."),
+    "closed": _l("The sparring is closed while the plan is being assessed and after the "
+                 "decision. You can write again if the plan is sent back."),
+    "not_yours": _l("Only the citizen and their own job consultant write here. You can read "
+                    "along."),
 }
 
 

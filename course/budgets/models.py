@@ -154,17 +154,26 @@ class Attachment(db.Model):
 
 
 class DraftComment(db.Model):
-    """The job consultant's sparring on a draft in progress, on the whole draft or one line."""
+    """A message in the sparring between a citizen and their job consultant on a draft: on
+    the whole plan (``line_id`` empty) or on one budget line — each is a thread. Written by
+    the job consultant (``author_id``) or by the citizen whose draft it is
+    (``citizen_author_id``), never both."""
 
     __tablename__ = "draft_comments"
+    __table_args__ = (
+        sa.CheckConstraint("(author_id IS NULL) <> (citizen_author_id IS NULL)",
+                           name="one_author"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(sa.ForeignKey("drafts.id", ondelete="CASCADE"),
                                           index=True)
     line_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("budget_lines.id", ondelete="SET NULL"))
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    citizen_author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("citizens.id"))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author: Mapped[Staff] = relationship()
+    author: Mapped[Staff | None] = relationship(foreign_keys=[author_id])
+    citizen_author: Mapped[Citizen | None] = relationship(foreign_keys=[citizen_author_id])

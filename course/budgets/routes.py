@@ -28,6 +28,7 @@ from flask import (
     current_app,
     flash,
     redirect,
+    render_template,
     request,
     send_file,
     url_for,
@@ -37,9 +38,9 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
-from course import web
+from course import realtime, web
 from course.access import CITIZEN, STAFF, allow
-from course.budgets import files, fragments, labels, services, sparring
+from course.budgets import files, fragments, labels, pushes, services, signals, sparring
 from course.budgets.access import (
     can_edit_draft,
     can_see_draft,
@@ -118,7 +119,9 @@ def my_draft():
         db.session.commit()
     if draft.locked_at is not None:  # submitted: the plan page tells where it stands
         return redirect(url_for("approvals.my_plan"))
-    return web.render(fragments.EDITOR, **fragments.editor_context(draft))
+    # live: the sparring threads and the badge (the streams read before the regions)
+    streams = realtime.streams_for(current_user)
+    return web.render(fragments.EDITOR, streams=streams, **fragments.editor_context(draft))
 
 
 @bp.post("/drafts/<int:draft_id>/fields")
@@ -337,8 +340,9 @@ def view_draft(draft_id: int):
     draft = draft_or_404(draft_id)
     if isinstance(current_user, Citizen):
         return redirect(url_for("budgets.my_draft"))
-    return web.render("budgets/view.html",
-                           **fragments.view_context(draft, can_comment=True))
+    streams = realtime.streams_for(current_user)  # live: the sparring threads
+    return web.render("budgets/view.html", streams=streams,
+                      **fragments.view_context(draft, can_comment=True))
 
 
 @bp.get("/drafts/<int:draft_id>/print")
@@ -470,17 +474,11 @@ def delete_attachment(attachment_id: int):
     return _answer(line, message=_("Removed: %(name)s", name=name))
 
 
-# -- the job consultant's sparring comments ---------------------------------------------------
-
-
-def _comments(draft: Draft, *, status: int = 200, **context: Any):
-    """The comments fragment for htmx, else the small page around it."""
-    return web.render("budgets/comments.html", fragments.COMMENTS, status=status,
-                      **fragments.comments_context(draft, can_comment=True), **context)
+# -- sparring: the citizen and their job consultant ---------------------------------------------
 
 
 def _anchor_line(draft: Draft, raw: str) -> BudgetLine | None:
-    """The budget line a comment is anchored to; a line of another draft is a 404."""
+    """The budget line a message is anchored to; a line of another draft is a 404."""
     raw = raw.strip()
     if not raw:
         return None
@@ -495,34 +493,43 @@ def _anchor_line(draft: Draft, raw: str) -> BudgetLine | None:
 @bp.get("/drafts/<int:draft_id>/comments")
 @allow(CITIZEN, STAFF)
 def draft_comments(draft_id: int):
-    """The sparring comments on a draft, for those who may see the draft in progress."""
-    draft = draft_or_404(draft_id)
-    return _comments(draft)
+    """The sparring threads on a draft, for those who may read it: the threads for htmx (and
+    a screen re-reading its region), else a small page with the form."""
+    draft = draft_or_404(draft_id, can_see_draft)
+    return web.render("budgets/comments.html", fragments.THREAD,
+                      **fragments.comments_context(draft, can_comment=True))
 
 
 @bp.post("/drafts/<int:draft_id>/comments")
-@allow(STAFF)
+@allow(CITIZEN, STAFF)
 def add_draft_comment(draft_id: int):
-    """The citizen's own job consultant comments on the draft or on one of its lines.
+    """The citizen or their own job consultant writes in the thread on the draft or on one
+    of its lines; the other side sees it live and is notified.
 
-    Facilitators and the team lead may read the draft but not comment (403); anyone who may
-    not see it gets a 404.
+    Anyone else who may read the draft is refused (403); anyone who may not see it gets a 404.
+    A refusal says why beside the form and keeps the text in it.
     """
-    draft = draft_or_404(draft_id)
-    if not sparring.can_comment_on_draft(draft):
-        abort(403)
+    draft = draft_or_404(draft_id, can_see_draft)
     line = _anchor_line(draft, request.form.get("line_id", ""))
     text = request.form.get("text", "")
+    author = current_user._get_current_object()
     try:
-        sparring.add_comment(draft, current_user._get_current_object(), text, line)
+        comment = sparring.add_comment(draft, author, text, line)
     except sparring.CommentError as refused:
-        db.session.rollback()
-        return _comments(draft, status=422, comment_error=labels.comment_message(refused.code),
-                       comment_text=text, comment_line_id=line.id if line else None)
-    db.session.commit()
-    message = _("Your comment is sent.")
+        message = labels.comment_message(refused.code)
+        return web.refuse(
+            message, 403 if refused.code == "not_yours" else 422,
+            slot=f"draft-comments-{draft.id}-message",
+            page=lambda: render_template(
+                "budgets/comments.html", **fragments.comments_context(draft, can_comment=True),
+                comment_error=message, comment_text=text,
+                comment_line_id=line.id if line else None))
+    rooms = [room for _receiver, more in signals.comment_added.send(draft, comment=comment)
+             for room in more or ()]
+    pushes.push_thread(draft, *rooms)
+    realtime.commit_and_push()
     if web.wants_fragment():
-        return _comments(draft, comment_status=message)
-    flash(message)
+        return web.render(None, fragments.THREAD, **fragments.thread_context(draft))
+    flash(_("Your message is sent."))
     back = same_site_referrer() or url_for("budgets.draft_comments", draft_id=draft.id)
     return redirect(f"{back}#draft-comments-{draft.id}", 303)
