@@ -8,10 +8,18 @@ live."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from browsing import LIVE_TIMEOUT, Screens, htmx_settled, join_course, sign_in_staff, wait_live
+from axe_playwright_python.sync_playwright import Axe
+from browsing import (
+    ARTIFACTS,
+    LIVE_TIMEOUT,
+    Screens,
+    htmx_settled,
+    join_course,
+    sign_in_staff,
+    wait_live,
+)
 from playwright.sync_api import Page, expect
 
 from course import demo
@@ -22,12 +30,17 @@ CONSULTANT = "jobkonsulent1@demo.teten.dk"  # Anna's; asked to spar on Hassan's 
 OWNER_OF_YELLOW = "jobkonsulent2@demo.teten.dk"  # Hassan Omar's job consultant
 ANNA = demo.CITIZENS[0]
 OFFICE = {"viewport": {"width": 1366, "height": 768}}
-SHOTS = Path("/tmp/shots-notices")
+AXE = Axe()
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    """A screenshot to look at (e2e/artifacts/), and no serious or critical axe finding."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    violations = AXE.run(page).response["violations"]
+    found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
+             for v in violations if v["impact"] in {"serious", "critical"}]
+    assert not found, f"axe on {name}:\n" + "\n".join(found)
 
 
 def _open_case(page: Page, citizen: str) -> str:
