@@ -117,3 +117,16 @@ def test_access_kinds_are_the_roles():
 
     assert {access.CITIZEN, access.FACILITATOR, access.JOB_CONSULTANT, access.TEAM_LEAD} == {
         role.value for role in Role}
+
+
+def test_no_two_test_modules_share_a_name():
+    """pytest imports test modules by their basename (rootdir-relative, without packages): two
+    files of one name in tests/ and e2e/ stop the collection of the whole suite, which `make
+    test` then reports as one error — it happened twice."""
+    from collections import Counter
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    names = Counter(path.name for folder in ("tests", "e2e")
+                    for path in (root / folder).rglob("test_*.py"))
+    assert [name for name, n in names.items() if n > 1] == []

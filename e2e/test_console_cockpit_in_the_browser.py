@@ -25,10 +25,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from browsing import (
     LIVE_TIMEOUT,
     Screens,
+    axe_findings,
     htmx_settled,
     open_console,
     screenshot,
@@ -43,8 +43,6 @@ SIZES = [(1366, 768), (1440, 900)]
 TABLET = (800, 1280)
 PHONE = (390, 844)
 STATES = ["before", "talk", "workshop", "round", "paused", "announcement"]
-AXE = Axe()
-BLOCKING = {"serious", "critical"}
 
 MEASURE = """() => {
   const problems = [];
@@ -161,14 +159,6 @@ def _at(console: Page, where: str) -> dict:
     return console.evaluate(MEASURE)
 
 
-def _axe(page: Page) -> list[str]:
-    """What axe finds serious or critical on the page."""
-    violations = AXE.run(page).response["violations"]
-    return [f"[{v['impact']}] {v['id']}: {v['help']} — "
-            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-            for v in violations if v["impact"] in BLOCKING]
-
-
 def _controls(state: str) -> int:
     """How many buttons the bar shows in ``state``: start; or previous, the timer, +5 min.,
     next, the join QR, end the day, the keys."""
@@ -193,7 +183,7 @@ def test_every_state_fits_a_laptop(console: Page, live_server) -> None:
                     comments = console.locator("#round-board .round-moderation li")
                     expect(comments).not_to_have_count(0)
                 if (width, height) == SIZES[0]:
-                    problems += [f"{state}: axe: {v}" for v in _axe(console)]
+                    problems += [f"{state}: axe: {v}" for v in axe_findings(console)]
                 for where in ("top", "bottom"):
                     measured = _at(console, where)
                     problems += [f"{state} at {size}, {where}: {p}"
