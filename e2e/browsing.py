@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
 
 from course import demo
@@ -262,3 +263,19 @@ def console_and_projector(screens: Screens, live_server: Any) -> tuple[Page, Pag
     projector = open_projector(console, screens)
     wait_live(projector)
     return console, projector
+
+
+AXE = Axe()
+
+
+def axe_findings(page: Page) -> list[str]:
+    """The serious and critical axe-core (WCAG 2.1 AA) findings on the page as it is now."""
+    violations = AXE.run(page).response["violations"]
+    return [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
+            for v in violations if v["impact"] in {"serious", "critical"}]
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical axe-core finding on the page as it is now."""
+    found = axe_findings(page)
+    assert not found, f"axe on {name}:\n" + "\n".join(found)

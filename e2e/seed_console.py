@@ -1,5 +1,5 @@
 """Put the demo course's day in one state as the facilitator's console sees it, with the longest
-realistic content: for the console's e2e (e2e/test_console_cockpit.py).
+realistic content: for the console's e2e (e2e/test_console_cockpit_in_the_browser.py).
 
 ``seed_console.py STATE`` (or ``seed_console.py -``, then one STATE a line on stdin), STATE one
 of ``before`` (no day running), ``talk`` (a talk with six questions, one of them on the wall),
@@ -14,15 +14,10 @@ change when it is reloaded (what a script queues is never pushed). Prints one JS
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-
 import seed_stage
 import sqlalchemy as sa
 from seed_room import seed as seed_room
 
-from course import create_app
 from course.extensions import db
 from course.live import day as live_day
 from course.live import questions
@@ -108,19 +103,7 @@ def seed(state: str) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("state", help="a state, or - to read one state a line from stdin "
-                                      "(one JSON line back for each)")
-    args = parser.parse_args()
-    app = create_app()
-    states = (line.strip() for line in sys.stdin) if args.state == "-" else [args.state]
-    for state in states:
-        # in a request of its own: a check-in during a round builds the board's moderation
-        # links, which need one; nothing is pushed
-        with app.test_request_context():
-            seeded = seed(state)
-            db.session.commit()
-        print(json.dumps(seeded), flush=True)
+    seed_stage.serve_states(seed, __doc__)
 
 
 if __name__ == "__main__":

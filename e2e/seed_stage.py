@@ -191,8 +191,10 @@ def seed(state: str) -> dict[str, object]:
     return {"state": state, "present": present, "enrolled": enrolled}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def serve_states(seed_one, description: str) -> None:
+    """Seed the state named on the command line, or (with -) one state a line from stdin, each
+    answered with one JSON line: a script started once puts many states in place."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("state", help="a state, or - to read one state a line from stdin "
                                       "(one JSON line back for each)")
     args = parser.parse_args()
@@ -202,9 +204,13 @@ def main() -> None:
         # in a request of its own: a check-in during a round builds the board's moderation
         # links (course.rounds.pushes.follow_presence), which need one; nothing is pushed
         with app.test_request_context():
-            seeded = seed(state)
+            seeded = seed_one(state)
             db.session.commit()
         print(json.dumps(seeded), flush=True)
+
+
+def main() -> None:
+    serve_states(seed, __doc__)
 
 
 if __name__ == "__main__":

@@ -10,17 +10,17 @@ import io
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from browsing import (
     LIVE_TIMEOUT,
     Screens,
+    assert_accessible,
     htmx_settled,
     join_course,
     screenshot,
     sign_in_staff,
     wait_live,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from course import demo
 
@@ -31,15 +31,8 @@ COLLEAGUE = "jobkonsulent2@demo.teten.dk"
 ANNA = demo.CITIZENS[0]
 
 
-AXE = Axe()
 
 
-def assert_accessible(page: Page, name: str) -> None:
-    """No serious or critical axe-core (WCAG 2.1 AA) finding on the page as it is now."""
-    violations = AXE.run(page).response["violations"]
-    found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
-             for v in violations if v["impact"] in {"serious", "critical"}]
-    assert not found, f"axe on {name}:\n" + "\n".join(found)
 
 
 def test_a_plan_from_submission_to_approval(screens: Screens, live_server) -> None:

@@ -16,8 +16,7 @@ import unicodedata
 import zlib
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from browsing import ARTIFACTS, Screens, join_course, sign_in_staff
+from browsing import ARTIFACTS, Screens, assert_accessible, join_course, sign_in_staff
 from playwright.sync_api import Page, expect
 from test_layouts import SMALL_TARGETS, SMALL_TEXT, scroll_size
 
@@ -77,12 +76,6 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=full_page, caret="initial")
 
 
-def assert_accessible(page: Page, name: str) -> None:
-    """No serious or critical axe-core finding (WCAG 2.1 AA), as in test_a11y.py."""
-    violations = Axe().run(page).response["violations"]
-    blocking = [f"{v['id']}: {v['help']} — {v['nodes'][0]['target']}" for v in violations
-                if v["impact"] in ("serious", "critical")]
-    assert not blocking, f"axe on {name}:\n" + "\n".join(blocking)
 
 
 LEAVING_ASKS = """() => {

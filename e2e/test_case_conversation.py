@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from browsing import (
     ARTIFACTS,
     LIVE_TIMEOUT,
     Screens,
+    assert_accessible,
     htmx_settled,
     join_course,
     sign_in_staff,
@@ -30,17 +30,11 @@ CONSULTANT = "jobkonsulent1@demo.teten.dk"  # Anna's; asked to spar on Hassan's 
 OWNER_OF_YELLOW = "jobkonsulent2@demo.teten.dk"  # Hassan Omar's job consultant
 ANNA = demo.CITIZENS[0]
 OFFICE = {"viewport": {"width": 1366, "height": 768}}
-AXE = Axe()
-
-
 def shot(page: Page, name: str) -> None:
     """A screenshot to look at (e2e/artifacts/), and no serious or critical axe finding."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-    violations = AXE.run(page).response["violations"]
-    found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
-             for v in violations if v["impact"] in {"serious", "critical"}]
-    assert not found, f"axe on {name}:\n" + "\n".join(found)
+    assert_accessible(page, name)
 
 
 def _open_case(page: Page, citizen: str) -> str:

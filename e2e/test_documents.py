@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from browsing import Screens, join_course, sign_in_staff
+from browsing import Screens, assert_accessible, join_course, sign_in_staff
 from playwright.sync_api import Page, expect
 
 from course import demo
@@ -24,15 +23,9 @@ pytestmark = pytest.mark.e2e
 
 SHOTS = Path(os.environ.get("TETEN_SHOTS", "/tmp/shots-documents"))
 LEAD = "leder@demo.teten.dk"
-AXE = Axe()
 OFFICE = {"viewport": {"width": 1366, "height": 768}}
 
 
-def assert_accessible(page: Page, name: str) -> None:
-    violations = AXE.run(page).response["violations"]
-    found = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:4]]}"
-             for v in violations if v["impact"] in {"serious", "critical"}]
-    assert not found, f"axe on {name}:\n" + "\n".join(found)
 
 
 def print_to_pdf(page: Page, name: str) -> list[str]:

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from browsing import (
     LIVE_TIMEOUT,
     Screens,
+    assert_accessible,
     htmx_settled,
     join_course,
     open_console,
@@ -40,15 +40,8 @@ CONSOLE = {"viewport": {"width": 1366, "height": 768}}
 TALK = next(i.title for i in BEST_PRACTICE[Day.DAY1] if i.kind == ItemKind.TALK)
 SPARRING = next(i.title for i in BEST_PRACTICE[Day.KICKOFF] if i.kind == ItemKind.SPARRING_ROUND)
 NAMES = [name for name, _code in demo.CITIZENS[:3]]
-AXE = Axe()
 
 
-def accessible(page: Page) -> None:
-    """No serious or critical axe-core finding in the state the page is in (WCAG 2.1 AA)."""
-    violations = AXE.run(page).response["violations"]
-    blocking = [f"{v['id']}: {v['help']}" for v in violations
-                if v["impact"] in ("serious", "critical")]
-    assert not blocking, blocking
 
 
 @dataclass
@@ -136,12 +129,12 @@ def test_a_held_question_waits_then_reaches_the_room_the_vote_and_the_wall(room:
     expect(waiting).to_contain_text(question)
     expect(waiting).to_contain_text(re.compile("venter på facilitator", re.I))
     screenshot(asker, "phone-question-waiting")
-    accessible(asker)
+    assert_accessible(asker, "moderation: the asker")
     # the consoles are told; the other phones are not, and show nothing of it
     on_console = _console_question(room, question)
     expect(on_console).to_have_class(re.compile(r"\bis-waiting\b"), timeout=LIVE_TIMEOUT)
     screenshot(room.console, "console-question-waiting")
-    accessible(room.console)
+    assert_accessible(room.console, "moderation: the console")
     for phone in (other, third):
         expect(phone.locator("#questions")).not_to_contain_text(question)
         expect(phone.locator("#questions")).not_to_contain_text("Venter på facilitator")
@@ -164,7 +157,7 @@ def test_a_held_question_waits_then_reaches_the_room_the_vote_and_the_wall(room:
     expect(third.locator("#questions li").filter(has_text=question)).to_contain_text(
         "▲ 1", timeout=LIVE_TIMEOUT)
     screenshot(other, "phone-question-voted")
-    accessible(other)
+    assert_accessible(other, "moderation: another phone")
 
     # a second question, let through; the other phone sorts by newest
     newer = "Hvad var det sværeste ved at komme i gang?"
@@ -209,7 +202,7 @@ def test_a_hidden_question_tells_its_asker_and_no_one_else(room: Room) -> None:
     expect(hidden).to_contain_text(text, timeout=LIVE_TIMEOUT)
     expect(hidden).to_contain_text(re.compile("skjult af facilitator", re.I))
     screenshot(third, "phone-question-hidden")
-    accessible(third)
+    assert_accessible(third, "moderation: a third phone")
     for phone in (asker, other):
         expect(phone.locator("#questions")).not_to_contain_text(text)
         expect(phone.locator("#questions")).not_to_contain_text("Skjult af facilitator")
@@ -246,13 +239,13 @@ def test_a_held_comment_reaches_the_owner_only_when_let_through(room: Room) -> N
     mine = author.locator("#round-given li").filter(has_text=text)
     expect(mine).to_contain_text("Venter på facilitator")
     screenshot(author, "phone-comment-waiting")
-    accessible(author)
+    assert_accessible(author, "moderation: the author")
     owner = room.phones[NAMES.index(owner_name)]
     row = console.locator("#round-board .round-moderation li").filter(has_text=text)
     expect(row).to_have_class(re.compile(r"\bis-waiting\b"), timeout=LIVE_TIMEOUT)
     expect(console.locator("#round-board .round-held")).to_contain_text("1 kommentar venter")
     screenshot(console, "console-comment-waiting")
-    accessible(console)
+    assert_accessible(console, "moderation: the console")
     # nothing on the wall, nothing on the owner's phone
     expect(board.locator(".round-total")).to_contain_text("0 kommentarer")
     expect(owner.locator("#round-mine")).not_to_contain_text(text)

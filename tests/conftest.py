@@ -18,6 +18,7 @@ import gc
 import os
 import re
 import shutil
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -414,3 +415,28 @@ def without_csrf(page: str) -> str:
 def pushes_to(sock: Any, target: str) -> list[str]:
     """The HTML pushed to ``#target`` since the socket's last read (live:fragments events)."""
     return [f["html"] for f in pushed(sock) if f["target"] == target]
+
+
+@contextmanager
+def smtp_inbox():
+    """The local SMTP test server (aiosmtpd) on a free port; yields (port, messages)."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox.messages
+    finally:
+        controller.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +15,14 @@ from openpyxl import load_workbook
 from course.approvals.models import AuditEvent, Case, Notification, PlanVersion
 from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db, socketio
-from tests.conftest import FACILITATOR_A, PASSWORD, hx_post, signed_in_citizen, signed_in_staff
+from tests.conftest import (
+    FACILITATOR_A,
+    PASSWORD,
+    hx_post,
+    signed_in_citizen,
+    signed_in_staff,
+    smtp_inbox,
+)
 
 GOAL = "Job som lagermedarbejder"
 
@@ -418,28 +424,10 @@ def test_exports_of_the_approved_lines(app, team_a, citizen, consultant_client):
 
 
 def test_a_notice_by_e_mail_is_a_link_only(app, team_a, citizen):
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_inbox() as (port, messages):
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="teten@kommune.dk")
         _submit(citizen)
-    finally:
-        controller.stop()
-    [mail] = inbox.messages
+    [mail] = messages
     assert mail.rcpt_tos == ["con@teama.dk"]
     body = mail.content.decode()
     case = _case(app)

@@ -5,16 +5,20 @@ a notice centre on the phone where reading one marks it read on every device."""
 
 from __future__ import annotations
 
-import socket
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
 from course.approvals.models import Case, Notification
 from course.extensions import db, socketio
 from course.people.models import Citizen
-from tests.conftest import CONSULTANT_A, hx_post, pushed, signed_in_citizen, signed_in_staff
+from tests.conftest import (
+    CONSULTANT_A,
+    hx_post,
+    pushed,
+    signed_in_citizen,
+    signed_in_staff,
+    smtp_inbox,
+)
 from tests.test_approvals import GOAL, complete_draft
 
 
@@ -49,31 +53,6 @@ def _citizen_notes(app, citizen_id: int) -> list[Notification]:
             Notification.citizen_id == citizen_id).order_by(Notification.id)).all()
         db.session.expunge_all()
         return notes
-
-
-@contextmanager
-def smtp_inbox():
-    """The local SMTP test server (aiosmtpd) on a free port; yields (port, messages)."""
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox.messages
-    finally:
-        controller.stop()
 
 
 # -- live, in the app ---------------------------------------------------------------------------
