@@ -183,16 +183,46 @@
   }
 
   // -- keyboard shortcuts for the console (never while typing) -------------------------------
+  // A key sends its button's form as htmx would, never by a click: right after a swap (a push,
+  // the answer to the previous key) htmx has not processed the new form yet — it does so when
+  // the swap settles — and a click would submit it as a plain form, reloading the console
+  // (into a bare error page when the move is refused). Keys go one at a time, in the order
+  // pressed, each after the answer to the one before has been swapped in: each acts on the
+  // screen the one before left (space toggles the pause the screen shows), and none is lost
+  // to a form that is being replaced.
   var KEYS = { ArrowRight: "n", ArrowLeft: "p", " ": "k" };
+  var pressed = [];
+  var sendingKey = false;
+
+  function sendNextKey() {
+    if (sendingKey || !pressed.length) return;
+    var button = document.querySelector('[data-shortcut="' + pressed.shift() + '"]');
+    var form = button && !button.disabled ? button.form : null;
+    var path = form && form.getAttribute("hx-post");
+    if (!path) {
+      // not on this screen any more (the day has ended meanwhile): the key does nothing
+      sendNextKey();
+      return;
+    }
+    sendingKey = true;
+    function sent() {
+      sendingKey = false;
+      sendNextKey();
+    }
+    // with the form as its source: the form's fields, hx-target and hx-swap, the page's
+    // headers; the promise settles once the answer is swapped in (or has failed)
+    htmx.ajax("POST", path, { source: form }).then(sent, sent);
+  }
+
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
     var key = KEYS[event.key] || event.key.toLowerCase();
-    var button = document.querySelector('[data-shortcut="' + key + '"]');
-    if (!button) return;
+    if (!document.querySelector('[data-shortcut="' + key + '"]')) return;
     event.preventDefault();
-    button.click();
+    pressed.push(key);
+    sendNextKey();
   });
 
   // -- forms that empty themselves after a successful send (e.g. a question) ----------------
