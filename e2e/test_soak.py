@@ -215,6 +215,14 @@ def _console_button(room: Room, actions: list[str]):
     return room.console.locator(f"#now form[action$='{action}'] button").first
 
 
+def together(room: Room, phone: Page, send, button) -> None:
+    """Click the phone's and the console's buttons at once, in a random order, and wait until
+    both pages have their answers."""
+    first, second = (send, button) if room.rng.random() < 0.5 else (button, send)
+    htmx_settled(room.console, lambda: htmx_settled(
+        phone, lambda: (first.click(), second.click())))
+
+
 def ask_meanwhile(room: Room) -> None:
     """A phone's question and a facilitator's click at the same moment: the console's answer
     and the pushes it crosses arrive in either order."""
@@ -226,8 +234,7 @@ def ask_meanwhile(room: Room) -> None:
     phone = room.phones[n]
     phone.fill("#question-text", f"Samtidigt spørgsmål {room.rng.randrange(1000)} fra {n}?")
     send = phone.locator("#ask-form button")
-    htmx_settled(room.console, lambda: htmx_settled(
-        phone, lambda: (send.click(), button.click())))
+    together(room, phone, send, button)
 
 
 def comment_meanwhile(room: Room) -> None:
@@ -247,8 +254,7 @@ def comment_meanwhile(room: Room) -> None:
     if text.count() and button is not None:
         text.fill(f"Samtidig kommentar {room.rng.randrange(1000)}: hvorfor netop det?")
         send = phone.locator("form.feedback-form button")
-        htmx_settled(room.console, lambda: htmx_settled(
-            phone, lambda: (send.click(), button.click())))
+        together(room, phone, send, button)
     phone.goto("/me")
     wait_live(phone)
 
