@@ -313,6 +313,17 @@ def fresh(room: Room, page: Page) -> dict[str, str]:
         context.close()
 
 
+def where_they_differ(live: str | None, afresh: str | None, context: int = 160) -> str:
+    """The two readings of a region around the first place they differ."""
+    if live is None or afresh is None:
+        return f"  live:   {live or '(no such region)'}\n  afresh: {afresh or '(no such region)'}"
+    at = next((n for n, (a, b) in enumerate(zip(live, afresh, strict=False)) if a != b),
+              min(len(live), len(afresh)))
+    start = max(0, at - context)
+    return (f"  live:   …{live[start:at + context]}…\n"
+            f"  afresh: …{afresh[start:at + context]}…")
+
+
 def test_every_screen_converges(browser, live_server) -> None:
     live_server.run_script("seed_room.py")  # the demo citizens get plans to review
     screens = Screens(browser, live_server.url)
@@ -348,8 +359,8 @@ def test_every_screen_converges(browser, live_server) -> None:
         diverged = []
         for name, page in room.screens_to_compare():
             live, afresh = page.evaluate(_REGIONS), fresh(room, page)
-            diverged += [f"{name} #{region}:\n  live:   {live.get(region, '(none)')}\n"
-                         f"  afresh: {afresh.get(region, '(none)')}"
+            diverged += [f"{name} #{region}:\n"
+                         f"{where_they_differ(live.get(region), afresh.get(region))}"
                          for region in sorted(live.keys() | afresh.keys())
                          if live.get(region) != afresh.get(region)]
         assert not diverged, (f"seed {SEED}, steps {' → '.join(room.log)}\n" +
