@@ -281,8 +281,10 @@ def quiet(room: Room) -> None:
         room.phones[n].context.set_offline(False)
     room.offline.clear()
     for _, page in room.screens_to_compare():
+        # a connection attempt that was started while offline may hang until Socket.IO's own
+        # timeout (20 s) before the next one: longer than a plain reconnect
         expect(page.locator("body")).not_to_have_class(re.compile(r"\bis-offline\b"),
-                                                       timeout=RECONNECT_TIMEOUT)
+                                                       timeout=2 * RECONNECT_TIMEOUT)
         wait_live(page, timeout=RECONNECT_TIMEOUT)
     # a phone's question list is read within a second of its ping (data-live-spread)
     deadline = time.monotonic() + 15
