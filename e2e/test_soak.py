@@ -54,7 +54,7 @@ SPARRING = next(n for n, item in enumerate(BEST_PRACTICE[Day.KICKOFF])
 _REGION = """(region) => {
   const copy = region.cloneNode(true);
   copy.querySelectorAll("input[name=csrf_token]").forEach((e) => e.remove());
-  copy.querySelectorAll("[data-countdown]").forEach((clock) => {
+  copy.querySelectorAll("[data-countdown], [data-minutes-left]").forEach((clock) => {
     clock.textContent = "";
     ["data-remaining", "data-server-now", "data-received-at", "data-ends-at"].forEach(
       (name) => clock.removeAttribute(name));
