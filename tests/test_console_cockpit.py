@@ -2,7 +2,8 @@
 their message slot and the keys that press them (exactly the keys app.js knows), the item's
 countdown is the console's one clock, and a round's time is said as the round's, in minutes —
 its default the minutes left of the item, so the two end together. The geometry (the bar in
-view, the panels side by side) is measured in the browser: e2e/test_console_cockpit_in_the_browser.py."""
+view, the panels side by side) is measured in the browser:
+e2e/test_console_cockpit_in_the_browser.py."""
 
 from __future__ import annotations
 

@@ -156,7 +156,7 @@ def test_letting_it_through_delivers_it_counts_it_and_tells_the_author(app, worl
     on_wall = {f["target"]: f["html"] for f in pushed(wall)}
     assert "1/2" in on_wall[f"{prefix}-draft-{world.citizens[owner][0]}"]
     assert TEXT not in "".join(on_wall.values())  # the wall shows counts, not the text
-    assert sorted(f["target"] for f in pushed(owner_sock)) == ["round-mine-ping", "round-ping"]
+    assert sorted(f["target"] for f in pushed(owner_sock)) == ["round-mine", "round-ping"]
     author = pushed(author_sock)
     assert {"target": "round-given", "html": "", "swap": "refetch"} in author
     assert TEXT in phones[owner].get(f"/rounds/{round_.id}/mine").get_data(as_text=True)

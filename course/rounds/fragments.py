@@ -27,7 +27,6 @@ BOARD_HINT = "rounds/_board_moderation_hint.html"
 BOARD_COMMENTS = "rounds/_board_comments.html"
 BOARD_PINNED = "rounds/_board_pinned.html"
 PING = "rounds/_ping.html"
-MINE_PING = "rounds/_mine_ping.html"
 GIVEN = "rounds/_given.html"
 #: The console's board lists this many of the newest comments; the rest are a click away.
 MODERATION_SHOWN = 40

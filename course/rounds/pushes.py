@@ -135,8 +135,7 @@ def _comment_parts(course_id: int, round_: Round, feedback: Feedback,
                             on_screens, swap="outerHTML")
     realtime.render_for(course_id, "round-ping", fragments.PING, {realtime.PARTICIPANTS: {}},
                         board=board)
-    realtime.render_to(realtime.citizen_room(owner), "round-mine-ping", fragments.MINE_PING,
-                       round=round_)
+    realtime.refetch_to(realtime.citizen_room(owner), "round-mine")
     return board
 
 

@@ -183,16 +183,46 @@
   }
 
   // -- keyboard shortcuts for the console (never while typing) -------------------------------
+  // A key sends its button's form as htmx would, never by a click: right after a swap (a push,
+  // the answer to the previous key) htmx has not processed the new form yet — it does so when
+  // the swap settles — and a click would submit it as a plain form, reloading the console
+  // (into a bare error page when the move is refused). Keys go one at a time, in the order
+  // pressed, each after the answer to the one before has been swapped in: each acts on the
+  // screen the one before left (space toggles the pause the screen shows), and none is lost
+  // to a form that is being replaced.
   var KEYS = { ArrowRight: "n", ArrowLeft: "p", " ": "k" };
+  var pressed = [];
+  var sendingKey = false;
+
+  function sendNextKey() {
+    if (sendingKey || !pressed.length) return;
+    var button = document.querySelector('[data-shortcut="' + pressed.shift() + '"]');
+    var form = button && !button.disabled ? button.form : null;
+    var path = form && form.getAttribute("hx-post");
+    if (!path) {
+      // not on this screen any more (the day has ended meanwhile): the key does nothing
+      sendNextKey();
+      return;
+    }
+    sendingKey = true;
+    function sent() {
+      sendingKey = false;
+      sendNextKey();
+    }
+    // with the form as its source: the form's fields, hx-target and hx-swap, the page's
+    // headers; the promise settles once the answer is swapped in (or has failed)
+    htmx.ajax("POST", path, { source: form }).then(sent, sent);
+  }
+
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
     var key = KEYS[event.key] || event.key.toLowerCase();
-    var button = document.querySelector('[data-shortcut="' + key + '"]');
-    if (!button) return;
+    if (!document.querySelector('[data-shortcut="' + key + '"]')) return;
     event.preventDefault();
-    button.click();
+    pressed.push(key);
+    sendNextKey();
   });
 
   // -- forms that empty themselves after a successful send (e.g. a question) ----------------
@@ -218,26 +248,38 @@
     body.classList.toggle("is-offline", !online);
   }
 
-  // While regions are being fetched afresh, pushes are held and applied after the answers:
-  // a push whose change the answer already has is applied again harmlessly (every swap is
-  // idempotent: a comment already listed is not listed twice), and one whose change it lacks
-  // is not wiped out by an answer read before it.
-  var refetching = 0;
+  // While a live region is being read over HTTP — fetched afresh after a gap, or the answer to
+  // this page's own request into it (a facilitator's "+5 min.", a phone's question) — pushes
+  // are held and applied after the answer: an answer is read on the server at some moment
+  // while it is on its way, and a push that arrives meanwhile may announce a change made after
+  // that moment, which the answer would wipe out if it came last (a comment that came in
+  // while the console's board was being sent). A held push whose change the answer already
+  // has is applied again harmlessly (every swap is idempotent: a comment already listed is
+  // not listed twice); pushes keep their order.
+  var reading = 0;
   var held = [];
+
+  // One more reading under way; the function returned ends it (once, whatever calls it).
+  function holdPushes() {
+    var done = false;
+    reading += 1;
+    var timer = setTimeout(release, 10000); // an answer that never comes must not hold them
+    function release() {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reading -= 1;
+      if (reading > 0) return;
+      var replay = held;
+      held = [];
+      replay.forEach(applyFragments);
+    }
+    return release;
+  }
 
   function refetch(regions) {
     regions.forEach(function (region) {
-      var done = false;
-      function settled() {
-        if (done) return;
-        done = true;
-        refetching -= 1;
-        if (refetching > 0) return;
-        var replay = held;
-        held = [];
-        replay.forEach(applyFragments);
-      }
-      refetching += 1;
+      var release = holdPushes();
       // Each region on its own request: not htmx.ajax, whose per-element queue ("queue last"
       // on <body>, the source of every ajax call without one) sent only the last region of a
       // page and resolved the others at once, before anything had arrived.
@@ -247,10 +289,20 @@
           return response.text();
         })
         .then(function (html) { htmx.swap(region, html, { swapStyle: "innerHTML" }); })
-        .then(settled, settled);
-      setTimeout(settled, 10000); // an answer that never comes must not hold the pushes
+        .then(release, release);
     });
   }
+
+  // This page's own htmx requests into a live region (or around one): held the same way until
+  // the answer is in ("loadend" comes after htmx has swapped it, or after the request failed;
+  // "beforeSend": a request no listener has called off).
+  body.addEventListener("htmx:beforeSend", function (event) {
+    var target = event.detail.target;
+    var xhr = event.detail.xhr;
+    if (!target || !xhr || !target.closest) return;
+    if (!target.closest("[data-live-src]") && !target.querySelector("[data-live-src]")) return;
+    xhr.addEventListener("loadend", holdPushes());
+  });
 
   function refetchRegions() {
     refetch(Array.prototype.slice.call(document.querySelectorAll("[data-live-src]")));
@@ -322,7 +374,7 @@
       refetchRegions(); // a gap or a repeat: ask the server for the truth
       return;
     }
-    if (refetching > 0) held.push(message.fragments);
+    if (reading > 0) held.push(message.fragments);
     else applyFragments(message.fragments);
   });
 
