@@ -10,6 +10,7 @@ from datetime import time
 import sqlalchemy as sa
 
 from course.extensions import db
+from tests.approvals.test_approvals import complete_draft
 from tests.conftest import (
     CONSULTANT_A,
     hx_post,
@@ -18,7 +19,6 @@ from tests.conftest import (
     signed_in_staff,
 )
 from tests.conftest import sql_statements as counted
-from tests.test_approvals import complete_draft
 
 
 def _get(app, client, path: str, **headers: str) -> int:

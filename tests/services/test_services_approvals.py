@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from tests.approvals.test_approvals import complete_draft
 from tests.conftest import Client, join_citizen
 from tests.services.conftest import (
     DEMO_CITIZEN_CODE,
@@ -19,7 +20,6 @@ from tests.services.conftest import (
     SECRET_KEY,
     query,
 )
-from tests.test_approvals import complete_draft
 
 pytestmark = pytest.mark.services
 

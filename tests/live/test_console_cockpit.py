@@ -19,7 +19,7 @@ from course.rounds.services import default_round_minutes
 from course.schedule.models import AgendaItem, Day, ItemKind, SpeakerRole
 from tests.conftest import hx_post, join_citizen, login_staff
 
-APP_JS = Path(__file__).resolve().parent.parent / "course" / "static" / "js" / "app.js"
+APP_JS = Path(__file__).resolve().parents[2] / "course" / "static" / "js" / "app.js"
 #: The kickoff: a talk, a sparring round of 45 minutes, a break.
 ITEMS = [
     (time(13), time(13, 30), ItemKind.TALK, "Mit forløb"),

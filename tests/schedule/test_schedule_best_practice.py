@@ -14,7 +14,7 @@ from course.schedule import services
 from course.schedule.best_practice import BEST_PRACTICE, DAY_ENDS, DAY_STARTS
 from course.schedule.models import AgendaItem, Course, Day, ItemKind, SpeakerRole
 
-METHOD = Path(__file__).resolve().parent.parent / "docs" / "method.md"
+METHOD = Path(__file__).resolve().parents[2] / "docs" / "method.md"
 ROLE_CELLS = {
     "facilitator": SpeakerRole.FACILITATOR,
     "tidligere deltager (former participant)": SpeakerRole.FORMER_PARTICIPANT,

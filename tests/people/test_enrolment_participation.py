@@ -14,7 +14,7 @@ from course.people import pushes as people_pushes
 from course.people import services
 from course.people.models import Citizen, LoginSession
 from tests.conftest import join_citizen, login_staff
-from tests.test_enrolment import enrol_data
+from tests.people.test_enrolment import enrol_data
 
 
 def danish(day: date) -> str:

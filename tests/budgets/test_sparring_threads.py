@@ -12,7 +12,7 @@ from course.approvals.models import Case, Notification
 from course.budgets.models import Draft
 from course.extensions import db, socketio
 from tests.conftest import CONSULTANT_A, hx_post, pushed, signed_in_staff
-from tests.test_rounds import (  # noqa: F401 (fixtures: a round running in Team A's course)
+from tests.rounds.test_rounds import (  # noqa: F401 (fixtures: a round running in Team A's course)
     phones,
     running,
     sparring_course,
@@ -104,8 +104,8 @@ def test_a_thread_while_writing_reaches_exactly_its_two_sides(app, sparring_cour
 
 
 def test_after_a_send_back_the_thread_is_live_on_the_plan_page_and_the_case(app, make_world):
+    from tests.approvals.test_approvals import complete_draft
     from tests.conftest import signed_in_citizen
-    from tests.test_approvals import complete_draft
 
     world = make_world("Team C", citizens=2)
     citizen_id = world.citizens[0][0]

@@ -469,7 +469,7 @@ def test_a_near_budget_deadline_reminds_the_citizen_and_the_consultant_once(app,
 
 
 def test_a_submitted_plan_and_its_attachments_open_to_the_team(app, team_a, citizen, lead_client):
-    from tests.test_attachments import PDF
+    from tests.budgets.test_attachments import PDF
 
     with app.app_context():
         draft = db.session.scalars(sa.select(Draft)).one()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from course.approvals.models import Case, Notification
 from course.extensions import db, socketio
 from course.people.models import Citizen
+from tests.approvals.test_approvals import GOAL, complete_draft
 from tests.conftest import (
     CONSULTANT_A,
     hx_post,
@@ -19,7 +20,6 @@ from tests.conftest import (
     signed_in_staff,
     smtp_inbox,
 )
-from tests.test_approvals import GOAL, complete_draft
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_send_back_reaches_the_citizens_devices_live_and_no_one_elses(
 ])
 def test_an_approval_or_an_ending_is_its_own_notice(app, team_a, handed_in, citizen_client,
                                                    consultant_client, step, kind, shown):
-    from tests.test_approvals import _approve, _case, _rate
+    from tests.approvals.test_approvals import _approve, _case, _rate
 
     sock = socketio.test_client(app, flask_test_client=citizen_client)
     case = _case(app)

@@ -14,6 +14,7 @@ from course.extensions import db, socketio
 from course.people.models import Citizen
 from course.people.services import Participation
 from course.schedule.models import Course
+from tests.approvals.test_approvals import _approve_green, _case, _submit, complete_draft
 from tests.conftest import (
     hx_post,
     pushed,
@@ -21,7 +22,6 @@ from tests.conftest import (
     signed_in_staff,
     sql_statements,
 )
-from tests.test_approvals import _approve_green, _case, _submit, complete_draft
 
 
 @pytest.fixture

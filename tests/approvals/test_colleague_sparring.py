@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from course.approvals.models import AuditEvent
 from course.extensions import db, socketio
+from tests.approvals.test_approvals import _case, _new_consultant, _rate, _submit, citizen  # noqa: F401
 from tests.conftest import hx_post, pushed, pushes_to, signed_in_staff
-from tests.test_approvals import _case, _new_consultant, _rate, _submit, citizen  # noqa: F401
 
 NOTE = "Usikker på om tidsplanen holder"
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from course.approvals.models import AuditEvent
 from course.extensions import db
+from tests.approvals.test_approvals import _approve_green, _case, _submit, complete_draft
 from tests.conftest import hx_post, signed_in_staff
-from tests.test_approvals import _approve_green, _case, _submit, complete_draft
 
 CODES = ("substantial_change", "criterion=", "sent_back", "declaration_signed", "value=yes",
          "triaged", "in_assessment")
@@ -116,7 +116,7 @@ def test_an_earlier_rating_event_shows_the_rating_note_it_set(app, team_a, citiz
 
 def test_who_may_fetch_a_citizens_trail(app, team_a, make_world, decided, lead_client,
                                         facilitator_client, citizen):
-    from tests.test_approvals import _new_consultant
+    from tests.approvals.test_approvals import _new_consultant
 
     for path in (f"/cases/{decided.id}/trail", f"/cases/{decided.id}/trail.csv"):
         assert lead_client.get(path).status_code == 200

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from course.approvals.models import Case, Setting
 from course.extensions import db
+from tests.approvals.test_approvals import _approve_green, _case, _rate, _submit, complete_draft
 from tests.conftest import hx_post, signed_in_staff
-from tests.test_approvals import _approve_green, _case, _rate, _submit, complete_draft
 
 DEFAULT_GUIDANCE_DA = "Du kan klage over denne afgørelse"
 OWN_GUIDANCE = ("Klag til Jobcenter Aarhus, Værkmestergade 15, inden 4 uger.\n"
