@@ -31,8 +31,8 @@ ERRORS = {
     "no_invoice_number": _l("Write the invoice number."),
     "too_long": _l("That is too long: at most %(max_invoice)d characters for an invoice "
                    "number and %(max_reason)d for a reason."),
-    "over_line": _l("That is more than is left on the line: %(left)s."),
-    "over_total": _l("That is more than is left of the approved total: %(left)s."),
+    "over_line": _l("That is more than is left on the line (%(left)s)."),
+    "over_total": _l("That is more than is left of the approved total (%(left)s)."),
     "no_reason": _l("Write why the payout is reversed."),
     "already_reversed": _l("That payout has already been reversed."),
     "reversal_of_reversal": _l("A reversal cannot be reversed. Record the right payout "
