@@ -1,0 +1,36 @@
+"""The demo's earlier course's cases decided as ``seed_decisions.py`` does (Hassan Omar's plan
+approved: its first line by invoice, its second to his own account), and a finance account in
+the team (``okonomi@demo.teten.dk``, the demo's password). For the payouts' e2e.
+
+Run as a script with the server's ``COURSE_*`` environment. Prints one JSON line: the cases
+(as ``seed_decisions.py``) and the finance account's e-mail.
+"""
+
+from __future__ import annotations
+
+import json
+
+from seed_decisions import seed
+
+from course import create_app, demo
+from course.extensions import db
+from course.people import services
+from course.people.models import Role, Staff
+
+FINANCE = "okonomi@demo.teten.dk"
+
+
+def main() -> None:
+    app = create_app()
+    with app.app_context():
+        cases = seed()
+        team = db.session.scalars(db.select(Staff).where(Staff.email == demo.STAFF[0][1])
+                                  ).one().team
+        services.create_staff(team, "Olga Økonomi", FINANCE, Role.FINANCE, demo.STAFF_PASSWORD,
+                              must_change_password=False)
+        db.session.commit()
+        print(json.dumps({**cases, "finance": FINANCE}))
+
+
+if __name__ == "__main__":
+    main()
