@@ -381,8 +381,9 @@ def test_approved_paid_and_left_on_the_three_views(app, team_a, case_id, finance
     assert f'id="case-payouts-{case_id}"' in html
     card = _text(html.split(f'id="case-payouts-{case_id}"')[1].split("</section>")[0])
     assert "Udbetalinger" in card
-    assert "Truckkørekort Faktura til kommunen 12.500 kr. 4.000 kr. 8.500 kr." in card
-    assert "I alt 15.000 kr. 4.500 kr. 10.500 kr." in card
+    assert ("Truckkørekort Godkendt 12.500 kr. · Udbetalt 4.000 kr. · Tilbage 8.500 kr."
+            in card)
+    assert "I alt Godkendt 15.000 kr. · Udbetalt 4.500 kr. · Tilbage 10.500 kr." in card
     assert "<form" not in html.split(f'id="case-payouts-{case_id}"')[1].split("</section>")[0]
     # the citizen's plan page
     mine = _text(signed_in_citizen(app, team_a, 0).get("/me/plan").get_data(as_text=True))
