@@ -1,7 +1,8 @@
 """Payouts (issue 17, point 2) in the browser: the finance office signs in, finds the demo's
 approved case in its overview, is refused an invoice payout over the line's approved amount —
 the message beside the line's form, what was typed kept — then records the right amount; the
-job consultant's case shows the payouts card read-only. Screenshots at 1366×768 (and a phone)
+job consultant's case shows the payouts card read-only, and the citizen's plan page, open on
+his phone, shows his payout as it is recorded. Screenshots at 1366×768 (and a phone)
 are saved to be looked at; axe finds nothing serious on the finance pages or the card."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browsing import Screens, sign_in_staff
+from browsing import Screens, join_course, sign_in_staff
 from playwright.sync_api import Page, expect
 
 from course import demo
@@ -74,6 +75,13 @@ def test_finance_records_an_invoice_payout_and_is_refused_over_the_line(
     finance.screenshot(path=str(SHOTS / "refused-office.png"), full_page=True)
     assert_accessible(finance, "a refused payout")
 
+    # Hassan has his plan page open on his phone: his payouts arrive without a reload
+    hassan = screens.phone()
+    join_course(hassan, seeded["course_code"], seeded["citizen_code"])
+    hassan.goto("/me/plan")
+    mine = hassan.locator(".my-payouts")
+    expect(mine).to_contain_text("Udbetalt 0 kr. af 14.500 kr.")
+
     form.locator("[name=amount]").fill("14.500 kr.")
     form.get_by_role("button").click()
     expect(line).to_contain_text("Posten er fuldt udbetalt.")
@@ -82,6 +90,12 @@ def test_finance_records_an_invoice_payout_and_is_refused_over_the_line(
         re.compile(r"I alt\s*20\.500 kr\.\s*14\.500 kr\.\s*6\.000 kr\."))
     finance.screenshot(path=str(SHOTS / "recorded-office.png"), full_page=True)
     assert_accessible(finance, "the payout page")
+
+    expect(mine).to_contain_text("Udbetalt 14.500 kr. af 14.500 kr. · 0 kr. tilbage")
+    expect(mine).to_contain_text("til AMU Nordjylland")
+    mine.scroll_into_view_if_needed()
+    hassan.screenshot(path=str(SHOTS / "citizen-plan-phone.png"), full_page=True)
+    assert_accessible(hassan, "the citizen's plan with payouts")
 
     phone = screens.phone()
     sign_in_finance(phone, seeded["finance"])
