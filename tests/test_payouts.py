@@ -440,3 +440,26 @@ def test_a_recorded_payout_answers_with_the_case_and_is_pushed_nowhere_else(app,
                                       invoice_number="1", received_on=TODAY.isoformat()))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/payouts/cases/{case_id}"
+
+
+def test_the_consultants_card_and_the_citizens_page_follow_a_payout_live(app, team_a, case_id,
+                                                                          finance):
+    from course.extensions import socketio
+    from tests.conftest import pushes_to
+
+    consultant = signed_in_staff(app, CONSULTANT_A)
+    queue_socket = socketio.test_client(app, flask_test_client=consultant)
+    phone = signed_in_citizen(app, team_a, 0)
+    phone_socket = socketio.test_client(app, flask_test_client=phone)
+    finance_socket = socketio.test_client(app, flask_test_client=finance)
+    for sock in (queue_socket, phone_socket, finance_socket):
+        sock.get_received()
+    line = _lines(app, case_id)[1]
+    assert hx_post(finance, f"/payouts/cases/{case_id}/lines/{line}", amount="500",
+                   paid_on=TODAY.isoformat()).status_code == 200
+    [card] = pushes_to(queue_socket, f"case-payouts-{case_id}")
+    assert "Udbetalt 500 kr. · Tilbage 2.000 kr." in card
+    assert "csrf_token" not in card
+    assert any(e["args"][0]["fragments"][0]["target"] == "my-plan-outcome"
+               for e in phone_socket.get_received() if e["name"] == "live:fragments")
+    assert finance_socket.get_received() == []  # finance is in no room
