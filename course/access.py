@@ -18,14 +18,20 @@ from course.web import is_htmx
 
 PUBLIC = "public"  #: anyone, signed in or not
 DISPLAY = "display"  #: a projector display link (token in the URL; checked by the view)
-STAFF = "staff"  #: any staff role
+#: The staff who work with courses and cases: facilitators, job consultants, team leads —
+#: not finance, who reaches only what names ``FINANCE`` (fail closed: a page written for
+#: "any staff" never opens to the finance office by accident).
+STAFF = "staff"
 #: A principal's role (``people.models.Role``'s values; a test holds them equal).
 CITIZEN = "citizen"
 FACILITATOR = "facilitator"
 JOB_CONSULTANT = "job_consultant"
 TEAM_LEAD = "team_lead"
+FINANCE = "finance"
 
-KINDS = {PUBLIC, DISPLAY, STAFF, CITIZEN, FACILITATOR, JOB_CONSULTANT, TEAM_LEAD}
+KINDS = {PUBLIC, DISPLAY, STAFF, CITIZEN, FACILITATOR, JOB_CONSULTANT, TEAM_LEAD, FINANCE}
+#: The roles that count as ``STAFF``.
+COURSE_STAFF = {FACILITATOR, JOB_CONSULTANT, TEAM_LEAD}
 
 #: Endpoints Flask itself adds, declared here because they have no function of ours to mark.
 BUILTIN_PUBLIC_ENDPOINTS = {"static"}
@@ -59,7 +65,7 @@ def principal_kinds() -> set[str]:
     if not current_user.is_authenticated:
         return set()
     role = current_user.role.value
-    return {STAFF, role} if current_user.is_staff else {role}
+    return {STAFF, role} if role in COURSE_STAFF else {role}
 
 
 def enforce() -> object | None:

@@ -328,3 +328,17 @@ def test_staff_who_read_a_draft_cannot_get_it_for_writing(app, plan):
             assert draft_rules.draft_or_404(draft_id).id == draft_id
             with pytest.raises(NotFound):
                 draft_rules.writable_draft_or_404(draft_id)
+
+
+def test_finance_reaches_only_the_payouts_and_its_own_account(app):
+    """Fail closed for the finance office: it is not of the kind ``STAFF``, so a page written
+    for any staff never opens to it; what it may use names ``FINANCE`` (or is public)."""
+    finance = sorted(e for e in {r.endpoint for r in app.url_map.iter_rules()}
+                     if access.FINANCE in (access.declared_kinds(app, e) or ()))
+    assert finance == ["payouts.case_page", "payouts.overview", "payouts.record",
+                            "payouts.reverse", "people.change_password", "people.keepalive",
+                            "people.logout"]
+    with app.test_request_context():
+        login_user(Staff(team_id=1, name="F", email="f@x.dk", password_hash="",
+                         role=Role.FINANCE, active=True))
+        assert access.principal_kinds() == {access.FINANCE}

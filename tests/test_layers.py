@@ -13,6 +13,7 @@ import pytest
 
 #: Highest first. Features in one layer are independent of each other.
 LAYERS = [
+    {"payouts"},
     {"approvals", "rounds"},
     {"live"},
     {"budgets"},
@@ -115,8 +116,8 @@ def test_access_kinds_are_the_roles():
     from course import access
     from course.people.models import Role
 
-    assert {access.CITIZEN, access.FACILITATOR, access.JOB_CONSULTANT, access.TEAM_LEAD} == {
-        role.value for role in Role}
+    assert {access.CITIZEN, access.FACILITATOR, access.JOB_CONSULTANT, access.TEAM_LEAD,
+            access.FINANCE} == {role.value for role in Role}
 
 
 def test_no_two_test_modules_share_a_name():

@@ -45,6 +45,8 @@ from course.budgets.models import Attachment, BudgetLine, Draft, StrategyItem, S
 from course.extensions import db
 from course.live import day as live_day
 from course.live.models import Question
+from course.money import format_amount
+from course.payouts.models import Payout
 from course.people import services as people_services
 from course.people.models import Citizen, Role, Team
 from course.schedule import services as schedule_services
@@ -724,6 +726,51 @@ def approvals_sign_declaration(s: Setting) -> Attempt:
                    da("Tick the box to sign the declaration."))
 
 
+def for_finance(s: Setting) -> tuple[Client, int, dict[str, Any]]:
+    """A green case approved by its consultant (every line by invoice), and the team's finance
+    account signed in; returns the client, the case and its first line."""
+    con, case_id = case(s, "green")
+    ok(hx(con, f"/cases/{case_id}/approve", version=str(case_version(s, case_id)),
+          length_months="9", follow_up="Møde hver måned", follow_up_dates="",
+          **payments(s, case_id)))
+    s.write(lambda: people_services.create_staff(
+        db.session.get(Team, s.world.team_id), "Finn Finans", "fin@teama.dk", Role.FINANCE,
+        PASSWORD, must_change_password=False))
+    line = s.read(lambda: db.session.get(Case, case_id).current.content["lines"][0])
+    return s.staff("fin@teama.dk"), case_id, line
+
+
+def _over_the_line(s: Setting, htmx: bool) -> Attempt:
+    fin, case_id, line = for_finance(s)
+    today = date.today().isoformat()
+    return Attempt(fin, f"/payouts/cases/{case_id}",
+                   f"/payouts/cases/{case_id}/lines/{line['id']}",
+                   {"supplier": "Leverandør Nord", "invoice_number": "F-1", "received_on": today,
+                    "paid_on": today, "amount": str(line["amount"] + 1)}, "#payouts-case",
+                   # the plan's one line is all of its total: the total's rule says it first
+                   da("That is more than is left of the approved total (%(left)s).",
+                      left=format_amount(line["amount"])), typed="Leverandør Nord", htmx=htmx)
+
+
+def payouts_record(s: Setting) -> Attempt:
+    return _over_the_line(s, True)
+
+
+def payouts_record_without_javascript(s: Setting) -> Attempt:
+    return _over_the_line(s, False)
+
+
+def payouts_reverse(s: Setting) -> Attempt:
+    fin, case_id, line = for_finance(s)
+    today = date.today().isoformat()
+    ok(hx(fin, f"/payouts/cases/{case_id}/lines/{line['id']}", supplier="Leverandør Nord",
+          invoice_number="F-1", received_on=today, paid_on=today, amount="100"))
+    payout_id = s.read(lambda: db.session.scalar(sa.select(Payout.id)))
+    return Attempt(fin, f"/payouts/cases/{case_id}",
+                   f"/payouts/cases/{case_id}/payouts/{payout_id}/reverse", {"reason": " "},
+                   "#payouts-case", da("Write why the payout is reversed."))
+
+
 def approvals_save_complaint_guidance(s: Setting) -> Attempt:
     typed = "Klag til jobcentret inden fire uger. " * 90  # over the 3000 characters
     return Attempt(s.lead(), "/settings", "/settings/complaint-guidance",
@@ -1084,6 +1131,10 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("live.answer_question", "hidden meanwhile", live_answer_question),
     ("approvals.submit", "submitted in another tab", approvals_submit),
     ("approvals.sign_declaration", "box not ticked", approvals_sign_declaration),
+    ("payouts.record", "more than is left on the line", payouts_record),
+    ("payouts.record", "more than is left on the line, without JavaScript",
+     payouts_record_without_javascript),
+    ("payouts.reverse", "no reason", payouts_reverse),
     ("approvals.save_complaint_guidance", "guidance too long",
      approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),

@@ -137,7 +137,8 @@ def my_outcome_context(case: Case) -> dict[str, Any]:
     the sparring thread on their plan (see ``budgets.fragments.thread_context``)."""
     return {**budget_fragments.comments_context(case.draft, can_comment=True),
             "case": case, "draft": case.draft, "version": case.current,
-            "lines": lines_with_payment(case)}
+            "lines": lines_with_payment(case),
+            **web.parts_of("approvals.my_plan", case=case)}
 
 
 def my_notices_context(citizen: Citizen) -> dict[str, Any]:

@@ -262,6 +262,8 @@ TRAIL_STEPS = {
     "sent_back": _l("Plan sent back for changes"),
     "rejected": _l("Course ended"),
     "declaration_signed": _l("Declaration on honour signed"),
+    "payout_recorded": _l("Payout recorded"),
+    "payout_reversed": _l("Payout reversed"),
 }
 
 
@@ -312,6 +314,11 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
             parts.append(event.reason)
         if d.get("note"):
             parts.append(d["note"])
+    elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
+        parts.append(" ".join(filter(None, [d.get("title", ""), format_amount(d["amount"])]))
+                     + ".")
+        if event.reason:
+            parts.append(event.reason)
     if d.get("participants"):
         parts.append(_("Decided by the team: %(names)s.", names=people(d["participants"])))
     return " ".join(parts)

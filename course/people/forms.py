@@ -64,6 +64,7 @@ def role_choices() -> list[tuple[str, str]]:
         (Role.FACILITATOR.value, str(_l("Facilitator (business consultant)"))),
         (Role.JOB_CONSULTANT.value, str(_l("Job consultant"))),
         (Role.TEAM_LEAD.value, str(_l("Team lead"))),
+        (Role.FINANCE.value, str(_l("Finance (payouts)"))),
     ]
 
 

@@ -17,15 +17,18 @@ if TYPE_CHECKING:
 
 
 class Role(enum.StrEnum):
-    """What a signed-in principal is. Staff have one of the first three."""
+    """What a signed-in principal is. Staff have one of the first four."""
 
     FACILITATOR = "facilitator"
     JOB_CONSULTANT = "job_consultant"
     TEAM_LEAD = "team_lead"
+    #: The finance office: records payouts on approved cases and sees nothing of the plans
+    #: beyond their lines (``course.access``: not of the kind ``STAFF``).
+    FINANCE = "finance"
     CITIZEN = "citizen"
 
 
-STAFF_ROLES = (Role.FACILITATOR, Role.JOB_CONSULTANT, Role.TEAM_LEAD)
+STAFF_ROLES = (Role.FACILITATOR, Role.JOB_CONSULTANT, Role.TEAM_LEAD, Role.FINANCE)
 
 
 class Team(db.Model):
@@ -58,7 +61,7 @@ class Principal:
 
 
 class Staff(Principal, db.Model):
-    """A job-centre employee: facilitator, job consultant or team lead."""
+    """A job-centre employee: facilitator, job consultant, team lead or finance."""
 
     __tablename__ = "staff"
 
@@ -78,7 +81,8 @@ class Staff(Principal, db.Model):
     team: Mapped[Team] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint("role IN ('facilitator', 'job_consultant', 'team_lead')", name="role"),
+        sa.CheckConstraint("role IN ('facilitator', 'job_consultant', 'team_lead', 'finance')",
+                           name="role"),
     )
 
     @property

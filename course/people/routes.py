@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from course import money, realtime, web
-from course.access import CITIZEN, PUBLIC, STAFF, TEAM_LEAD, allow
+from course.access import CITIZEN, FINANCE, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
 from course.people import pushes, services, signals
 from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
@@ -83,6 +83,8 @@ def _home_for(person: Staff | Citizen) -> str:
         return url_for("live.phone")
     if person.must_change_password:
         return url_for("people.change_password")
+    if person.role == Role.FINANCE:
+        return url_for("payouts.overview")
     return url_for("schedule.office")
 
 
@@ -176,7 +178,7 @@ def login():
 
 
 @bp.post("/logout")
-@allow(STAFF, CITIZEN)
+@allow(STAFF, FINANCE, CITIZEN)
 def logout():
     """End this session on the server (a copied cookie stops working) and on open sockets."""
     ended = services.end_session_by_token(current_user.login_token or "")
@@ -191,7 +193,7 @@ def logout():
 
 
 @bp.post("/keepalive")
-@allow(STAFF, CITIZEN)
+@allow(STAFF, FINANCE, CITIZEN)
 def keepalive():
     """The idle warning's "stay signed in": loading the session already touched it."""
     return "", 204
@@ -208,7 +210,7 @@ def language():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@allow(STAFF)
+@allow(STAFF, FINANCE)
 def change_password():
     """Staff change their own password (required after a new account or a reset)."""
     form = PasswordForm()
@@ -225,7 +227,7 @@ def change_password():
             db.session.commit()
             pushes.disconnect_sign_ins(ended)
             flash(_("Your password is changed."), "info")
-            return redirect(url_for("schedule.office"))
+            return redirect(_home_for(staff))
     elif form.errors:
         status = 422
     return web.render("people/password.html", status=status, form=form)
