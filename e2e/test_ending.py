@@ -77,6 +77,10 @@ def test_the_consultant_ends_an_approved_case_and_the_phone_shows_it_live(
     expect(card.locator("h2")).to_have_text("Afslut forløbet")
     expect(card.locator("input[name=reason]")).to_have_count(6)
     shot(office, "case-approved-flagged-office")
+    for part, name in ((office.locator("section.follow-up-record"), "progress-card"),
+                       (card, "end-card")):
+        part.scroll_into_view_if_needed()
+        part.screenshot(path=str(SHOTS / f"{name}-office.png"))
 
     # the queue flags it too
     queue = screens.open(OFFICE)
