@@ -87,8 +87,9 @@ def test_the_approved_case_page_offers_the_ending_with_the_six_reasons(approved,
     for label in ("Ordinær beskæftigelse", "Budgetplanen kan ikke godkendes",
                   "6 måneder uden job eller væsentlig ændring"):
         assert label in card
-    assert f'value="{local_today().isoformat()}"' in card and 'name="ended_on"' in card
-    assert f'max="{local_today().isoformat()}"' in card
+    # the date: today, the Danish way, and the first day it may be
+    assert f'name="ended_on" value="{local_today().strftime("%d-%m-%Y")}"' in card
+    assert "dd-mm-åååå, fra den dag planen blev afleveret" in card
     assert 'id="end-message"' in card and 'name="note"' in card
 
 
