@@ -193,6 +193,10 @@ def comment(room: Room) -> None:
     expect(give).to_be_visible(timeout=LIVE_TIMEOUT)
     give.click()
     expect(phone).to_have_url(re.compile(r"/rounds/\d+/review$"))
+    # htmx has processed the form once the live bridge is up (app.js runs after it): a click
+    # before that posts the plain form and loads a new page (which works, but is no htmx answer
+    # to wait for) — seen on a loaded machine
+    wait_live(phone)
     text = phone.locator("textarea[name=text]")
     if text.count():
         text.fill(f"Kommentar {room.rng.randrange(1000)}: hvad koster det præcist?")
@@ -249,6 +253,10 @@ def comment_meanwhile(room: Room) -> None:
     expect(give).to_be_visible(timeout=LIVE_TIMEOUT)
     give.click()
     expect(phone).to_have_url(re.compile(r"/rounds/\d+/review$"))
+    # htmx has processed the form once the live bridge is up (app.js runs after it): a click
+    # before that posts the plain form and loads a new page (which works, but is no htmx answer
+    # to wait for) — seen on a loaded machine
+    wait_live(phone)
     text = phone.locator("textarea[name=text]")
     button = _console_button(room, ["timer", "/session/timer/extend"])
     if text.count() and button is not None:

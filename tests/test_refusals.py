@@ -848,6 +848,30 @@ def approvals_reject(s: Setting) -> Attempt:
                    da("Choose one of the ending reasons."))
 
 
+def approved_case(s: Setting) -> tuple[Client, int]:
+    """Citizen 0's plan, approved green by their consultant for nine months."""
+    con, case_id = case(s, "green")
+    ok(hx(con, f"/cases/{case_id}/approve", version=str(case_version(s, case_id)),
+          length_months="9", follow_up="Møde hver måned", **payments(s, case_id)))
+    return con, case_id
+
+
+def approvals_end(s: Setting) -> Attempt:
+    con, case_id = approved_case(s)
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/end",
+                   {"version": str(case_version(s, case_id)), "reason": "job",
+                    "ended_on": "24-12-2999", "note": "Fastansat hos Skejby Logistik"},
+                   "#case", da("The date cannot be in the future."))
+
+
+def approvals_progress(s: Setting) -> Attempt:
+    con, case_id = approved_case(s)
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/progress",
+                   {"version": str(case_version(s, case_id)), "kind": "",
+                    "note": "Deltid i Netto"}, "#case",
+                   da("Choose: the citizen has got a job, or a substantial change."))
+
+
 def budgets_save_field(s: Setting) -> Attempt:
     phone, draft_id, [line] = editor(s)
     return Attempt(phone, "/me/budget", f"/drafts/{draft_id}/fields",
@@ -1147,6 +1171,8 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
      approvals_approve_without_javascript),
     ("approvals.send_back", "no note", approvals_send_back),
     ("approvals.reject", "no reason", approvals_reject),
+    ("approvals.end", "a date in the future", approvals_end),
+    ("approvals.progress", "no kind", approvals_progress),
     ("budgets.save_field", "not an amount", budgets_save_field),
     ("budgets.save_field", "submitted meanwhile", budgets_save_field_locked),
     ("budgets.add_line", "submitted meanwhile", budgets_add_line_locked),

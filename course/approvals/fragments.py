@@ -18,7 +18,7 @@ from course.budgets import fragments as budget_fragments
 from course.budgets.models import Draft
 from course.extensions import db
 from course.people import services as people
-from course.people.models import Citizen, Staff
+from course.people.models import Citizen, Role, Staff
 from course.people.services import Participation, budget_deadline
 from course.schedule.models import Course
 from course.types import local_today, utcnow
@@ -51,9 +51,27 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "team_participant_names": staff_names(case.team_participants or []),
         "re_triages": services.re_triages(case),
         "asked": services.asked_to_spar(case, current_user),
+        **follow_up_context(case),
         **budget_fragments.comments_context(case.draft, can_comment=True),
         **web.parts_of("approvals.case", draft=case.draft),
         **extra,
+    }
+
+
+def follow_up_context(case: Case) -> dict[str, Any]:
+    """After the plan left the office's hands (sent back, approved): may the signed-in person
+    end the course or record a job (its own job consultant or the team lead), the approved
+    case's flags, the jobs and changes recorded, and the ending date's bounds."""
+    today = local_today()
+    return {
+        "follows": (case.state in (CaseState.SENT_BACK, CaseState.APPROVED)
+                    and (case.consultant_id == current_user.id
+                         or current_user.role == Role.TEAM_LEAD)),
+        "flags": services.case_flags(case, today),
+        "progress_kinds": services.PROGRESS_KINDS,
+        "progress": services.progress_events(case) if case.was_approved else [],
+        "today": today, "handed_in_on": services.handed_in_on(case),
+        "approved_on": local_today(case.decided_at) if case.was_approved else None,
     }
 
 

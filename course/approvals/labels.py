@@ -114,6 +114,20 @@ ERRORS = {
     "not_agreed": _l("Tick the box to sign the declaration."),
     "not_lead": _l("Only a team lead can change the municipality's settings."),
     "empty_guidance": _l("Write the complaint guidance, or choose to use the default text."),
+    "ended": _l("The course has already ended."),
+    "future_date": _l("The date cannot be in the future."),
+    "before_hand_in": _l("The course cannot end before the plan was handed in (%(date)s)."),
+    "bad_ending_date": _l("Write the date as dd-mm-yyyy."),
+    "not_approved_case": _l("A job or a substantial change is recorded once the plan is "
+                            "approved."),
+    "bad_progress": _l("Choose: the citizen has got a job, or a substantial change."),
+    "progress_date": _l("The date must be between the approval (%(date)s) and today."),
+}
+
+#: What the job consultant records after approval (``services.PROGRESS_KINDS``).
+PROGRESS_LABELS = {
+    "job": _l("The citizen has got a job"),
+    "substantial_change": _l("A substantial change"),
 }
 
 #: The declaration on honour (tro- og loveerklæring), as the citizen signs it and as the decision
@@ -134,7 +148,13 @@ FALLBACK = _l("That is not possible right now.")
 
 
 def error_message(err: ApprovalError) -> str:
-    return message(ERRORS, err.code, FALLBACK, n=err.params.get("n", 4000))
+    params = {key: long_date(value) if isinstance(value, date) else value
+              for key, value in err.params.items()}
+    return message(ERRORS, err.code, FALLBACK, **{"n": 4000, **params})
+
+
+def progress_label(kind: str) -> str:
+    return str(PROGRESS_LABELS.get(kind, kind))
 
 
 def case_state_label(state: CaseState | str) -> str:
@@ -264,6 +284,7 @@ TRAIL_STEPS = {
     "declaration_signed": _l("Declaration on honour signed"),
     "payout_recorded": _l("Payout recorded"),
     "payout_reversed": _l("Payout reversed"),
+    "progress": _l("Follow-up recorded"),
 }
 
 
@@ -312,6 +333,15 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
             parts.append(ending_label(event.reason) + ".")
         except ValueError:
             parts.append(event.reason)
+        if d.get("ended_on"):
+            parts.append(_("Ended on %(date)s.", date=long_date(iso_date(d["ended_on"]))))
+        if d.get("after_approval"):
+            parts.append(_("Ended after the approval."))
+        if d.get("note"):
+            parts.append(d["note"])
+    elif action == "progress":
+        parts.append(_("%(what)s on %(date)s.", what=progress_label(event.reason),
+                       date=long_date(iso_date(d.get("on")))))
         if d.get("note"):
             parts.append(d["note"])
     elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
@@ -332,6 +362,7 @@ FILTERS: dict[str, Any] = {
     "criterion_label": criterion_label,
     "rating_label": rating_label,
     "ending_label": ending_label,
+    "progress_label": progress_label,
     "notice_label": notice_label,
     "iso_date": iso_date,
 }

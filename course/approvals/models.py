@@ -116,6 +116,14 @@ class Case(db.Model):
     send_back_note: Mapped[str] = mapped_column(sa.Text, default="")
     ending_reason: Mapped[EndingReason | None] = mapped_column(str_enum(EndingReason))
     ending_note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The day the course ended (the ending's own date: before or after approval, today or a
+    #: day since the plan was handed in) and who ended it. After an approval the approval's
+    #: ``decided_*`` stay as they were: the decision document prints both.
+    ended_on: Mapped[date | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    #: The last day a job or a substantial change was recorded after approval (the six months
+    #: without one run from here, else from the approval).
+    progress_on: Mapped[date | None]
     declaration_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The complaint guidance (klagevejledning) the municipality had set when the case was
     #: ended: the decision document keeps saying what the citizen was told, whatever the
@@ -130,6 +138,7 @@ class Case(db.Model):
     course: Mapped[Course] = relationship()
     consultant: Mapped[Staff | None] = relationship(foreign_keys=[consultant_id])
     decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id])
+    ended_by: Mapped[Staff | None] = relationship(foreign_keys=[ended_by_id])
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="case", order_by="PlanVersion.number",
         foreign_keys="PlanVersion.case_id")
@@ -142,6 +151,11 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.state}>"
+
+    @property
+    def was_approved(self) -> bool:
+        """Approved, now or before it was ended (only an approval fixes the length)."""
+        return self.length_months is not None
 
     @property
     def reference(self) -> str:

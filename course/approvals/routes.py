@@ -339,13 +339,50 @@ def send_back(case_id: int):
         case, current_user, request.form.get("note", ""), _ids("participant"), _seen()))
 
 
+def _day(name: str) -> date | None:
+    """A date field (ISO from a date input, or dd-mm-yyyy typed); empty: ``None``."""
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        days = _dates(text)
+    except services.ApprovalError:
+        days = []
+    if len(days) != 1:
+        raise services.ApprovalError("bad_ending_date")
+    return days[0]
+
+
+def _end(case: Case) -> None:
+    services.reject(case, current_user, request.form.get("reason", ""),
+                    request.form.get("note", ""), _ids("participant"), _seen(),
+                    ended_on=_day("ended_on"))
+
+
 @bp.post("/cases/<int:case_id>/reject")
 @allow(*STAFF_DECIDING)
 def reject(case_id: int):
-    """End the course with one of the seed's ending reasons."""
-    return _act(case_id, "reject", lambda case: services.reject(
-        case, current_user, request.form.get("reason", ""), request.form.get("note", ""),
-        _ids("participant"), _seen()))
+    """End the course with one of the seed's ending reasons while the plan is with the office
+    (the form beside sending it back)."""
+    return _act(case_id, "reject", _end)
+
+
+@bp.post("/cases/<int:case_id>/end")
+@allow(*STAFF_DECIDING)
+def end(case_id: int):
+    """End the course after approval, or while the plan is sent back ("Afslut forløbet"): one
+    of the six reasons, the ending's date and a note."""
+    return _act(case_id, "end", _end)
+
+
+@bp.post("/cases/<int:case_id>/progress")
+@allow(*STAFF_DECIDING)
+def progress(case_id: int):
+    """Record a job obtained or a substantial change on an approved case (the six months
+    without one start again)."""
+    return _act(case_id, "progress", lambda case: services.record_progress(
+        case, current_user, request.form.get("kind", ""), _day("on"),
+        request.form.get("note", ""), _seen()))
 
 
 @bp.get("/cases/<int:case_id>/decision")

@@ -536,28 +536,170 @@ def send_back(case: Case, staff: Staff, note: str, participants: list[int] = (),
     return case
 
 
+def _ender(case: Case, staff: Staff, participants: list[int]) -> list[int]:
+    """Who ends the case: while it is open, who decides on it (:func:`_decider`: green — the
+    case's consultant, red — the team); once it is sent back or approved, the case's own job
+    consultant or the team lead. Returns the participants to record."""
+    if case.state == CaseState.REJECTED:
+        raise ApprovalError("ended")
+    if case.state in OPEN_STATES:
+        return _decider(case, staff, participants)
+    _follower(case, staff)
+    return []
+
+
+def _follower(case: Case, staff: Staff) -> None:
+    """Who follows a case the office is not deciding on (sent back, approved): its own job
+    consultant or the team lead."""
+    _require_team(staff, case)
+    if staff.role != Role.TEAM_LEAD and case.consultant_id != staff.id:
+        raise ApprovalError("not_your_case")
+
+
+def handed_in_on(case: Case) -> date:
+    """The day the plan was first handed in: nothing about the case happened before it."""
+    return local_today(case.versions[0].submitted_at)
+
+
 def reject(case: Case, staff: Staff, reason: str, note: str, participants: list[int] = (),
-           seen: int | None = None) -> Case:
-    """End the course with one of the seed's ending reasons."""
+           seen: int | None = None, *, ended_on: date | None = None,
+           today: date | None = None) -> Case:
+    """End the course with one of the seed's ending reasons, at any time: while the plan is
+    with the office, sent back or approved. ``ended_on`` (default today) is the ending's date:
+    not in the future, not before the plan was handed in. An approval stays on the case (its
+    date, length and who decided): the decision document prints the approval and the ending.
+
+    :raises ApprovalError: ``ended`` (already), who may not (see :func:`_ender`),
+        ``bad_reason``, ``future_date``, ``before_hand_in``, ``too_long``.
+    """
     _check_seen(case, seen)
-    chosen = _decider(case, staff, list(participants))
+    chosen = _ender(case, staff, list(participants))
     try:
         ending = EndingReason(reason)
     except ValueError:
         raise ApprovalError("bad_reason") from None
+    today = today or local_today()
+    ended_on = ended_on or today
+    if ended_on > today:
+        raise ApprovalError("future_date")
+    if ended_on < handed_in_on(case):
+        raise ApprovalError("before_hand_in", date=handed_in_on(case))
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         raise ApprovalError("too_long", n=MAX_TEXT)
     now = utcnow()
+    after_approval = case.state == CaseState.APPROVED
+    if case.state == CaseState.SENT_BACK:
+        case.draft.locked_at = now  # the plan is no longer the citizen's to change
     case.state, case.ending_reason, case.ending_note = CaseState.REJECTED, ending, note
+    case.ended_on, case.ended_by_id = ended_on, staff.id
     case.complaint_guidance = complaint_guidance() or ""
-    case.decided_version_id, case.decided_at, case.decided_by_id = case.current.id, now, staff.id
-    case.team_participants = chosen
+    if not after_approval:  # the ending is the decision on the plan
+        case.decided_version_id, case.decided_at, case.decided_by_id = (
+            case.current.id, now, staff.id)
+        case.team_participants = chosen
     _touch(case)
     db.session.flush()
-    record(case, "rejected", staff=staff, reason=ending.value, note=note, participants=chosen)
+    record(case, "rejected", staff=staff, reason=ending.value, note=note, participants=chosen,
+           ended_on=ended_on.isoformat(), after_approval=after_approval)
     notify(case.citizen, "ended", case, "/me/plan")
     return case
+
+
+# -- after approval: follow-up and its flags ----------------------------------------------------
+
+#: What the job consultant records after approval: the citizen got a job, or a substantial
+#: change happened. Either restarts the six months (docs/method.md §6, the sixth reason).
+PROGRESS_KINDS = ("job", "substantial_change")
+#: Six consecutive months without a job or a substantial change: decide whether to end.
+IDLE_MONTHS = 6
+
+
+def record_progress(case: Case, staff: Staff, kind: str, on: date | None, note: str,
+                    seen: int | None = None, *, today: date | None = None) -> AuditEvent:
+    """Record a job obtained or a substantial change on an approved case (its own job
+    consultant or the team lead), on a day between the approval and today; the six months
+    without one run from the latest.
+
+    :raises ApprovalError: ``not_approved_case``, who may not, ``bad_progress``,
+        ``progress_date``, ``too_long``.
+    """
+    _check_seen(case, seen)
+    if case.state != CaseState.APPROVED:
+        raise ApprovalError("ended" if case.state == CaseState.REJECTED
+                            else "not_approved_case")
+    _follower(case, staff)
+    if kind not in PROGRESS_KINDS:
+        raise ApprovalError("bad_progress")
+    today = today or local_today()
+    on = on or today
+    approved_on = local_today(case.decided_at)
+    if not approved_on <= on <= today:
+        raise ApprovalError("progress_date", date=approved_on)
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ApprovalError("too_long", n=MAX_TEXT)
+    case.progress_on = max(on, case.progress_on or on)
+    _touch(case)
+    db.session.flush()
+    return record(case, "progress", staff=staff, reason=kind, on=on.isoformat(), note=note)
+
+
+def progress_events(case: Case) -> list[AuditEvent]:
+    """The jobs and substantial changes recorded on the case, newest first."""
+    return list(db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "progress").options(
+        selectinload(AuditEvent.actor_staff)).order_by(AuditEvent.id.desc())))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` so many months on; the 31st of a shorter month is its last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class FollowUpFlags:
+    """What an approved case asks of its job consultant: six months without a job or a
+    substantial change (from the approval, or the last one recorded) — decide whether to end,
+    the seed's sixth reason — and the approved length's end. Both due *on* their day."""
+
+    idle_since: date
+    idle_due: date
+    length_ends: date
+    today: date
+
+    @property
+    def no_change_six_months(self) -> bool:
+        return self.today >= self.idle_due
+
+    @property
+    def length_ended(self) -> bool:
+        return self.today >= self.length_ends
+
+
+def follow_up_flags(approved_on: date | None, length_months: int | None,
+                    progress_on: date | None, today: date) -> FollowUpFlags | None:
+    """The flags of an approved case (``None`` without an approval)."""
+    if approved_on is None or length_months is None:
+        return None
+    since = max(approved_on, progress_on or approved_on)
+    return FollowUpFlags(since, add_months(since, IDLE_MONTHS),
+                         add_months(approved_on, length_months), today)
+
+
+def case_flags(case: Case, today: date | None = None) -> FollowUpFlags | None:
+    """:func:`follow_up_flags` of an approved case (none once it has ended)."""
+    if case.state != CaseState.APPROVED or case.decided_at is None:
+        return None
+    return follow_up_flags(local_today(case.decided_at), case.length_months, case.progress_on,
+                           today or local_today())
 
 
 def sign_declaration(case: Case, citizen: Citizen) -> Case:
@@ -670,7 +812,7 @@ def remind_deadlines(today: date | None = None) -> list[Notification]:
         draft = budget_services.draft_of(citizen)
         case = case_of(draft) if draft is not None else None
         if case is not None and case.state != CaseState.SENT_BACK:
-            continue  # with the consultants already
+            continue  # with the consultants already, decided, or ended: nothing to remind
         already = db.session.scalar(sa.select(Notification.id).where(
             Notification.citizen_id == citizen.id, Notification.kind == "deadline",
             Notification.about_day == deadline))
@@ -765,6 +907,11 @@ class QueueRow:
     deadline_passed: bool = False
     #: Colleagues asked to spar who have not answered in SPARRING_ANSWER_DAYS working days.
     unanswered_sparring: tuple[str, ...] = ()
+    #: Approved, and six months without a recorded job or substantial change: decide whether
+    #: to end (the seed's sixth reason).
+    no_change_six_months: bool = False
+    #: Approved, and the approved length has come to its end.
+    length_ended: bool = False
 
     @property
     def reference(self) -> str:
@@ -772,7 +919,8 @@ class QueueRow:
 
     @property
     def overdue(self) -> bool:
-        return self.deadline_passed or bool(self.unanswered_sparring)
+        return (self.deadline_passed or bool(self.unanswered_sparring)
+                or self.no_change_six_months or self.length_ended)
 
 
 #: Queue filter "state" values: the case states, plus "new" for submitted.
@@ -859,6 +1007,7 @@ def team_rows(staff: Staff, *, mine_only: bool = False, today: date | None = Non
         sa.select(Case.id, Case.state, Case.version_number, Case.total, Case.submitted_at,
                   Case.colour, Case.decided_at, Citizen.name, Citizen.decision,
                   Citizen.decided_on, Course.id, Course.name, Case.consultant_id, Staff.name,
+                  Case.length_months, Case.progress_on,
                   # has_consultant(), in SQL: can the case's consultant act on it?
                   sa.and_(Staff.active, Staff.role == Role.JOB_CONSULTANT,
                           Staff.team_id == Case.team_id))
@@ -882,11 +1031,13 @@ def team_rows(staff: Staff, *, mine_only: bool = False, today: date | None = Non
             unanswered.setdefault(case_id, []).append(name)
     rows = []
     for (case_id, state_, version_number, total, submitted_at, colour, decided_at, citizen,
-         decision, decided_on, course_id, course, consultant_id, consultant,
-         able) in db.session.execute(query.order_by(Case.submitted_at, Case.id)):
+         decision, decided_on, course_id, course, consultant_id, consultant, length_months,
+         progress_on, able) in db.session.execute(query.order_by(Case.submitted_at, Case.id)):
         state = CaseState(state_)
         deadline = budget_deadline_of(decision, decided_on)
         is_open = state in OPEN_STATES
+        flags = follow_up_flags(local_today(decided_at), length_months, progress_on, today) if (
+            state == CaseState.APPROVED and decided_at is not None) else None
         rows.append(QueueRow(
             case_id, state, version_number, total, citizen, course_id, course, consultant_id,
             consultant,
@@ -896,7 +1047,9 @@ def team_rows(staff: Staff, *, mine_only: bool = False, today: date | None = Non
             needs_consultant=is_open and not able,
             deadline_passed=(state == CaseState.SENT_BACK and deadline is not None
                              and deadline < today),
-            unanswered_sparring=tuple(unanswered.get(case_id, ()))))
+            unanswered_sparring=tuple(unanswered.get(case_id, ())),
+            no_change_six_months=flags is not None and flags.no_change_six_months,
+            length_ended=flags is not None and flags.length_ended))
     return rows
 
 
