@@ -37,8 +37,11 @@ run: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Two workers (the machines have two cores); --dist loadfile keeps each file on one worker, so
+# a module's live server and its room are built once. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Needs PostgreSQL and Redis (TETEN_BENCH_POSTGRES_URL, TETEN_BENCH_REDIS_URL; defaults on
 # 127.0.0.1) and about 5 minutes; writes bench/results/latest.json and latest.png.

@@ -345,8 +345,11 @@ def compiled_translations() -> None:
     for po in Path(__file__).resolve().parent.parent.glob("course/translations/*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source, mo.open("wb") as target:
+            # written aside and moved in place: two test workers may compile at once
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with po.open("rb") as source, partial.open("wb") as target:
                 write_mo(target, read_po(source))
+            os.replace(partial, mo)
 
 
 @pytest.fixture
