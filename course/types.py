@@ -52,3 +52,40 @@ def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
                    validate_strings=True,
                    values_callable=lambda members: [m.value for m in members],
                    name=f"{enum_class.__name__.lower()}_value")
+
+
+def append_only_sql(table: str) -> dict[str, list[str]]:
+    """The statements that make ``table`` append-only, per dialect: triggers refuse UPDATE and
+    DELETE (and TRUNCATE on PostgreSQL). Migrations keep their own copies, as the statements
+    were when the revision was written."""
+    refused = f"'{table} is append-only'"
+    return {
+        "sqlite": [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, {refused}); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, {refused}); END",
+        ],
+        "postgresql": [
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION {refused}; END; $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
+        ],
+    }
+
+
+def append_only(table: sa.Table) -> dict[str, list[str]]:
+    """Make ``table`` append-only wherever metadata creates it (tests, a new database) and return
+    its statements, for the migration that adds it."""
+    statements = append_only_sql(table.name)
+
+    def create_triggers(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
+        for statement in statements.get(connection.dialect.name, []):
+            connection.exec_driver_sql(statement)
+
+    sa.event.listen(table, "after_create", create_triggers)
+    return statements
+

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import db
-from course.types import UTCDateTime, str_enum, utcnow
+from course.types import UTCDateTime, append_only, str_enum, utcnow
 
 if TYPE_CHECKING:
     from course.budgets.models import Draft
@@ -294,26 +294,5 @@ class AuditEvent(db.Model):
     actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])
 
 
-#: The statements that make ``audit_events`` append-only, per dialect (also run by the migration).
-APPEND_ONLY_SQL = {
-    "sqlite": [
-        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
-        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
-        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
-        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-        "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
-    ],
-}
-
-
-@sa.event.listens_for(AuditEvent.__table__, "after_create")
-def _append_only(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
-    for statement in APPEND_ONLY_SQL.get(connection.dialect.name, []):
-        connection.exec_driver_sql(statement)
+#: The triggers that make ``audit_events`` append-only, per dialect (course.types.append_only).
+APPEND_ONLY_SQL = append_only(AuditEvent.__table__)

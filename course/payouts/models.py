@@ -9,13 +9,13 @@ one it reverses), never edited or deleted — the database itself refuses UPDATE
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.extensions import db
-from course.types import UTCDateTime, utcnow
+from course.types import UTCDateTime, append_only, utcnow
 
 if TYPE_CHECKING:
     from course.people.models import Staff
@@ -54,26 +54,5 @@ class Payout(db.Model):
         return f"<Payout {self.id} case {self.case_id} line {self.line_id} {self.amount}>"
 
 
-#: The statements that make ``payouts`` append-only, per dialect (also run by the migration).
-APPEND_ONLY_SQL = {
-    "sqlite": [
-        "CREATE TRIGGER payouts_no_update BEFORE UPDATE ON payouts "
-        "BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END",
-        "CREATE TRIGGER payouts_no_delete BEFORE DELETE ON payouts "
-        "BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION payouts_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'payouts is append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER payouts_no_change BEFORE UPDATE OR DELETE ON payouts "
-        "FOR EACH ROW EXECUTE FUNCTION payouts_append_only()",
-        "CREATE TRIGGER payouts_no_truncate BEFORE TRUNCATE ON payouts "
-        "FOR EACH STATEMENT EXECUTE FUNCTION payouts_append_only()",
-    ],
-}
-
-
-@sa.event.listens_for(Payout.__table__, "after_create")
-def _append_only(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
-    for statement in APPEND_ONLY_SQL.get(connection.dialect.name, []):
-        connection.exec_driver_sql(statement)
+#: The triggers that make ``payouts`` append-only, per dialect (course.types.append_only).
+APPEND_ONLY_SQL = append_only(Payout.__table__)
