@@ -30,7 +30,7 @@ from browsing import (
     join_course,
     wait_live,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from course.schedule.best_practice import BEST_PRACTICE
 from course.schedule.models import Day, ItemKind
@@ -181,11 +181,12 @@ def move_between_talks(room: Room) -> None:
     go_to(room, DAY1[room.rng.choice(TALKS)].title)
 
 
-def comment(room: Room) -> None:
-    """An online phone gives one comment in the round, then goes back to its home."""
+def _open_review(room: Room) -> tuple[Page, Locator] | None:
+    """An online phone, chosen at random, on its review page once htmx runs there: the phone
+    and its comment box (which may be absent when it has nothing left to review)."""
     candidates = room.online()
     if not candidates:
-        return
+        return None
     n = room.rng.choice(candidates)
     phone = room.phones[n]
     phone.goto("/me")
@@ -197,7 +198,15 @@ def comment(room: Room) -> None:
     # before that posts the plain form and loads a new page (which works, but is no htmx answer
     # to wait for) — seen on a loaded machine
     wait_live(phone)
-    text = phone.locator("textarea[name=text]")
+    return phone, phone.locator("textarea[name=text]")
+
+
+def comment(room: Room) -> None:
+    """An online phone gives one comment in the round, then goes back to its home."""
+    opened = _open_review(room)
+    if opened is None:
+        return
+    phone, text = opened
     if text.count():
         text.fill(f"Kommentar {room.rng.randrange(1000)}: hvad koster det præcist?")
         htmx_settled(phone, phone.locator("form.feedback-form button").click)
@@ -243,21 +252,10 @@ def ask_meanwhile(room: Room) -> None:
 
 def comment_meanwhile(room: Room) -> None:
     """A phone's comment and a facilitator's click at the same moment (see ask_meanwhile)."""
-    candidates = room.online()
-    if not candidates:
+    opened = _open_review(room)
+    if opened is None:
         return
-    n = room.rng.choice(candidates)
-    phone = room.phones[n]
-    phone.goto("/me")
-    give = phone.locator("#now a[href*='/review']")
-    expect(give).to_be_visible(timeout=LIVE_TIMEOUT)
-    give.click()
-    expect(phone).to_have_url(re.compile(r"/rounds/\d+/review$"))
-    # htmx has processed the form once the live bridge is up (app.js runs after it): a click
-    # before that posts the plain form and loads a new page (which works, but is no htmx answer
-    # to wait for) — seen on a loaded machine
-    wait_live(phone)
-    text = phone.locator("textarea[name=text]")
+    phone, text = opened
     button = _console_button(room, ["timer", "/session/timer/extend"])
     if text.count() and button is not None:
         text.fill(f"Samtidig kommentar {room.rng.randrange(1000)}: hvorfor netop det?")
