@@ -20,6 +20,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from course import config as settings
 
     settings.load(app, config)
+    from course.web import IdConverter
+
+    # Before any blueprint adds a route: every ``<int:…>`` is an id-sized number.
+    app.url_map.converters["int"] = IdConverter
 
     from course import (
         approvals,

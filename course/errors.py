@@ -59,6 +59,11 @@ def init_app(app: Flask) -> None:
     def unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return http_error(err)
+        if isinstance(err, OverflowError):
+            # A number no column holds, from a path a route did not bound (they all should:
+            # web.IdConverter, web.as_id): it names nothing.
+            app.logger.warning("number out of range at %s", request.endpoint)
+            return error_response(404)
         # Log the type and where, never request data (it may hold health details).
         app.logger.error("unhandled %s at %s", type(err).__name__, request.endpoint,
                          exc_info=err if (app.debug or app.testing) else None)

@@ -54,16 +54,31 @@ def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
                    name=f"{enum_class.__name__.lower()}_value")
 
 
-def append_only_sql(table: str) -> dict[str, list[str]]:
+def append_only_sql(table: str, unique: tuple[tuple[str, ...], ...] = (("id",),)
+                    ) -> dict[str, list[str]]:
     """The statements that make ``table`` append-only, per dialect: triggers refuse UPDATE and
     DELETE (and TRUNCATE on PostgreSQL). Migrations keep their own copies, as the statements
-    were when the revision was written."""
+    were when the revision was written.
+
+    SQLite also needs a guard on INSERT: ``INSERT OR REPLACE`` / ``REPLACE INTO`` resolve a
+    conflict by deleting the old row, and SQLite fires no DELETE trigger for that unless
+    recursive triggers are on. So an insert whose key (``unique``: the primary key and each
+    unique column set) is already taken is refused before it can replace anything — which
+    also covers an UPSERT (its DO UPDATE is refused by the UPDATE trigger anyway). PostgreSQL
+    has no REPLACE, and its ``ON CONFLICT DO UPDATE`` fires the UPDATE trigger.
+    """
     refused = f"'{table} is append-only'"
+    taken = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE "
+        + " AND ".join(f"{column} = NEW.{column}" for column in columns) + ")"
+        for columns in unique)
     return {
         "sqlite": [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, {refused}); END",
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, {refused}); END",
+            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {taken} "
             f"BEGIN SELECT RAISE(ABORT, {refused}); END",
         ],
         "postgresql": [
@@ -77,10 +92,20 @@ def append_only_sql(table: str) -> dict[str, list[str]]:
     }
 
 
+def unique_keys(table: sa.Table) -> tuple[tuple[str, ...], ...]:
+    """The column sets of ``table`` whose values a row holds alone: its primary key and each
+    unique constraint or unique column."""
+    keys = [tuple(c.name for c in table.primary_key.columns)]
+    keys += [tuple(c.name for c in constraint.columns) for constraint in table.constraints
+             if isinstance(constraint, sa.UniqueConstraint)]
+    keys += [(c.name,) for c in table.columns if c.unique]
+    return tuple(dict.fromkeys(keys))
+
+
 def append_only(table: sa.Table) -> dict[str, list[str]]:
     """Make ``table`` append-only wherever metadata creates it (tests, a new database) and return
     its statements, for the migration that adds it."""
-    statements = append_only_sql(table.name)
+    statements = append_only_sql(table.name, unique_keys(table))
 
     def create_triggers(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
         for statement in statements.get(connection.dialect.name, []):

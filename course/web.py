@@ -16,6 +16,7 @@ from flask_wtf.csrf import generate_csrf
 from htmx_flask import make_response
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from course import markdown
 
@@ -27,6 +28,30 @@ _signals = Namespace()
 #: Each receiver returns a dict of context for its part; a feature connects its receivers in
 #: its ``init_app``, so a lower feature never imports a higher one.
 page_parts = _signals.signal("page-parts")
+
+#: The largest id a row can have: PostgreSQL's ``integer`` (SQLite's are wider). A larger
+#: number in a URL or a form names nothing, and must not reach the database driver, which
+#: fails on it (``OverflowError`` in SQLite) instead of finding no row.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a whole number an id column can hold. A longer one does not
+    match the route, so the answer is 404 like any other id that names nothing."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def as_id(value: str | None) -> int | None:
+    """An id from a form field or query argument: ASCII digits an id column can hold (1 to
+    :data:`MAX_ID`); ``None`` for anything else."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 #: The page name under which the layout around every page asks for its parts (the header's

@@ -77,10 +77,10 @@ def _seen() -> int | None:
 
 
 def _ids(name: str) -> list[int]:
-    try:
-        return [int(v) for v in request.form.getlist(name) if v.strip()]
-    except ValueError:
+    ids = [web.as_id(v) for v in request.form.getlist(name) if v.strip()]
+    if None in ids:
         abort(404)
+    return ids  # type: ignore[return-value]
 
 
 # -- the citizen ------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def _queue_filter(args: Any) -> services.QueueFilter:
     return services.QueueFilter(
         view=args.get("view") if args.get("view") in ("mine", "team") else default,
         state=args.get("state", "") if args.get("state") in services.FILTER_STATES else "",
-        course_id=args.get("course", type=int),
+        course_id=web.as_id(args.get("course")),
         min_days=min_days if min_days and 0 < min_days <= 3650 else None,
         search=args.get("q", "")[:100],
         sort=sort if sort in services.QUEUE_SORTS else services.QUEUE_SORTS[0],
@@ -277,10 +277,8 @@ def ask_colleagues(case_id: int):
 def assign(case_id: int):
     """Give the case to another job consultant (the team lead), or take over a case that has
     none (a job consultant)."""
-    try:
-        consultant_id = int(request.form.get("consultant_id", ""))
-    except ValueError:
-        consultant_id = 0  # refused below with the message, not a bare 404
+    # anything but an id is refused below with the message, not a bare 404
+    consultant_id = web.as_id(request.form.get("consultant_id")) or 0
     return _act(case_id, "consultant",
                 lambda case: services.assign(case, current_user, consultant_id, _seen()))
 
@@ -519,7 +517,7 @@ def trail_page(case_id: int):
 def _approved(args: Any) -> list[services.ApprovedLine]:
     """The approved lines the export asks for: a course, and a period of approval dates
     (``from`` and ``to``, ISO dates, both included; a malformed date is no limit)."""
-    return services.approved_lines(current_user.team_id, course_id=args.get("course", type=int),
+    return services.approved_lines(current_user.team_id, course_id=web.as_id(args.get("course")),
                                    since=_iso(args.get("from")), until=_iso(args.get("to")))
 
 

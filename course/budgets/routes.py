@@ -482,9 +482,10 @@ def _anchor_line(draft: Draft, raw: str) -> BudgetLine | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    line_id = web.as_id(raw)
+    if line_id is None:
         abort(404)
-    line = db.session.get(BudgetLine, int(raw))
+    line = db.session.get(BudgetLine, line_id)
     if line is None or line.draft_id != draft.id:
         abort(404)
     return line

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from course import money
+from course import money, web
 from course.budgets.models import (
     BudgetLine,
     Category,
@@ -167,12 +167,15 @@ def resolve_field(draft: Draft, key: str) -> Field:
     if spec is None:
         raise UnknownField("not_editable")
     target: Draft | BudgetLine | StrategyItem | None
-    if kind == "draft":
-        target = draft if int(raw_id) == draft.id else None
+    target_id = web.as_id(raw_id)
+    if target_id is None:
+        target = None
+    elif kind == "draft":
+        target = draft if target_id == draft.id else None
     elif kind == "line":
-        target = db.session.get(BudgetLine, int(raw_id))
+        target = db.session.get(BudgetLine, target_id)
     else:
-        target = db.session.get(StrategyItem, int(raw_id))
+        target = db.session.get(StrategyItem, target_id)
     if target is None or (kind != "draft" and target.draft_id != draft.id):
         raise UnknownField("not_found")
     return Field(key, target, attr, spec)

@@ -69,8 +69,9 @@ def _sign_in(person: Staff | Citizen) -> None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
-    if not target:
+    """Only same-site paths are followed after sign-in; a value with a control character or a
+    backslash (a header split, or a path browsers read as another host) is dropped."""
+    if not target or any(ch < " " or ch == "\x7f" or ch == "\\" for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

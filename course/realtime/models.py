@@ -31,8 +31,5 @@ class LiveConnection(db.Model):
     holder: Mapped[str] = mapped_column(sa.String(16))
     holder_id: Mapped[int] = mapped_column()
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Flood control: client events counted in the current window.
-    window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    events_in_window: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.Index("ix_live_connections_holder", "holder", "holder_id"),)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,11 +15,44 @@ from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, 
 from course.extensions import db, socketio
 from course.realtime import push, rooms
 from course.realtime.models import LiveConnection
-from course.types import utcnow
 
 #: A client may send at most this many events per window; a flood closes only its own socket.
 EVENT_LIMIT = 20
 EVENT_WINDOW_SECONDS = 10.0
+
+
+class FloodGuard:
+    """Counts each socket's client events per window, in this process.
+
+    All of a socket's events reach the process that holds it, so the count needs no database;
+    and because the events of one socket may be handled at once (a greenlet or thread each),
+    reading, resetting and incrementing the count happen under one lock: a burst cannot slip
+    past the limit by reading the same count twice.
+    """
+
+    def __init__(self, limit: int, window_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window_seconds, clock
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def flooding(self, sid: str) -> bool:
+        """Count one event of ``sid``; true once it has sent more than the limit this window."""
+        now = self.clock()
+        with self._lock:
+            started, count = self._counts.get(sid, (now, 0))
+            if now - started >= self.window:
+                started, count = now, 0
+            self._counts[sid] = (started, count + 1)
+        return count + 1 > self.limit
+
+    def forget(self, sid: str) -> None:
+        with self._lock:
+            self._counts.pop(sid, None)
+
+
+#: The guard of this process's sockets.
+flood_guard = FloodGuard(EVENT_LIMIT, EVENT_WINDOW_SECONDS)
 
 
 def entitled(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -26,26 +61,12 @@ def entitled(handler: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(handler)
     def guarded(self: Namespace, *args: Any) -> Any:
-        if _flooding(request.sid) or not _still_entitled(request.sid):
+        if flood_guard.flooding(request.sid) or not _still_entitled(request.sid):
             disconnect()
             return None
         return handler(self, *args)
 
     return guarded
-
-
-def _flooding(sid: str) -> bool:
-    """Count this connection's events per window (on its ``LiveConnection`` row)."""
-    connection = db.session.get(LiveConnection, sid)
-    if connection is None:
-        return False  # not registered: _still_entitled refuses it
-    now = utcnow()
-    started = connection.window_started_at
-    if started is None or (now - started).total_seconds() >= EVENT_WINDOW_SECONDS:
-        connection.window_started_at, connection.events_in_window = now, 0
-    connection.events_in_window += 1
-    db.session.commit()
-    return connection.events_in_window > EVENT_LIMIT
 
 
 def _still_entitled(sid: str) -> bool:
@@ -70,6 +91,7 @@ class LiveNamespace(Namespace):
         emit(push.EVENT_HELLO, {"streams": push.current_seqs(admission.rooms)})
 
     def on_disconnect(self, reason: Any = None) -> None:
+        flood_guard.forget(request.sid)
         db.session.execute(sa.delete(LiveConnection).where(LiveConnection.sid == request.sid))
         db.session.commit()
 

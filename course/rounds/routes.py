@@ -64,10 +64,13 @@ def _console(course: Course):
 
 
 def _whole_number(name: str, default: int, code: str) -> int:
-    try:
-        return int(request.form.get(name, "").strip() or default)
-    except ValueError:
-        raise InvalidInput(code, f"{name} is not a whole number") from None
+    text = request.form.get(name, "").strip()
+    if not text:
+        return default
+    number = web.as_id(text)  # a count or minutes: never more than an id column holds
+    if number is None and text != "0":
+        raise InvalidInput(code, f"{name} is not a whole number in range")
+    return number or 0
 
 
 @bp.post("/courses/<int:course_id>/rounds")
@@ -272,11 +275,9 @@ def give_feedback(round_id: int):
     """Add one comment on the plan the reviewer was sent to; then the board follows."""
     round_ = _my_round(round_id)
     form = request.form
-    try:
-        snapshot_id = int(form.get("snapshot_id", ""))
-        line = form.get("line_ref", "")
-        line_ref = int(line) if line else None
-    except ValueError:
+    snapshot_id, line = web.as_id(form.get("snapshot_id")), form.get("line_ref", "")
+    line_ref = web.as_id(line) if line else None
+    if snapshot_id is None or (line and line_ref is None):
         abort(404)
     held = _holds_comments(round_)  # read now: a facilitator may turn it on mid-round
     try:

@@ -30,6 +30,7 @@ from course.markdown import MAX_LENGTH as DESCRIPTION_MAX
 from course.schedule.labels import KIND_LABELS, QUESTION_MODE_LABELS, ROLE_LABELS
 from course.schedule.models import ItemKind, SpeakerRole
 from course.schedule.services import QUESTION_MODES
+from course.web import MAX_ID
 
 #: Dates as a date picker sends them, and as people type them without one.
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%y"]
@@ -96,6 +97,9 @@ class WholeNumberField(IntegerField):
         except ValueError as err:
             self.data = None
             raise ValueError(_l("Write a whole number.")) from err
+        if abs(self.data) > MAX_ID:  # no count in a course is that large: a column cannot hold it
+            self.data = None
+            raise ValueError(_l("That number is too large."))
 
 
 class CourseForm(FlaskForm):

@@ -225,10 +225,8 @@ def create_course():
 
 def _own_course(raw: str) -> Course | None:
     """One of the signer's team's courses, from a form value; ``None`` for anything else."""
-    try:
-        course = db.session.get(Course, int(raw))
-    except (TypeError, ValueError):
-        return None
+    course_id = web.as_id(raw)
+    course = db.session.get(Course, course_id) if course_id is not None else None
     return course if course is not None and course.team_id == current_user.team_id else None
 
 

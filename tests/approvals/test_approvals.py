@@ -380,6 +380,39 @@ def test_the_audit_trail_refuses_update_and_delete(app, team_a, citizen):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
 
 
+@pytest.mark.parametrize("statement", [
+    "INSERT OR REPLACE INTO audit_events (id, case_id, citizen_id, at, action, reason, details) "
+    "SELECT id, case_id, citizen_id, at, action, 'rettet', details FROM audit_events",
+    "REPLACE INTO audit_events (id, case_id, citizen_id, at, action, reason, details) "
+    "SELECT id, case_id, citizen_id, at, action, 'rettet', details FROM audit_events",
+    "INSERT INTO audit_events (id, case_id, citizen_id, at, action, reason, details) "
+    "SELECT id, case_id, citizen_id, at, action, 'rettet', details FROM audit_events WHERE true "
+    "ON CONFLICT (id) DO UPDATE SET reason = excluded.reason",
+    "INSERT OR REPLACE INTO audit_events (id, case_id, citizen_id, at, action, reason, details) "
+    "SELECT id, case_id, citizen_id, at, action, 'rettet', details FROM audit_events "
+    "UNION ALL SELECT id + 1000, case_id, citizen_id, at, action, 'ny', details "
+    "FROM audit_events",
+])
+def test_the_audit_trail_refuses_replace_on_sqlite(app, team_a, citizen, statement):
+    """SQLite resolves a REPLACE by deleting the old row without firing the DELETE trigger
+    (recursive triggers are off): the INSERT trigger refuses a taken id instead."""
+    _submit(citizen)
+    with app.app_context():
+        before = db.session.execute(sa.select(AuditEvent.id, AuditEvent.reason)).all()
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+        assert db.session.execute(sa.select(AuditEvent.id, AuditEvent.reason)).all() == before
+        # A new row (a free id, or none given) is written as ever.
+        for new_id in ("id + 1000", "NULL"):
+            db.session.execute(sa.text(
+                "INSERT INTO audit_events (id, case_id, citizen_id, at, action, reason, details) "
+                f"SELECT {new_id}, case_id, citizen_id, at, action, 'ny', details "
+                "FROM audit_events ORDER BY id LIMIT 1"))
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 3
+
+
 def test_one_citizens_trail_exports_for_an_access_request(app, team_a, citizen, consultant_client):
     _submit(citizen)
     case = _case(app)

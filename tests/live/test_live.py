@@ -10,6 +10,7 @@ from flask import g
 
 from course import realtime
 from course.extensions import db, socketio
+from course.realtime import sockets
 from course.realtime.models import LiveConnection
 from tests.conftest import (
     CONSULTANT_A,
@@ -249,6 +250,37 @@ def test_projector_survives_without_idle_timeout(app, make_world):
     token = _display_token(facilitator, world.course_id)
     page = app.test_client().get(f"/projector/{token}").get_data(as_text=True)
     assert "data-idle-seconds" not in page and 'data-display-token="' in page
+
+
+def test_the_flood_guard_counts_concurrent_events_exactly():
+    """Fifty events of one socket counted at once from fifty threads: exactly the limit pass."""
+    import threading
+
+    guard = sockets.FloodGuard(limit=20, window_seconds=10)
+    start = threading.Barrier(50)
+    passed: list[bool] = []
+
+    def event() -> None:
+        start.wait()
+        passed.append(not guard.flooding("sid-1"))
+
+    threads = [threading.Thread(target=event) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert passed.count(True) == 20
+    assert not guard.flooding("sid-2")  # another socket has its own count
+
+
+def test_the_flood_window_starts_again():
+    now = [0.0]
+    guard = sockets.FloodGuard(limit=2, window_seconds=10, clock=lambda: now[0])
+    assert [guard.flooding("s") for _ in range(3)] == [False, False, True]
+    now[0] = 10.0
+    assert not guard.flooding("s")
+    guard.forget("s")
+    assert guard._counts == {}
 
 
 def test_a_flooding_socket_is_disconnected_and_others_carry_on(app, make_world):

@@ -246,11 +246,33 @@ def test_a_payout_is_corrected_only_by_a_reversing_entry(app, case_id, finance_i
 def test_the_database_refuses_to_change_or_delete_a_payout(app, case_id, finance_id):
     assert _record(app, case_id, finance_id, 1, transfer("500")) is None
     with app.app_context():
-        for statement in ("UPDATE payouts SET amount = 1", "DELETE FROM payouts"):
+        for statement in ("UPDATE payouts SET amount = 1", "DELETE FROM payouts",
+                          "INSERT OR REPLACE INTO payouts SELECT * FROM payouts",
+                          "REPLACE INTO payouts SELECT * FROM payouts"):
             with pytest.raises(DatabaseError):
                 db.session.execute(sa.text(statement))
             db.session.rollback()
         assert db.session.scalar(sa.select(Payout.amount)) == 500
+
+
+def test_a_reversal_cannot_be_replaced_by_another_on_sqlite(app, case_id, finance_id):
+    """``reverses_id`` is unique: REPLACE would resolve a second reversal of one payout by
+    deleting the first. The INSERT trigger refuses it."""
+    assert _record(app, case_id, finance_id, 1, transfer("500")) is None
+    with app.app_context():
+        case, staff = db.session.get(Case, case_id), db.session.get(Staff, finance_id)
+        services.reverse(case, staff, db.session.scalar(sa.select(Payout.id)), "Forkert konto")
+        db.session.commit()
+        rows = db.session.execute(sa.select(Payout.id, Payout.reason)).all()
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(sa.text(
+                "INSERT OR REPLACE INTO payouts (case_id, line_id, method, amount, supplier, "
+                "invoice_number, paid_on, reverses_id, reason, recorded_by_id, recorded_at) "
+                "SELECT case_id, line_id, method, amount, supplier, invoice_number, paid_on, "
+                "reverses_id, 'skjult', recorded_by_id, recorded_at FROM payouts "
+                "WHERE reverses_id IS NOT NULL"))
+        db.session.rollback()
+        assert db.session.execute(sa.select(Payout.id, Payout.reason)).all() == rows
 
 
 def test_each_payout_and_reversal_is_in_the_audit_trail(app, case_id, finance_id):

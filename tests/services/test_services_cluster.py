@@ -143,3 +143,36 @@ def test_an_oversized_message_disconnects_only_its_sender(cluster) -> None:
     finally:
         sender.close()
         bystander.close()
+
+
+def test_a_burst_of_events_is_cut_off_at_the_limit(cluster) -> None:
+    """SECURITY.md, sockets: events sent back to back on one socket are handled at once by
+    the gevent server; the count is not lost between them. A burst of exactly the limit (20 in
+    10 s) is answered in full; ten more end the socket."""
+    from course.realtime.sockets import EVENT_LIMIT
+
+    a = cluster.a
+    flooder = Phone()
+    answered: list[Any] = []
+    all_answered = threading.Event()
+
+    def ack(*data: Any) -> None:
+        answered.append(data)
+        if len(answered) == EVENT_LIMIT:
+            all_answered.set()
+
+    try:
+        citizen = cluster.browser(a)
+        citizen.join(DEMO_COURSE_CODE, "DEMC2345")
+        flooder.connect(a.url, citizen.cookie_header)
+        flooder.wait_for("live:hello")
+        for _ in range(EVENT_LIMIT):
+            flooder.sio.emit("live:sync", callback=ack)
+        assert all_answered.wait(10), f"{len(answered)} of {EVENT_LIMIT} answered"
+        assert flooder.sio.connected and not flooder.disconnected.is_set()
+        for _ in range(10):
+            flooder.sio.emit("live:sync", callback=ack)
+        assert flooder.disconnected.wait(5), "the burst past the limit did not end its socket"
+        assert len(answered) == EVENT_LIMIT
+    finally:
+        flooder.close()
