@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import TooManyRequests
 
 from course import money, realtime, web
@@ -56,6 +57,75 @@ def _refuse_if_locked(keys: list[str]) -> None:
     retry = services.throttle_retry_after(keys)
     if retry is not None:
         raise TooManyRequests(retry_after=retry)
+
+
+# -- devices a person signed in on before -----------------------------------------------------
+#
+# Wrong guesses count per device and per target (a course code, a staff e-mail). The target's
+# count is what rotating device cookies cannot escape — but locking the target alone would lock
+# the room out: thirty wrong codes from a co-participant's rotating cookies, and the citizens
+# with the right codes would get 429 too. So a locked target still lets in the people who
+# signed in *on this device* before, as themselves: the device carries a signed list of them
+# (``KNOWN_COOKIE``, bound to its device id). Only their own code or password admits them; any
+# other guess from that device is refused and counted against the device. An attacker's own
+# phone is known only for the attacker: while the target is locked their guesses admit no one,
+# and devices that signed in as no one cannot try at all. The arithmetic is in SECURITY.md.
+
+KNOWN_COOKIE = "teten_known"
+#: How many people one device remembers (a shared office PC, a family's tablet).
+KNOWN_MAX = 6
+
+
+def _known_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="teten-known-device")
+
+
+def _known_people() -> set[str]:
+    """Whom this device signed in as before (``"c12"``, ``"s3"``), if its cookie is ours and
+    was given to this very device."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    try:
+        known = _known_serializer().loads(request.cookies.get(KNOWN_COOKIE, ""))
+    except BadSignature:
+        return set()
+    if not device or not isinstance(known, dict) or known.get("d") != device:
+        return set()
+    return {str(p) for p in known.get("p", [])[:KNOWN_MAX]}
+
+
+def _person_key(person: Staff | Citizen) -> str:
+    return f"{'c' if isinstance(person, Citizen) else 's'}{person.id}"
+
+
+def _remember_on_this_device(response, person: Staff | Citizen):
+    """Add ``person`` to the device's known people (the latest first)."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not (16 <= len(device) <= 64 and device.isalnum()):
+        return response  # no device id yet: nothing to bind the list to
+    key = _person_key(person)
+    people = [key, *[p for p in _known_people() if p != key]][:KNOWN_MAX]
+    response.set_cookie(KNOWN_COOKIE, _known_serializer().dumps({"d": device, "p": people}),
+                        max_age=400 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config["SECURE_COOKIES"])
+    return response
+
+
+def _locked_out(device: str, target: str) -> None:
+    """A guess while ``target`` is locked that does not admit a person this device knows:
+    counted against the device, refused with the target's wait."""
+    services.record_failure({device: current_app.config["LOGIN_MAX_FAILURES_DEVICE"]})
+    db.session.commit()
+    raise TooManyRequests(retry_after=services.throttle_retry_after([target]) or 1)
+
+
+def _target_locked(target: str) -> tuple[bool, set[str]]:
+    """Is the shared ``target`` key locked, and whom may this device still sign in as?"""
+    if services.throttle_retry_after([target]) is None:
+        return False, set()
+    known = _known_people()
+    if not known:
+        _refuse_if_locked([target])
+    return True, known
 
 
 def _sign_in(person: Staff | Citizen) -> None:
@@ -117,10 +187,13 @@ def join():
     if form.validate_on_submit():
         course_id = services.course_id_by_code(form.course_code.data)
         device = _device_key()
-        keys = [device] + ([services.course_throttle_key(course_id)] if course_id else [])
-        _refuse_if_locked(keys)
+        _refuse_if_locked([device])
+        target = services.course_throttle_key(course_id) if course_id else ""
+        locked, known = _target_locked(target) if course_id else (False, set())
         citizen = (services.authenticate_citizen(course_id, form.personal_code.data)
                    if course_id else None)
+        if locked and (citizen is None or _person_key(citizen) not in known):
+            _locked_out(device, target)
         if citizen is not None and not citizen.active:
             # The right codes of someone who said no or opted out: not a wrong code.
             form.personal_code.errors.append(_(
@@ -133,7 +206,7 @@ def join():
             _sign_in(citizen)
             signals.citizen_signed_in.send(citizen)
             realtime.commit_and_push()
-            return redirect(url_for("live.phone"))
+            return _remember_on_this_device(redirect(url_for("live.phone")), citizen)
         cfg = current_app.config
         limits = {device: cfg["LOGIN_MAX_FAILURES_DEVICE"]}
         if course_id:
@@ -160,14 +233,20 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         device = _device_key()
-        keys = [device, f"email:{email}"]
-        _refuse_if_locked(keys)
+        _refuse_if_locked([device])
+        target = f"email:{email}"
+        locked, known = _target_locked(target)
         staff = services.authenticate_staff(email, form.password.data)
+        if locked and (staff is None or _person_key(staff) not in known):
+            _locked_out(device, target)
         if staff is not None:
-            services.clear_throttle(keys)
+            # The device's count only: a success must not reset what an attacker has spent
+            # against the e-mail.
+            services.clear_throttle([device])
             _sign_in(staff)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or _home_for(staff))
+            return _remember_on_this_device(
+                redirect(_safe_next(request.args.get("next")) or _home_for(staff)), staff)
         limit = current_app.config["LOGIN_MAX_FAILURES_DEVICE"]
         services.record_failure({device: limit, f"email:{email}": limit * 2})
         db.session.commit()

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from course.extensions import db
 from course.people import codes
 from course.people.models import Citizen, LoginSession, Role, Staff, Team, ThrottleBucket
-from course.types import local_today, utcnow
+from course.types import UTCDateTime, local_today, utcnow
 
 if TYPE_CHECKING:
     from course.schedule.models import Course
@@ -475,26 +477,39 @@ def end_sessions(*, staff: Staff | None = None, citizen: Citizen | None = None,
 def throttle_retry_after(keys: list[str]) -> int | None:
     """Seconds until the first locked key of ``keys`` unlocks, or ``None`` if none is locked."""
     now = utcnow()
-    rows = db.session.scalars(sa.select(ThrottleBucket).where(ThrottleBucket.key.in_(keys)))
+    rows = db.session.scalars(sa.select(ThrottleBucket).where(ThrottleBucket.key.in_(keys))
+                              .execution_options(populate_existing=True))
     waits = [int((r.locked_until - now).total_seconds()) + 1
              for r in rows if r.locked_until and r.locked_until > now]
     return max(waits) if waits else None
 
 
 def record_failure(limits: dict[str, int]) -> None:
-    """Count a failed attempt against each key; a key over its limit locks for one window."""
+    """Count a failed attempt against each key; a key at its limit locks for one window.
+
+    Counted in the database, atomically: the row is created if missing (ON CONFLICT DO
+    NOTHING), then one UPDATE increments it, restarting an expired window and setting the lock
+    from the values it read — two requests at once cannot both read the same count.
+    """
     window = timedelta(minutes=int(current_app.config["LOGIN_WINDOW_MINUTES"]))
     now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    bucket = ThrottleBucket
     for key, limit in limits.items():
-        row = db.session.get(ThrottleBucket, key)
-        if row is None:
-            row = ThrottleBucket(key=key, failures=0, window_started_at=now)
-            db.session.add(row)
-        elif now - row.window_started_at > window:
-            row.failures, row.window_started_at = 0, now
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + window
+        db.session.execute(insert(bucket).values(key=key, failures=0, window_started_at=now)
+                           .on_conflict_do_nothing(index_elements=[bucket.key]))
+        expired = bucket.window_started_at < sa.literal(now - window, UTCDateTime())
+        failures = sa.case((expired, 1), else_=bucket.failures + 1)
+        db.session.execute(
+            sa.update(bucket).where(bucket.key == key)
+            .values(failures=failures,
+                    window_started_at=sa.case((expired, sa.literal(now, UTCDateTime())),
+                                              else_=bucket.window_started_at),
+                    locked_until=sa.case(
+                        (failures >= limit, sa.literal(now + window, UTCDateTime())),
+                        else_=bucket.locked_until))
+            .execution_options(synchronize_session=False))
     db.session.flush()
 
 

@@ -4,6 +4,7 @@ TRUNCATE, and two consultants deciding one case at once cannot both win (the cas
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import psycopg
@@ -73,6 +74,48 @@ def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
                     second.commit()
         assert query(seeded_database, "SELECT state, send_back_note FROM cases WHERE "
                      "citizen_id = %s", (citizen_id,)) == [("sent_back", "Ret prisen")]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_wrong_guesses_at_once_are_all_counted_on_postgresql(
+        seeded_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SECURITY.md, counters: 30 failed sign-ins recorded at once from 30 connections against
+    one course key: the count is 30 and the key is locked (the limit holds under concurrency)."""
+    for name in [k for k in os.environ if k.startswith("COURSE_")]:
+        monkeypatch.delenv(name)
+    from course import create_app
+    from course.extensions import db
+    from course.people import services as people
+
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
+                      "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "SQLALCHEMY_DATABASE_URI": seeded_database,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30, "max_overflow": 0}})
+    start = threading.Barrier(30)
+    errors: list[BaseException] = []
+
+    def guess() -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                people.record_failure({"course:race": 30})
+                db.session.commit()
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    try:
+        threads = [threading.Thread(target=guess) for _ in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        [(failures, locked)] = query(seeded_database, "SELECT failures, locked_until IS NOT NULL "
+                                     "FROM throttle_buckets WHERE key = 'course:race'")
+        assert (failures, locked) == (30, True)
     finally:
         with app.app_context():
             db.session.remove()
