@@ -65,8 +65,7 @@ class Run:
         env.update(FLASK_APP="course", PYTHONUNBUFFERED="1",
                    COURSE_DATABASE_URL=self.database_url,
                    COURSE_SECRET_KEY=self.secret,
-                   COURSE_INSTANCE_PATH=str(self.workdir / f"instance-{name}"),
-                   COURSE_SESSION_REDIS_URL=self.args.redis)
+                   COURSE_INSTANCE_PATH=str(self.workdir / f"instance-{name}"))
         env.update({f"COURSE_{k}": v for k, v in settings.items()})
         return env
 

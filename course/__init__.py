@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         security,
         web,
     )
-    from course.extensions import csrf, db, htmx, migrate, server_session, socketio
+    from course.extensions import csrf, db, htmx, migrate, socketio
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations()),
@@ -49,7 +49,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     _init_sessions(app)
-    server_session.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     socketio.init_app(
@@ -96,3 +95,11 @@ def _init_sessions(app: Flask) -> None:
     cfg["SESSION_PERMANENT"] = True
     cfg["SESSION_USE_SIGNER"] = False  # 256-bit random ids; signing is deprecated upstream
     cfg["SESSION_KEY_PREFIX"] = "teten:"
+    if cfg["SESSION_TYPE"] == "database":
+        from course.sessions import DatabaseSessionInterface
+
+        app.session_interface = DatabaseSessionInterface(app, cfg["SESSION_KEY_PREFIX"])
+    else:
+        from course.extensions import server_session
+
+        server_session.init_app(app)

@@ -105,7 +105,13 @@ def _derive(app: Flask) -> None:
     cfg["BABEL_DEFAULT_TIMEZONE"] = "Europe/Copenhagen"
     cfg["MAX_CONTENT_LENGTH"] = cfg.get("MAX_CONTENT_LENGTH") or 11 * 1024 * 1024
     if cfg.get("SESSION_TYPE") is None:
-        cfg["SESSION_TYPE"] = "redis" if cfg["SESSION_REDIS_URL"] else "cachelib"
+        # Where the data is: in PostgreSQL every process reads every session and an outage of
+        # Redis (the message queue) stops no page; on SQLite, one machine, files suffice.
+        # Redis only when asked for by name (it then becomes a single point of failure).
+        database = str(cfg.get("SQLALCHEMY_DATABASE_URI") or "")
+        cfg["SESSION_TYPE"] = ("redis" if cfg["SESSION_REDIS_URL"]
+                               else "database" if database.startswith("postgresql")
+                               else "cachelib")
     cfg["SESSION_DIR"] = cfg["SESSION_DIR"] or str(instance / "sessions")
     cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from course.web import is_htmx
@@ -24,19 +25,38 @@ def _messages() -> dict[int, str]:
     }
 
 
+#: What is said when even the translations cannot be reached (the session store or the
+#: database is down, and with it the person's language): Danish, the default.
+LAST_RESORT = "Der gik noget galt hos os. Det, du havde gemt, er i sikkerhed. Prøv igen om lidt."
+
+
 def error_response(code: int, message: str | None = None):
     """A translated error page, or a short text for htmx so the page can show it in its toast
     (htmx swaps no error answer: see ``responseHandling`` in ``base.html``)."""
-    text = message or _messages().get(code) or _messages()[500]
+    text = message or _text(code)
     if is_htmx():
         return text, code, {"Content-Type": "text/plain; charset=utf-8"}
     return error_page(code, text)
 
 
+def _text(code: int) -> str:
+    try:
+        return _messages().get(code) or _messages()[500]
+    except Exception:  # the locale is read from the session, which may be what failed
+        return LAST_RESORT
+
+
 def error_page(code: int, message: str | None = None) -> tuple[str, int]:
-    """The translated error page (no traceback, no personal data)."""
-    text = message or _messages().get(code) or _messages()[500]
-    return render_template("errors/error.html", code=code, message=text), code
+    """The translated error page (no traceback, no personal data). It never raises: if the
+    page itself cannot be rendered (its layout reads the session, the signed-in person, the
+    CSRF token — whatever failed may be behind them), a bare page says the same."""
+    text = message or _text(code)
+    try:
+        return render_template("errors/error.html", code=code, message=text), code
+    except Exception:
+        current_app.logger.error("the error page failed; a bare one was sent for %s", code)
+        return (f'<!doctype html><html lang="da"><meta charset="utf-8"><title>Teten</title>'
+                f"<main><h1>Teten</h1><p>{escape(text)}</p></main></html>"), code
 
 
 def init_app(app: Flask) -> None:

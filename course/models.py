@@ -10,5 +10,7 @@ from course.payouts import models as payouts
 from course.people import models as people
 from course.realtime import models as realtime
 from course.schedule import models as schedule
+from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "schedule"]
+__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "schedule",
+           "WebSession"]

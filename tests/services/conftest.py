@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POSTGRES = ["postgresql://127.0.0.1:5432/postgres", "postgresql://127.0.0.1:5432/test"]
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 SESSION_COOKIE = "teten_session"
-SESSION_KEY_PREFIX = "teten:"  # course/__init__.py: _init_sessions
 SECRET_KEY = "teten-services-test-secret"  # personal codes are keyed with it: CLI and app agree
 
 DEMO_COURSE_CODE = "TETEN2"
@@ -250,8 +249,6 @@ class Server:
     port: int
     log_path: Path
     process: subprocess.Popen | None = None
-    #: Session ids the server handed to the readiness probe (deleted from Redis at the end).
-    session_ids: set[str] = field(default_factory=set)
     _log: Any = None
 
     @property
@@ -279,8 +276,6 @@ class Server:
                             pytrace=False)
             try:
                 with requests.get(self.url + "/", timeout=2, allow_redirects=False) as response:
-                    if response.cookies.get(SESSION_COOKIE):
-                        self.session_ids.add(response.cookies[SESSION_COOKIE])
                     if response.status_code == 200:
                         return
                     last = f"HTTP {response.status_code}"
@@ -380,30 +375,20 @@ class Browser:
     """A person's browser (one cookie jar) talking to one server, or another with :meth:`on`.
 
     Cookies do not depend on the port, so the same jar is valid on every server of the cluster
-    (sessions live in Redis). Every session id the servers hand out is remembered in
-    ``session_ids`` so the fixture can delete exactly those keys from Redis.
+    (sessions live in the shared database).
     """
 
     base: str
     http: requests.Session
-    session_ids: set[str] = field(default_factory=set)
     csrf: str = ""
 
     @classmethod
-    def open(cls, base: str, session_ids: set[str]) -> Browser:
-        http = requests.Session()
-        browser = cls(base, http, session_ids)
-        http.hooks["response"].append(browser._remember_session)
-        return browser
+    def open(cls, base: str) -> Browser:
+        return cls(base, requests.Session())
 
     def on(self, base: str) -> Browser:
         """The same browser (same cookies) pointed at another server."""
-        return Browser(base, self.http, self.session_ids, self.csrf)
-
-    def _remember_session(self, response: requests.Response, *_: Any, **__: Any) -> None:
-        for cookie in response.cookies:
-            if cookie.name == SESSION_COOKIE and cookie.value:
-                self.session_ids.add(cookie.value)
+        return Browser(base, self.http, self.csrf)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("allow_redirects", False)
@@ -464,11 +449,10 @@ class Cluster:
     a: Server
     b: Server
     course_id: int
-    session_ids: set[str]
     browsers: list[Browser] = field(default_factory=list)
 
     def browser(self, server: Server) -> Browser:
-        browser = Browser.open(server.url, self.session_ids)
+        browser = Browser.open(server.url)
         self.browsers.append(browser)
         return browser
 
@@ -477,19 +461,17 @@ class Cluster:
 def cluster(postgres_admin: str, redis_url: str, seeded_template: str,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two ``gunicorn -k gevent -w 1 course.wsgi:app`` processes on one fresh, migrated and
-    seeded PostgreSQL database, sharing Redis for Socket.IO's message queue and the sessions.
+    seeded PostgreSQL database (which holds the sessions too), sharing Redis for Socket.IO's
+    message queue.
     """
-    import redis
 
     tmp = tmp_path_factory.mktemp("cluster")
     database_url = create_database(postgres_admin, template=seeded_template)
     servers: list[Server] = []
-    session_ids: set[str] = set()
-    run = Cluster(database_url, redis_url, None, None, 0, session_ids)  # type: ignore[arg-type]
+    run = Cluster(database_url, redis_url, None, None, 0)  # type: ignore[arg-type]
     try:
         settings = {
             "SOCKETIO_MESSAGE_QUEUE": redis_url,
-            "SESSION_REDIS_URL": redis_url,
             # A pub/sub channel of this run's own, once the app reads such a setting. Until
             # then every Teten on this Redis shares Flask-SocketIO's "flask-socketio" channel
             # (Redis pub/sub ignores the database number), so the tests only trust pushes
@@ -525,11 +507,4 @@ def cluster(postgres_admin: str, redis_url: str, seeded_template: str,
             browser.close()
         for server in servers:
             server.stop()
-            session_ids |= server.session_ids
-        if session_ids:
-            client = redis.Redis.from_url(redis_url)
-            try:
-                client.delete(*(SESSION_KEY_PREFIX + sid for sid in session_ids))
-            finally:
-                client.close()
         drop_database(postgres_admin, database_url)

@@ -378,6 +378,28 @@
     else applyFragments(message.fragments);
   });
 
+  // A push can be lost without a gap to show it: the message queue between the server
+  // processes was down while nothing else happened here. Now and then (and whenever the page
+  // comes back to the foreground) ask where each stream stands, and read afresh what moved.
+  function syncStreams() {
+    if (!socket.connected) return;
+    socket.emit("live:sync", function (answer) {
+      if (!answer || !answer.streams) return;
+      var moved = false;
+      Object.keys(answer.streams).forEach(function (stream) {
+        if (known[stream] !== undefined && answer.streams[stream] > known[stream]) {
+          known[stream] = answer.streams[stream];
+          moved = true;
+        }
+      });
+      if (moved) refetchRegions();
+    });
+  }
+  setInterval(syncStreams, 30000 + Math.floor(Math.random() * 5000));
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") syncStreams();
+  });
+
   socket.on("disconnect", function (reason) {
     setStatus(false);
     if (reason === "io server disconnect") {
