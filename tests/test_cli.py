@@ -97,6 +97,40 @@ def test_backup_writes_a_checked_consistent_copy(app, make_world, tmp_path):
         copy.close()
 
 
+def test_a_backup_restores_every_row(app, make_world, tmp_path, make_app):
+    """Restoring is putting the copy in the database file's place: an app on it reads every row
+    of every table, and the audit trail's triggers came along."""
+    make_world()
+    target = tmp_path / "backup.sqlite3"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    original = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    copy = sqlite3.connect(target)
+    try:
+        tables = [row[0] for row in original.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        assert tables == [row[0] for row in copy.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            assert sorted(copy.execute(f'SELECT * FROM "{table}"'), key=repr) == sorted(
+                original.execute(f'SELECT * FROM "{table}"'), key=repr), table
+        triggers = {row[0] for row in copy.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"audit_events_no_update", "audit_events_no_delete",
+                "audit_events_no_replace"} <= triggers
+    finally:
+        original.close()
+        copy.close()
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    (restored / "teten.sqlite3").write_bytes(target.read_bytes())
+    again = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{restored / 'teten.sqlite3'}")
+    from tests.conftest import login_staff
+
+    client = again.test_client()
+    login_staff(client, "lead@teama.dk")
+    assert client.get("/staff").status_code == 200
+
+
 def test_backup_never_overwrites(app, tmp_path):
     target = tmp_path / "exists.sqlite3"
     target.write_text("keep me")
