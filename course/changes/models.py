@@ -36,7 +36,11 @@ class ChangeRequest(db.Model):
     """The citizen's proposal to change their approved plan, and the decision on it."""
 
     __tablename__ = "change_requests"
-    __table_args__ = (sa.UniqueConstraint("case_id", "number", name="case_number"),)
+    __table_args__ = (
+        # named in full: PostgreSQL names the index after it, and plan_versions has a
+        # "case_number" already
+        sa.UniqueConstraint("case_id", "number", name="uq_change_requests_case_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)

@@ -47,7 +47,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['version_id'], ['plan_versions.id'],
                                 name=op.f('fk_change_requests_version_id_plan_versions')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_change_requests')),
-        sa.UniqueConstraint('case_id', 'number', name='case_number'),
+        sa.UniqueConstraint('case_id', 'number', name='uq_change_requests_case_number'),
     )
     with op.batch_alter_table('change_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_change_requests_case_id'), ['case_id'],
