@@ -355,7 +355,13 @@ def test_the_citizen_proposes_from_the_plan_page_and_sees_the_answer(app, team_a
     plan = phone.get("/me/plan").get_data(as_text=True)
     assert "Svejsekursus" in plan and "15.000 kr." in plan
     decision = con.get(f"/cases/{case_id}/decision").get_data(as_text=True)
-    assert "Svejsekursus" in decision and "Ændring 1" in decision
+    assert "Svejsekursus" in decision and "Ændring 1: version 2, godkendt" in decision
+    assert "version 2" in decision  # the decided version is printed: the current one
+    trail = con.get(f"/cases/{case_id}/trail").get_data(as_text=True)
+    assert "Ændring foreslået" in trail and "Ændring godkendt" in trail
+    assert "Ændring 1: version 1 blev til version 2." in trail
+    notices = phone.get("/me/notices").get_data(as_text=True)
+    assert "Ændringen er godkendt." in notices
 
 
 def _open_id(app, case_id: int) -> int:
