@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from course import (
         approvals,
         budgets,
+        changes,
         cli,
         database,
         errors,
@@ -65,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, payouts):
+    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, changes):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

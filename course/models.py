@@ -5,6 +5,7 @@ feature and of the realtime core with the metadata that ``create_all`` and the m
 
 from course.approvals import models as approvals
 from course.budgets import models as budgets
+from course.changes import models as changes
 from course.live import models as live
 from course.payouts import models as payouts
 from course.people import models as people
@@ -12,5 +13,5 @@ from course.realtime import models as realtime
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "schedule",
+__all__ = ["approvals", "budgets", "changes", "live", "payouts", "people", "realtime", "schedule",
            "WebSession"]

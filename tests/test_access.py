@@ -342,3 +342,18 @@ def test_finance_reaches_only_the_payouts_and_its_own_account(app):
         login_user(Staff(team_id=1, name="F", email="f@x.dk", password_hash="",
                          role=Role.FINANCE, active=True))
         assert access.principal_kinds() == {access.FINANCE}
+
+
+def test_minor_changes_are_the_citizens_to_propose_and_the_consultants_to_decide(app):
+    """The changes' endpoints: the citizen proposes (their own case, found from the session:
+    no id to guess), the job consultants and team lead decide (their team's case, 404
+    otherwise; tests/changes). Neither side reaches the other's, and finance neither."""
+    kinds = {e: set(access.declared_kinds(app, e)) for e in
+             {r.endpoint for r in app.url_map.iter_rules()} if e.startswith("changes.")}
+    assert kinds == {
+        "changes.propose_page": {access.CITIZEN},
+        "changes.propose": {access.CITIZEN},
+        "changes.withdraw": {access.CITIZEN},
+        "changes.approve": {access.JOB_CONSULTANT, access.TEAM_LEAD},
+        "changes.refuse": {access.JOB_CONSULTANT, access.TEAM_LEAD},
+    }

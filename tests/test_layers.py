@@ -13,6 +13,7 @@ import pytest
 
 #: Highest first. Features in one layer are independent of each other.
 LAYERS = [
+    {"changes", "receipts", "outcomes"},
     {"payouts"},
     {"approvals", "rounds"},
     {"live"},

@@ -872,6 +872,67 @@ def approvals_progress(s: Setting) -> Attempt:
                    da("Choose: the citizen has got a job, or a substantial change."))
 
 
+def _changing(s: Setting) -> tuple[Client, int, list[int]]:
+    """Citizen 0's plan approved; the citizen signed in: (phone, case, approved line ids)."""
+    _con, case_id = approved_case(s)
+    ids = s.read(lambda: [line["id"] for line in db.session.get(Case, case_id)
+                          .current.content["lines"]])
+    return s.phone(0), case_id, ids
+
+
+def _over_the_cap(s: Setting, htmx: bool) -> Attempt:
+    phone, case_id, [line_id] = _changing(s)
+    cap = s.read(lambda: db.session.get(Case, case_id).current.content["cap"])
+    return Attempt(phone, "/me/plan/change", "/me/plan/change",
+                   {f"amount-{line_id}": str(cap + 1), "new_count": "1",
+                    "reason": "Kurset blev dyrere"}, "#change-form",
+                   da("The plan would be %(total)s, over the cap of %(cap)s. Move money "
+                      "between the lines instead.", total=format_amount(cap + 1),
+                      cap=format_amount(cap)), typed="Kurset blev dyrere", htmx=htmx)
+
+
+def changes_propose(s: Setting) -> Attempt:
+    return _over_the_cap(s, True)
+
+
+def changes_propose_without_javascript(s: Setting) -> Attempt:
+    return _over_the_cap(s, False)
+
+
+def _proposed(s: Setting) -> tuple[Client, int, int]:
+    """Citizen 0 proposed moving 100 kr. out of their approved plan's line: (phone, case,
+    the proposal's id)."""
+    from course.changes.models import ChangeRequest
+
+    phone, case_id, [line_id] = _changing(s)
+    ok(hx(phone, "/me/plan/change", **{f"amount-{line_id}": "4.800", "new_count": "1",
+                                       "reason": "Lidt billigere"}), 204)
+    return phone, case_id, s.read(lambda: db.session.scalar(sa.select(ChangeRequest.id)))
+
+
+def changes_withdraw(s: Setting) -> Attempt:
+    phone, case_id, request_id = _proposed(s)
+    con = s.consultant()
+    return Attempt(phone, "/me/plan/change", "/me/plan/change/withdraw", {}, None,
+                   da("There is no proposed change to take back."),
+                   meanwhile=lambda: ok(hx(con, f"/cases/{case_id}/changes/{request_id}/approve")))
+
+
+def changes_approve(s: Setting) -> Attempt:
+    phone, case_id, request_id = _proposed(s)
+    return Attempt(s.consultant(), f"/cases/{case_id}",
+                   f"/cases/{case_id}/changes/{request_id}/approve", {}, "#case",
+                   da("The change has been decided already."),
+                   meanwhile=lambda: ok(phone.post("/me/plan/change/withdraw"), 303))
+
+
+def changes_refuse(s: Setting) -> Attempt:
+    _phone, case_id, request_id = _proposed(s)
+    return Attempt(s.consultant(), f"/cases/{case_id}",
+                   f"/cases/{case_id}/changes/{request_id}/refuse", {"reason": " "}, "#case",
+                   da("Write why the change is refused."))
+
+
 def budgets_save_field(s: Setting) -> Attempt:
     phone, draft_id, [line] = editor(s)
     return Attempt(phone, "/me/budget", f"/drafts/{draft_id}/fields",
@@ -1159,6 +1220,11 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("payouts.record", "more than is left on the line, without JavaScript",
      payouts_record_without_javascript),
     ("payouts.reverse", "no reason", payouts_reverse),
+    ("changes.propose", "over the cap", changes_propose),
+    ("changes.propose", "over the cap, without JavaScript", changes_propose_without_javascript),
+    ("changes.withdraw", "decided meanwhile", changes_withdraw),
+    ("changes.approve", "withdrawn meanwhile", changes_approve),
+    ("changes.refuse", "no reason", changes_refuse),
     ("approvals.save_complaint_guidance", "guidance too long",
      approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),

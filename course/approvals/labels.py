@@ -74,6 +74,9 @@ NOTICE_LABELS = {
     "consultant_commented": _l("Your job consultant has written to you about your plan."),
     "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
+    "change_proposed": _l("A citizen proposes a change to their approved plan."),
+    "change_approved": _l("The change is approved."),
+    "change_refused": _l("Your job consultant has answered your proposed change."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.
@@ -285,6 +288,10 @@ TRAIL_STEPS = {
     "payout_recorded": _l("Payout recorded"),
     "payout_reversed": _l("Payout reversed"),
     "progress": _l("Follow-up recorded"),
+    "change_proposed": _l("Change proposed"),
+    "change_withdrawn": _l("Proposed change taken back"),
+    "change_approved": _l("Change approved"),
+    "change_refused": _l("Change refused"),
 }
 
 
@@ -349,6 +356,20 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
                      + ".")
         if event.reason:
             parts.append(event.reason)
+    elif action == "change_proposed":
+        parts.append(_("Change %(n)d on version %(version)s, in all %(total)s.",
+                       n=d.get("change", 0), version=d.get("on_version", "?"),
+                       total=format_amount(d.get("total", 0))))
+        if event.reason:
+            parts.append(_("Why: %(reason)s", reason=event.reason))
+    elif action == "change_approved":
+        parts.append(_("Change %(n)d: version %(before)s became version %(after)s.",
+                       n=d.get("change", 0), before=d.get("from_version", "?"),
+                       after=d.get("to_version", "?")))
+    elif action in ("change_refused", "change_withdrawn"):
+        parts.append(_("Change %(n)d.", n=d.get("change", 0)))
+        if event.reason:
+            parts.append(_("Why: %(reason)s", reason=event.reason))
     if d.get("participants"):
         parts.append(_("Decided by the team: %(names)s.", names=people(d["participants"])))
     return " ".join(parts)

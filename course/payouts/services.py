@@ -159,8 +159,10 @@ def _payable(case: Case) -> None:
 
 def _lock(case: Case) -> None:
     """Hold the case's row until the commit, so two payouts recorded at once cannot both pass
-    the sums (PostgreSQL; SQLite writes one at a time anyway)."""
-    db.session.execute(sa.select(Case.id).where(Case.id == case.id).with_for_update())
+    the sums (PostgreSQL; SQLite writes one at a time anyway); and read it afresh, so a change
+    to the plan approved meanwhile (a new decided version) is what the sums are checked
+    against."""
+    db.session.refresh(case, with_for_update=True)
 
 
 def record(case: Case, staff: Staff, line_id: int, entry: Entry,
