@@ -145,6 +145,18 @@ def test_the_figures_cost_the_same_queries_for_2_or_12_citizens(app, make_world)
 # -- the page -------------------------------------------------------------------------------------
 
 
+def test_the_page_costs_the_same_for_a_course_of_2_or_10_citizens(app, known):
+    _a, _b, k, _kb = known
+    lead = signed_in_staff(app, LEAD_A)
+    counts = []
+    for course_id in (k.autumn_id, k.spring_id):
+        with counted(app) as statements:
+            assert lead.get(f"/outcomes?course={course_id}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+
 def figure(page: str, name: str) -> str:
     match = re.search(rf'data-figure="{re.escape(name)}">(.*?)</td>', page, re.S)
     assert match, name
@@ -168,9 +180,10 @@ def test_the_team_lead_reads_the_figures_charts_and_definitions(app, known):
     assert "Sådan tælles tallene" in page  # the definitions are on the page
     for name in k.names:  # no names on the page either
         assert name not in page
-    # the team lead's menu leads here
-    assert 'href="/outcomes"' in lead.get("/approvals").get_data(as_text=True) or \
-        'href="/outcomes"' in lead.get("/office").get_data(as_text=True)
+    # the team lead's menu leads here; no one else's does
+    assert '<a href="/outcomes">Resultater</a>' in lead.get("/office").get_data(as_text=True)
+    consultant = signed_in_staff(app, "con@teama.dk")
+    assert 'href="/outcomes"' not in consultant.get("/office").get_data(as_text=True)
 
 
 def test_a_filter_by_htmx_answers_the_figures_and_empties_the_message(app, known):
