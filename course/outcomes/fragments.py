@@ -13,6 +13,7 @@ from course.approvals.models import EndingReason
 from course.i18n import kroner
 from course.outcomes import charts, labels, services
 from course.outcomes.services import DAY_BINS, Figures, Period, Spread
+from course.types import local_today
 
 PAGE = "outcomes/page.html"
 FIGURES = "outcomes/_figures.html"
@@ -86,5 +87,6 @@ def page_context(team_id: int, *, course_id: int | None, period: Period | None,
         "exports": services.recent_exports(team_id),
         "average_paid": kroner(f.average_paid) if f and f.average_paid is not None else "",
         "citizens": _citizens, "days": _days, "percent": _percent,
-        "path_label": labels.path_label,
+        "path_label": labels.path_label, "printed_on": local_today(),
+        "team_name": services.team_name(team_id),
     }

@@ -28,7 +28,7 @@ import hashlib
 import hmac
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ from course.approvals.models import AuditEvent, Case, CaseState, Colour, EndingR
 from course.extensions import db
 from course.outcomes.models import OutcomeExport
 from course.payouts.models import Payout
-from course.people.models import Citizen, Staff
+from course.people.models import Citizen, Staff, Team
 from course.schedule.models import Course
 from course.types import local_today
 
@@ -232,7 +232,6 @@ class Figures:
     yes_to_approval: Spread
     approved_total: int
     paid_total: int
-    rows: list[CitizenRow] = field(default_factory=list, repr=False)
 
     @property
     def job_share(self) -> float | None:
@@ -273,7 +272,6 @@ def figures(rows: list[CitizenRow], period: Period = Period()) -> Figures:
                                    is not None]),
         approved_total=sum(r.approved or 0 for r in approved),
         paid_total=sum(r.paid for r in approved),
-        rows=rows,
     )
 
 
@@ -286,6 +284,11 @@ def team_courses(team_id: int) -> list[Course]:
     """The courses the filter offers: the team's, newest first."""
     return list(db.session.scalars(sa.select(Course).where(Course.team_id == team_id)
                                    .order_by(Course.kickoff_on.desc(), Course.id.desc())))
+
+
+def team_name(team_id: int) -> str:
+    team = db.session.get(Team, team_id)
+    return team.name if team else ""
 
 
 # -- the export -----------------------------------------------------------------------------------
