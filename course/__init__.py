@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         i18n,
         live,
+        outcomes,
         payouts,
         people,
         realtime,
@@ -66,7 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, changes):
+    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, changes,
+                    outcomes):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

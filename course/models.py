@@ -7,11 +7,12 @@ from course.approvals import models as approvals
 from course.budgets import models as budgets
 from course.changes import models as changes
 from course.live import models as live
+from course.outcomes import models as outcomes
 from course.payouts import models as payouts
 from course.people import models as people
 from course.realtime import models as realtime
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "changes", "live", "payouts", "people", "realtime", "schedule",
-           "WebSession"]
+__all__ = ["approvals", "budgets", "changes", "live", "outcomes", "payouts", "people",
+           "realtime", "schedule", "WebSession"]

@@ -357,3 +357,39 @@ def test_minor_changes_are_the_citizens_to_propose_and_the_consultants_to_decide
         "changes.approve": {access.JOB_CONSULTANT, access.TEAM_LEAD},
         "changes.refuse": {access.JOB_CONSULTANT, access.TEAM_LEAD},
     }
+
+
+# -- the outcome figures: the team lead's only -----------------------------------------------
+
+
+def test_the_outcome_figures_are_declared_for_the_team_lead_only(app):
+    outcomes = {e: access.declared_kinds(app, e) for e in {r.endpoint for r in
+                                                             app.url_map.iter_rules()}
+                if e.startswith("outcomes.")}
+    assert outcomes == {"outcomes.page": {access.TEAM_LEAD},
+                        "outcomes.export_csv": {access.TEAM_LEAD},
+                        "outcomes.export_xlsx": {access.TEAM_LEAD}}
+
+
+@pytest.mark.parametrize("path", ["/outcomes", "/outcomes.csv", "/outcomes.xlsx"])
+def test_each_role_boundary_of_the_outcome_figures(app, make_world, path):
+    """The team lead: 200; a job consultant, a facilitator, finance, a citizen: 403; nobody
+    signed in: sent to sign in; another team's lead asking for this team's course: 404."""
+    a = make_world("Team A")
+    b = make_world("Team B")
+    a_second_staff(app, a.team_id, "fin@teama.dk", Role.FINANCE)
+    lead = app.test_client()
+    login_staff(lead, "lead@teama.dk")
+    assert lead.get(path).status_code == 200
+    for email in ("con@teama.dk", "fac@teama.dk", "fin@teama.dk"):
+        staff = app.test_client()
+        login_staff(staff, email)
+        assert staff.get(path).status_code == 403, email
+    phone = app.test_client()
+    join_citizen(phone, a.course_code, a.citizens[0][1])
+    assert phone.get(path).status_code == 403
+    assert app.test_client().get(path).status_code == 302
+    other = app.test_client()
+    login_staff(other, "lead@teamb.dk")
+    assert other.get(f"{path}?course={a.course_id}").status_code == 404
+    assert other.get(f"{path}?course={b.course_id}").status_code == 200

@@ -23,8 +23,8 @@ LAYERS = [
 ]
 FEATURES = set().union(*LAYERS)
 #: Below every feature: they import none.
-CORE = {"access", "config", "database", "errors", "extensions", "i18n", "mail", "markdown",
-        "money", "realtime", "security", "sessions", "types", "web"}
+CORE = {"access", "config", "database", "errors", "exports", "extensions", "i18n", "mail",
+        "markdown", "money", "realtime", "security", "sessions", "types", "web"}
 #: Above everything: the app factory and what runs the app assemble the features.
 ASSEMBLY = {"__init__", "__main__", "cli", "demo", "models", "wsgi"}
 

@@ -1409,3 +1409,30 @@ def test_a_refusal_answers_in_place(setting, endpoint, scenario):
     else:
         assert_whole_page(response, attempt)
 
+
+
+# -- a refusable GET form: the outcome figures' filter ----------------------------------------
+
+@pytest.mark.parametrize("by_htmx", [True, False], ids=["htmx", "without JavaScript"])
+def test_the_outcome_filter_refuses_a_reversed_period_in_place(setting, by_htmx):
+    """A GET form that refuses what was typed (it writes nothing, so it is not in REFUSALS):
+    its message in the slot beside the filter, the dates kept, like the POST forms."""
+    app = setting.app
+    typed = {"from": "2026-03-01", "to": "2026-02-01"}
+    attempt = Attempt(setting.lead(), "/outcomes", "/outcomes", typed, "#outcome-figures",
+                      da("The period's first day is after its last day. Swap the dates."),
+                      typed="2026-03-01", htmx=by_htmx)
+    page = ok(attempt.client.get(attempt.page)).get_data(as_text=True)
+    form = form_for(page, attempt.action, attempt.page, attempt.target)
+    assert form is not None and form.get("hx-get") == "/outcomes" and form.get("method") == "get"
+    matched, _args = app.url_map.bind("teten.test").match(attempt.action, method="GET")
+    assert matched == "outcomes.page"
+    before = rows(app, VOLATILE)
+    response = attempt.client.get(attempt.action, query_string=typed,
+                                  headers=HX if by_htmx else {})
+    assert rows(app, VOLATILE) == before, "a refusal wrote something"
+    if by_htmx:
+        assert assert_in_place(response, page, attempt) == "slot"
+    else:
+        assert assert_whole_page(response, attempt) == "page"
+        assert 'value="2026-02-01"' in response.get_data(as_text=True)

@@ -7,8 +7,6 @@ else changed meanwhile is refused (409) and nothing is overwritten.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,7 +16,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -36,6 +33,7 @@ from course.approvals.models import Case, Criterion
 from course.budgets import services as budget_services
 from course.budgets.labels import payment_label
 from course.budgets.models import Draft
+from course.exports import csv_response, safe_cell, xlsx_response
 from course.extensions import db
 from course.i18n import LOCALES, force_locale, select_locale
 from course.people.models import Role
@@ -474,23 +472,6 @@ def save_complaint_guidance():
 # -- records and exports ----------------------------------------------------------------------
 
 
-def _csv(rows: list[list[Any]], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerows([[_safe_cell(v) for v in row] for row in rows])
-    response = make_response("\ufeff" + buffer.getvalue())  # BOM: Excel reads UTF-8
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe_cell(value: Any) -> Any:
-    """No formula injection: a text cell starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.get("/cases/<int:case_id>/trail.csv")
 @allow(*STAFF_DECIDING)
 def trail(case_id: int):
@@ -504,7 +485,7 @@ def trail(case_id: int):
         rows.append([to_user_timezone(row.at).strftime("%Y-%m-%d %H:%M"), row.step, row.by,
                      row.version or "", row.colour, row.what])
     case = context["case"]
-    return _csv(rows, f"{case.reference}-trail.csv")
+    return csv_response(rows, f"{case.reference}-trail.csv")
 
 
 @bp.get("/cases/<int:case_id>/trail")
@@ -547,7 +528,7 @@ def export_csv():
     rows = [[v.isoformat() if isinstance(v, date) else v for v in _export_row(line)]
             for line in lines]
     total = ["", "", "", "", "", _("Total"), sum(line.amount for line in lines), "", ""]
-    return _csv([_export_header(), *rows, total], "approved-lines.csv")
+    return csv_response([_export_header(), *rows, total], "approved-lines.csv")
 
 
 @bp.get("/exports/approved.xlsx")
@@ -566,7 +547,7 @@ def export_xlsx():
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for line in lines:
-        sheet.append([_safe_cell(v) for v in _export_row(line)])
+        sheet.append([safe_cell(v) for v in _export_row(line)])
         row = sheet.max_row
         sheet.cell(row=row, column=2).number_format = "dd-mm-yyyy"
         sheet.cell(row=row, column=7).number_format = "#,##0"
@@ -577,13 +558,7 @@ def export_xlsx():
     sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0"
     for column, width in zip("ABCDEFGHI", (12, 12, 24, 26, 26, 34, 14, 24, 12), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = make_response(buffer.getvalue())
-    response.headers["Content-Type"] = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = 'attachment; filename="approved-lines.xlsx"'
-    return response
+    return xlsx_response(book, "approved-lines.xlsx")
 
 
 # -- notices ----------------------------------------------------------------------------------
