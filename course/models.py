@@ -5,10 +5,11 @@ feature and of the realtime core with the metadata that ``create_all`` and the m
 
 from course.approvals import models as approvals
 from course.budgets import models as budgets
+from course.followup import models as followup
 from course.live import models as live
 from course.payouts import models as payouts
 from course.people import models as people
 from course.realtime import models as realtime
 from course.schedule import models as schedule
 
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "schedule"]
+__all__ = ["approvals", "budgets", "followup", "live", "payouts", "people", "realtime", "schedule"]

@@ -13,7 +13,7 @@ import pytest
 
 #: Highest first. Features in one layer are independent of each other.
 LAYERS = [
-    {"payouts"},
+    {"payouts", "followup"},
     {"approvals", "rounds"},
     {"live"},
     {"budgets"},

@@ -74,6 +74,7 @@ NOTICE_LABELS = {
     "consultant_commented": _l("Your job consultant has written to you about your plan."),
     "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
+    "plan_changed": _l("A citizen reports that their plan has changed."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.
@@ -285,11 +286,22 @@ TRAIL_STEPS = {
     "payout_recorded": _l("Payout recorded"),
     "payout_reversed": _l("Payout reversed"),
     "progress": _l("Follow-up recorded"),
+    "meeting_added": _l("Follow-up meeting planned"),
+    "meeting_moved": _l("Follow-up meeting moved"),
+    "meeting_cancelled": _l("Follow-up meeting cancelled"),
+    "meeting_noted": _l("Note after a follow-up meeting"),
+    "plan_changed_reported": _l("The citizen reported a change in the plan"),
 }
 
 
 def trail_step(action: str) -> str:
     return str(TRAIL_STEPS.get(action, action))
+
+
+def _meeting_when(value: str | None) -> str:
+    """A meeting's ``2027-01-05 10:30`` (audit details) as ``5. januar 2027 10:30``."""
+    day, _sep, at = (value or "").partition(" ")
+    return " ".join(filter(None, [long_date(iso_date(day)) or day, at]))
 
 
 def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
@@ -344,6 +356,16 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
                        date=long_date(iso_date(d.get("on")))))
         if d.get("note"):
             parts.append(d["note"])
+    elif action in ("meeting_added", "meeting_moved", "meeting_cancelled", "meeting_noted"):
+        if d.get("before"):
+            parts.append(_("From %(before)s to %(after)s.", before=_meeting_when(d["before"]),
+                           after=_meeting_when(d.get("on"))))
+        elif d.get("on"):
+            parts.append(_meeting_when(d["on"]) + ".")
+        if d.get("note"):
+            parts.append(d["note"])
+    elif action == "plan_changed_reported" and d.get("text"):
+        parts.append(d["text"])
     elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
         parts.append(" ".join(filter(None, [d.get("title", ""), format_amount(d["amount"])]))
                      + ".")
