@@ -9,7 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The follow-up's routes; the approval's dates become meetings; the meetings beside the
-    job consultant's case and on the citizen's plan page."""
+    job consultant's case and on the citizen's plan page; the next one on the phone's home."""
     from course import web
     from course.approvals.signals import case_approved
     from course.followup import fragments, labels, routes, services
@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     case_approved.connect(services.meetings_from_approval)
     web.page_parts.connect(fragments.case_part, sender="approvals.case")
     web.page_parts.connect(fragments.my_plan_part, sender="approvals.my_plan")
+    web.page_parts.connect(fragments.phone_part, sender="live.phone")

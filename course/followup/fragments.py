@@ -14,6 +14,7 @@ from course.budgets.models import Draft
 from course.followup import services
 from course.followup.models import Meeting
 from course.followup.services import MAX_NOTE, MAX_REPORT
+from course.people.models import Citizen
 from course.types import local_today
 
 CASE = "followup/_case.html"
@@ -50,9 +51,15 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
 
 
 def mine_context(case: Case, **extra: Any) -> dict[str, Any]:
-    """The citizen's meetings (the notes after them too: they are about the citizen's case),
-    and the form to tell the job consultant their plan has changed."""
-    return {"case": case, "my_meetings": _meetings(case),
+    """The citizen's meetings — the coming ones first, then the earlier ones, newest first,
+    with the notes after them (they are about the citizen's case) — and the form to tell the
+    job consultant their plan has changed."""
+    today = local_today()
+    meetings = _meetings(case)
+    coming = [i for i in meetings if i["m"].on >= today and i["status"] != "held"]
+    earlier = [i for i in reversed(meetings) if i not in coming]
+    return {"case": case, "my_meetings": meetings, "my_coming": coming,
+            "my_earlier": earlier,
             "my_followup_running": case.state == CaseState.APPROVED,
             "reported_today": services.reported_today(case),
             "max_report": MAX_REPORT, **extra}
@@ -75,3 +82,9 @@ def my_plan_part(_page: str, *, case: Case) -> dict[str, Any]:
     if not case.was_approved:
         return {}
     return mine_context(case)
+
+
+def phone_part(_page: str, *, citizen: Citizen) -> dict[str, Any]:
+    """The phone's "where you are" names the next meeting as it is planned now (moved,
+    cancelled or added since the approval), not the approval's first date."""
+    return {"next_followup": services.next_meeting(citizen)}

@@ -1,6 +1,7 @@
 """What the follow-up pushes: the citizen's plan page re-reads its outcome region (their
-meetings are in it) when a meeting is added, moved, cancelled or noted; a report of a changed
-plan pings the job consultant's notice badge (and mails a link, where SMTP is set up)."""
+meetings are in it), and the phone its "where you are" (the next meeting), when a meeting is
+added, moved, cancelled or noted. A report of a changed plan pings the job consultant's notice
+badge (approvals.pushes) and mails a link, where SMTP is set up."""
 
 from __future__ import annotations
 
@@ -9,4 +10,7 @@ from course.approvals.models import Case
 
 
 def push_meetings(case: Case) -> None:
-    realtime.refetch_to(realtime.citizen_room(case.citizen_id), "my-plan-outcome")
+    """The citizen's plan page (their meetings) and phone home (the next one) re-read."""
+    room = realtime.citizen_room(case.citizen_id)
+    realtime.refetch_to(room, "my-plan-outcome")
+    realtime.refetch_to(room, "my-stage")

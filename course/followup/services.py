@@ -211,6 +211,15 @@ def write_note(case: Case, staff: Staff, meeting_id: int, text: str, *,
     return meeting
 
 
+def next_meeting(citizen: Citizen, today: date | None = None) -> Meeting | None:
+    """The citizen's next meeting from today on, on their running approved case."""
+    return db.session.scalar(
+        sa.select(Meeting).join(Case, Meeting.case_id == Case.id)
+        .where(Case.citizen_id == citizen.id, Case.state == CaseState.APPROVED,
+               Meeting.cancelled_at.is_(None), Meeting.on >= (today or local_today()))
+        .order_by(Meeting.on, Meeting.at, Meeting.id).limit(1))
+
+
 # -- the citizen reports a change -----------------------------------------------------------------
 
 

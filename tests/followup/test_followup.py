@@ -344,6 +344,27 @@ def test_the_citizen_sees_their_meetings_and_the_notes_on_their_plan(app, team_a
     assert NOTE not in other.get_data(as_text=True)
 
 
+def test_the_phone_names_the_next_meeting_as_it_is_planned_now(app, team_a,
+                                                               consultant_client):
+    first, second = TODAY + timedelta(days=3), TODAY + timedelta(days=30)
+    case_id = _approve(app, team_a, dates=[first, second])
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        approvals.sign_declaration(case, case.citizen)
+        db.session.commit()
+    phone = signed_in_citizen(app, team_a, 0)
+    hx_post(consultant_client, f"{_base(case_id, _meetings(app, case_id)[0].id)}/cancel")
+    moved_to = TODAY + timedelta(days=20)
+    hx_post(consultant_client, f"{_base(case_id, _meetings(app, case_id)[1].id)}/move",
+            on=moved_to.isoformat(), at="14:30")
+    with app.test_request_context():
+        from course.i18n import long_date
+
+        expected = f"Næste møde med din jobkonsulent: {long_date(moved_to)} kl. 14.30."
+    for path in ("/me", "/me/stage"):
+        assert expected in phone.get(path).get_data(as_text=True), path
+
+
 def test_reporting_a_change_notifies_the_consultant_once_a_day(app, team_a):
     case_id = _approve(app, team_a)
     with app.app_context():
