@@ -75,6 +75,7 @@ NOTICE_LABELS = {
     "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
     "plan_changed": _l("A citizen reports that their plan has changed."),
+    "meetings_changed": _l("Your meetings with your job consultant have changed."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.

@@ -81,15 +81,21 @@ def _base() -> str:
 
 
 def _act(case_id: int, slot: str, step) -> Response:
-    """Run one step on a case's meetings; answer with the meetings region (the case page,
-    without JavaScript). A refusal says why in ``#<slot>-message``, beside its form."""
+    """Run one step on a case's meetings; commit, push (the citizen's pages re-read, their
+    badge for a notice) and mail the notices it made (a link only); answer with the meetings
+    region (the case page, without JavaScript). A refusal says why in ``#<slot>-message``,
+    beside its form, and its notices are dropped."""
     case = _case_or_404(case_id)
     try:
         step(case)
     except services.FollowUpError as err:
+        approvals.pending_notices()
         return web.refuse(labels.error_message(err), slot=f"{slot}-message")
+    notices = approvals.pending_notices()
     pushes.push_meetings(case)
+    approval_pushes.push_notices(notices)
     realtime.commit_and_push()
+    approval_pushes.mail_notices(notices)
     if not web.wants_fragment():
         return redirect(url_for("approvals.case_page", case_id=case.id) + "#case-followup", 303)
     return web.render(None, fragments.CASE, **fragments.case_context(case))

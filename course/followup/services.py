@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from course.approvals import services as approvals
-from course.approvals.models import AuditEvent, Case, CaseState
+from course.approvals.models import AuditEvent, Case, CaseState, Notification
 from course.extensions import db
 from course.followup.models import CalendarFeed, Meeting
 from course.people.models import Citizen, Role, Staff
@@ -112,6 +112,16 @@ def _check_day(on: date | None, today: date) -> date:
     return on
 
 
+def _tell_the_citizen(case: Case) -> None:
+    """The citizen is notified that their meetings changed (a link to their plan page), once
+    until they have read it: planning several meetings makes one notice, not several."""
+    waiting = db.session.scalar(sa.select(Notification.id).where(
+        Notification.citizen_id == case.citizen_id, Notification.case_id == case.id,
+        Notification.kind == "meetings_changed", Notification.read_at.is_(None)).limit(1))
+    if waiting is None:
+        approvals.notify(case.citizen, "meetings_changed", case, "/me/plan")
+
+
 def _when(meeting: Meeting) -> str:
     return meeting.on.isoformat() + (f" {meeting.at:%H:%M}" if meeting.at else "")
 
@@ -135,6 +145,7 @@ def add(case: Case, staff: Staff, on: date | None, at: time | None = None, *,
     db.session.flush()
     approvals.record(case, "meeting_added", staff=staff, meeting=meeting.id,
                      on=_when(meeting))
+    _tell_the_citizen(case)
     return meeting
 
 
@@ -157,6 +168,7 @@ def move(case: Case, staff: Staff, meeting_id: int, on: date | None, at: time | 
     db.session.flush()
     approvals.record(case, "meeting_moved", staff=staff, meeting=meeting.id, before=before,
                      on=_when(meeting))
+    _tell_the_citizen(case)
     return meeting
 
 
@@ -177,6 +189,7 @@ def cancel(case: Case, staff: Staff, meeting_id: int) -> Meeting:
     db.session.flush()
     approvals.record(case, "meeting_cancelled", staff=staff, meeting=meeting.id,
                      on=_when(meeting))
+    _tell_the_citizen(case)
     return meeting
 
 

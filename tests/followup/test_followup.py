@@ -365,6 +365,30 @@ def test_the_phone_names_the_next_meeting_as_it_is_planned_now(app, team_a,
         assert expected in phone.get(path).get_data(as_text=True), path
 
 
+def test_the_citizen_is_told_once_until_they_have_read_it(app, team_a, consultant_client):
+    case_id = _approve(app, team_a)
+    citizen_id = team_a.citizens[0][0]
+
+    def notices() -> list[tuple[str, str, bool]]:
+        with app.app_context():
+            return [(n.kind, n.link, n.read_at is None) for n in db.session.scalars(
+                sa.select(Notification).where(Notification.citizen_id == citizen_id,
+                                              Notification.kind == "meetings_changed")
+                .order_by(Notification.id))]
+
+    _add(consultant_client, case_id, TODAY + timedelta(days=3))
+    _add(consultant_client, case_id, TODAY + timedelta(days=10))
+    assert notices() == [("meetings_changed", "/me/plan", True)]
+    phone = signed_in_citizen(app, team_a, 0)
+    assert "Dine møder med din jobkonsulent er ændret" in phone.get("/me/notices").get_data(
+        as_text=True)
+    phone.get("/me/plan")  # reading the plan page reads the notice
+    first = _meetings(app, case_id)[0]
+    hx_post(consultant_client, f"{_base(case_id, first.id)}/cancel")
+    assert notices() == [("meetings_changed", "/me/plan", False),
+                         ("meetings_changed", "/me/plan", True)]
+
+
 def test_reporting_a_change_notifies_the_consultant_once_a_day(app, team_a):
     case_id = _approve(app, team_a)
     with app.app_context():
