@@ -408,4 +408,5 @@ def ics(staff: Staff, base_url: str, summary: str, calendar_name: str, *,
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if meeting.at is None else "OPAQUE")
         cal.add_component(event)
+    cal.add_missing_timezones()  # a VTIMEZONE for Europe/Copenhagen, where a time is set
     return cal.to_ical()

@@ -514,6 +514,8 @@ def test_the_feed_is_icalendar_of_the_consultants_own_meetings_with_nothing_pers
     assert by_day[TODAY + timedelta(days=5)].decoded("DTSTART") == TODAY + timedelta(days=5)
     assert str(by_day[TODAY + timedelta(days=9)]["STATUS"]) == "CANCELLED"
     assert str(by_day[TODAY]["STATUS"]) == "CONFIRMED"
+    [zone] = Calendar.from_ical(body).walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/Copenhagen"
     text = body.decode()
     for private in ("Team A", NOTE, GOAL, FOLLOW_UP, "Truck", "TET-", "Citizen Team"):
         assert private not in text, private
