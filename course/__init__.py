@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cli,
         database,
         errors,
+        followup,
         i18n,
         live,
         outcomes,
@@ -67,8 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, changes,
-                    outcomes):
+    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, followup,
+                    changes, outcomes):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

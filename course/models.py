@@ -6,6 +6,7 @@ feature and of the realtime core with the metadata that ``create_all`` and the m
 from course.approvals import models as approvals
 from course.budgets import models as budgets
 from course.changes import models as changes
+from course.followup import models as followup
 from course.live import models as live
 from course.outcomes import models as outcomes
 from course.payouts import models as payouts
@@ -14,5 +15,5 @@ from course.realtime import models as realtime
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "changes", "live", "outcomes", "payouts", "people",
-           "realtime", "schedule", "WebSession"]
+__all__ = ["approvals", "budgets", "changes", "followup", "live", "outcomes", "payouts",
+           "people", "realtime", "schedule", "WebSession"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import gettext
 from flask_login import login_user
 from werkzeug.exceptions import HTTPException, NotFound
@@ -17,6 +18,7 @@ from course.approvals.models import Case
 from course.budgets import access as draft_rules
 from course.budgets.models import Draft
 from course.extensions import db
+from course.followup.models import Meeting
 from course.people import services as people_services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule import access as course_rules
@@ -393,3 +395,101 @@ def test_each_role_boundary_of_the_outcome_figures(app, make_world, path):
     login_staff(other, "lead@teamb.dk")
     assert other.get(f"{path}?course={a.course_id}").status_code == 404
     assert other.get(f"{path}?course={b.course_id}").status_code == 200
+
+
+# -- the follow-up: who reaches which endpoint (a matrix) -------------------------------------
+
+
+@pytest.fixture
+def followup_world(app, make_world, make_draft):
+    """Team A's citizen 0 with an approved case and a follow-up meeting today, a second job
+    consultant and a finance account in Team A, and Team B."""
+    from course.approvals import services as approvals
+    from course.budgets.models import BudgetLine, StrategyItem, StrategyKind
+    from course.types import local_today
+
+    a = make_world("Team A")
+    make_world("Team B")
+    a_second_staff(app, a.team_id, "con2@teama.dk", Role.JOB_CONSULTANT)
+    a_second_staff(app, a.team_id, "fin@teama.dk", Role.FINANCE)
+    with app.app_context():
+        citizen = db.session.get(Citizen, a.citizens[0][0])
+        draft = Draft(citizen_id=citizen.id, course_id=a.course_id, goal="Lager",
+                      motivation="Arbejde")
+        draft.strategy = [StrategyItem(kind=k, position=0, text="x") for k in StrategyKind]
+        draft.lines = [BudgetLine(position=0, title="Truck", amount=9000, change="c",
+                                  job_effect="j", price_source="p", no_documentation="n",
+                                  need_date=local_today())]
+        db.session.add(draft)
+        db.session.flush()
+        consultant = db.session.get(Staff, a.consultant_id)
+        case = approvals.submit(draft, citizen)
+        for criterion in ("substantial_change", "realistic", "coherence"):
+            approvals.rate(case, consultant, criterion, "yes", "")
+        approvals.triage(case, consultant, "green")
+        approvals.approve(case, consultant, approvals.Approval(
+            length_months=9, follow_up="Hver måned", follow_up_dates=[local_today()],
+            payments={case.current.content["lines"][0]["id"]: "invoice"}))
+        db.session.commit()
+        meeting = db.session.scalar(sa.select(Meeting.id))
+        return a, case.id, meeting
+
+
+#: Who: nobody signed in, the case's citizen, another citizen of the course, the course's
+#: facilitator, the case's job consultant, another job consultant of the team, the team lead,
+#: the other team's job consultant and lead, the team's finance account.
+WHO = ["anonymous", "citizen", "other_citizen", "facilitator", "consultant", "colleague",
+       "lead", "other_consultant", "other_lead", "finance"]
+#: Per follow-up endpoint the status each of WHO gets (422: reached, refused by the rules —
+#: here a meeting today added again in the past, a note without text, and so on).
+FOLLOWUP_MATRIX = {
+    ("GET", "/followup"): [302, 403, 403, 403, 200, 200, 200, 200, 200, 403],
+    ("GET", "/followup/calendar"): [302, 403, 403, 403, 200, 200, 200, 200, 200, 403],
+    ("GET", "/followup/calendar.ics"): [302, 403, 403, 403, 200, 200, 200, 200, 200, 403],
+    ("POST", "/followup/calendar"): [401, 403, 403, 403, 200, 200, 200, 200, 200, 403],
+    ("POST", "/cases/{case}/meetings"): [401, 403, 403, 403, 422, 422, 422, 404, 404, 403],
+    ("POST", "/cases/{case}/meetings/{meeting}/move"):
+        [401, 403, 403, 403, 422, 422, 422, 404, 404, 403],
+    ("POST", "/cases/{case}/meetings/{meeting}/cancel"):
+        [401, 403, 403, 403, 200, 422, 200, 404, 404, 403],
+    ("POST", "/cases/{case}/meetings/{meeting}/note"):
+        [401, 403, 403, 403, 422, 422, 422, 404, 404, 403],
+    ("POST", "/me/plan/changes"): [401, 200, 404, 403, 403, 403, 403, 403, 403, 403],
+    ("GET", "/calendar/{token}.ics"): [404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+}
+
+
+def _client_for(app, world, who: str):
+    client = app.test_client()
+    emails = {"facilitator": "fac@teama.dk", "consultant": "con@teama.dk",
+              "colleague": "con2@teama.dk", "lead": "lead@teama.dk",
+              "other_consultant": "con@teamb.dk", "other_lead": "lead@teamb.dk",
+              "finance": "fin@teama.dk"}
+    if who in emails:
+        login_staff(client, emails[who])
+    elif who in ("citizen", "other_citizen"):
+        join_citizen(client, world.course_code, world.citizens[0 if who == "citizen" else 1][1])
+    return client
+
+
+@pytest.mark.parametrize("method, path", list(FOLLOWUP_MATRIX))
+def test_the_followup_matrix(app, followup_world, method, path):
+    """Each follow-up endpoint, for each kind of person: fail closed (403 for the wrong kind,
+    404 for another team's case or a wrong calendar token), the rules (422) for the team."""
+    world, case_id, meeting_id = followup_world
+    url = path.format(case=case_id, meeting=meeting_id, token="not-a-live-token")
+    data = {"on": "2001-01-01", "note": "   ", "text": ""}
+    got = []
+    for who in WHO:
+        client = _client_for(app, world, who)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=data, headers={"HX-Request": "true"})
+        got.append(response.status_code)
+        if who in ("consultant", "lead") and "cancel" in url and response.status_code == 200:
+            with app.app_context():  # the next person finds the meeting as it was
+                db.session.get(Meeting, meeting_id).cancelled_at = None
+                db.session.commit()
+    assert dict(zip(WHO, got, strict=True)) == dict(
+        zip(WHO, FOLLOWUP_MATRIX[(method, path)], strict=True))

@@ -14,7 +14,7 @@ import pytest
 #: Highest first. Features in one layer are independent of each other.
 LAYERS = [
     {"changes", "receipts", "outcomes"},
-    {"payouts"},
+    {"payouts", "followup"},
     {"approvals", "rounds"},
     {"live"},
     {"budgets"},

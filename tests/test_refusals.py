@@ -43,6 +43,7 @@ from werkzeug.wrappers import Response
 from course.approvals.models import Case
 from course.budgets.models import Attachment, BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db
+from course.followup.models import Meeting
 from course.live import day as live_day
 from course.live.models import Question
 from course.money import format_amount
@@ -771,6 +772,68 @@ def payouts_reverse(s: Setting) -> Attempt:
                    "#payouts-case", da("Write why the payout is reversed."))
 
 
+def _meeting_today(s: Setting) -> tuple[Client, int, int]:
+    """An approved case with a follow-up meeting today, planned by its job consultant:
+    (consultant, case, meeting)."""
+    con, case_id = approved_case(s)
+    ok(hx(con, f"/cases/{case_id}/meetings", on=date.today().isoformat(), at=""))
+    meeting_id = s.read(lambda: db.session.scalar(sa.select(Meeting.id)))
+    return con, case_id, meeting_id
+
+
+def followup_add_meeting(s: Setting) -> Attempt:
+    con, case_id = approved_case(s)
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/meetings",
+                   {"on": (date.today() - timedelta(days=1)).isoformat(), "at": "10:00"},
+                   "#case-followup", da("The meeting cannot be in the past."))
+
+
+def followup_add_meeting_without_javascript(s: Setting) -> Attempt:
+    attempt = followup_add_meeting(s)
+    attempt.htmx = False  # the error page, with the reason
+    return attempt
+
+
+def followup_move_meeting(s: Setting) -> Attempt:
+    con, case_id, meeting_id = _meeting_today(s)
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/meetings/{meeting_id}/move",
+                   {"on": "", "at": "10:00"}, "#case-followup",
+                   da("Write the meeting's date as dd-mm-yyyy."))
+
+
+def followup_cancel_meeting(s: Setting) -> Attempt:
+    con, case_id, meeting_id = _meeting_today(s)
+    lead = s.lead()
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/meetings/{meeting_id}/cancel",
+                   {}, "#case-followup", da("The meeting has been cancelled."),
+                   meanwhile=lambda: ok(hx(lead, f"/cases/{case_id}/meetings/{meeting_id}"
+                                                 "/cancel")))
+
+
+def followup_note_meeting(s: Setting) -> Attempt:
+    con, case_id, meeting_id = _meeting_today(s)
+    lead = s.lead()
+    tomorrow = date.today() + timedelta(days=1)
+    return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/meetings/{meeting_id}/note",
+                   {"note": "Vi talte om truckkortet"}, "#case-followup",
+                   da("The note is written after the meeting: it is on %(date)s.",
+                      date="").split(":")[0],
+                   # the team lead moved the meeting to tomorrow while the note was written
+                   meanwhile=lambda: ok(hx(lead, f"/cases/{case_id}/meetings/{meeting_id}/move",
+                                           on=tomorrow.isoformat(), at="")))
+
+
+def followup_report_change(s: Setting) -> Attempt:
+    approved_case(s)
+    phone = s.phone(0)
+    other_tab = s.phone(0)
+    return Attempt(phone, "/me/plan", "/me/plan/changes", {"text": "Jeg er flyttet"},
+                   "#my-followup",
+                   da("You have already told your job consultant today. They will contact "
+                      "you."),
+                   meanwhile=lambda: ok(hx(other_tab, "/me/plan/changes", text="Nyt job")))
+
+
 def approvals_save_complaint_guidance(s: Setting) -> Attempt:
     typed = "Klag til jobcentret inden fire uger. " * 90  # over the 3000 characters
     return Attempt(s.lead(), "/settings", "/settings/complaint-guidance",
@@ -1225,6 +1288,13 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("changes.withdraw", "decided meanwhile", changes_withdraw),
     ("changes.approve", "withdrawn meanwhile", changes_approve),
     ("changes.refuse", "no reason", changes_refuse),
+    ("followup.add_meeting", "a day in the past", followup_add_meeting),
+    ("followup.add_meeting", "a day in the past, without JavaScript",
+     followup_add_meeting_without_javascript),
+    ("followup.move_meeting", "no date", followup_move_meeting),
+    ("followup.cancel_meeting", "cancelled meanwhile", followup_cancel_meeting),
+    ("followup.note_meeting", "moved to tomorrow meanwhile", followup_note_meeting),
+    ("followup.report_change", "told in another tab today", followup_report_change),
     ("approvals.save_complaint_guidance", "guidance too long",
      approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),
@@ -1281,6 +1351,7 @@ CANNOT_REFUSE: dict[str, str] = {
     "people.reset_password": "always issues a new temporary password",
     "people.deactivate": "its button is only offered for other accounts; a forged request to "
                          "deactivate oneself is refused with a flash on the staff page",
+    "followup.new_calendar_link": "always makes a new calendar address (the old one stops)",
     "live.clear_announcement": "clearing when nothing is shown is a no-op",
     "live.create_display_link": "always makes a new link",
     "live.open_projector": "always makes a new link and redirects to it (a new window)",

@@ -77,6 +77,8 @@ NOTICE_LABELS = {
     "change_proposed": _l("A citizen proposes a change to their approved plan."),
     "change_approved": _l("The change is approved."),
     "change_refused": _l("Your job consultant has answered your proposed change."),
+    "plan_changed": _l("A citizen reports that their plan has changed."),
+    "meetings_changed": _l("Your meetings with your job consultant have changed."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.
@@ -292,11 +294,22 @@ TRAIL_STEPS = {
     "change_withdrawn": _l("Proposed change taken back"),
     "change_approved": _l("Change approved"),
     "change_refused": _l("Change refused"),
+    "meeting_added": _l("Follow-up meeting planned"),
+    "meeting_moved": _l("Follow-up meeting moved"),
+    "meeting_cancelled": _l("Follow-up meeting cancelled"),
+    "meeting_noted": _l("Note after a follow-up meeting"),
+    "plan_changed_reported": _l("The citizen reported a change in the plan"),
 }
 
 
 def trail_step(action: str) -> str:
     return str(TRAIL_STEPS.get(action, action))
+
+
+def _meeting_when(value: str | None) -> str:
+    """A meeting's ``2027-01-05 10:30`` (audit details) as ``5. januar 2027 10:30``."""
+    day, _sep, at = (value or "").partition(" ")
+    return " ".join(filter(None, [long_date(iso_date(day)) or day, at]))
 
 
 def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
@@ -351,6 +364,16 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
                        date=long_date(iso_date(d.get("on")))))
         if d.get("note"):
             parts.append(d["note"])
+    elif action in ("meeting_added", "meeting_moved", "meeting_cancelled", "meeting_noted"):
+        if d.get("before"):
+            parts.append(_("From %(before)s to %(after)s.", before=_meeting_when(d["before"]),
+                           after=_meeting_when(d.get("on"))))
+        elif d.get("on"):
+            parts.append(_meeting_when(d["on"]) + ".")
+        if d.get("note"):
+            parts.append(d["note"])
+    elif action == "plan_changed_reported" and d.get("text"):
+        parts.append(d["text"])
     elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
         parts.append(" ".join(filter(None, [d.get("title", ""), format_amount(d["amount"])]))
                      + ".")

@@ -575,7 +575,8 @@ def notice_badge():
 @allow(CITIZEN)
 def my_stage():
     """The phone's "where you are" region (re-read when the case moves, and after a gap)."""
-    return render_template(fragments.MY_STAGE, **fragments.phone_part("", citizen=current_user))
+    # the phone page's parts (the features above add theirs: the next follow-up meeting)
+    return render_template(fragments.MY_STAGE, **web.parts_of("live.phone", citizen=current_user))
 
 
 @bp.get("/notifications")

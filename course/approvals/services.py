@@ -20,6 +20,7 @@ import holidays
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from course.approvals import signals
 from course.approvals.models import (
     OPEN_STATES,
     AuditEvent,
@@ -513,6 +514,7 @@ def approve(case: Case, staff: Staff, approval: Approval, seen: int | None = Non
     record(case, "approved", staff=staff, length_months=approval.length_months,
            participants=participants)
     notify(case.citizen, "approved", case, "/me/plan")
+    signals.case_approved.send(case, staff=staff)
     return case
 
 
