@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         payouts,
         people,
         realtime,
+        receipts,
         rounds,
         schedule,
         security,
@@ -62,7 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, payouts):
+    for feature in (people, schedule, budgets, live, rounds, approvals, payouts,
+                    receipts):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

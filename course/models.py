@@ -9,6 +9,8 @@ from course.live import models as live
 from course.payouts import models as payouts
 from course.people import models as people
 from course.realtime import models as realtime
+from course.receipts import models as receipts
 from course.schedule import models as schedule
 
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "schedule"]
+__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "receipts",
+           "schedule"]

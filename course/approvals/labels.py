@@ -74,6 +74,9 @@ NOTICE_LABELS = {
     "consultant_commented": _l("Your job consultant has written to you about your plan."),
     "citizen_replied": _l("A citizen has answered in the sparring about their plan."),
     "deadline": _l("The budget deadline is close."),
+    "receipt_due": _l("A receipt for a transfer to the citizen's own account is overdue."),
+    "receipt_handed_in": _l("A citizen has handed in a receipt."),
+    "receipt_asked_again": _l("A receipt must be handed in again."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.
@@ -284,6 +287,10 @@ TRAIL_STEPS = {
     "declaration_signed": _l("Declaration on honour signed"),
     "payout_recorded": _l("Payout recorded"),
     "payout_reversed": _l("Payout reversed"),
+    "receipt_uploaded": _l("Receipt handed in"),
+    "receipt_accepted": _l("Receipt accepted"),
+    "receipt_asked_again": _l("Receipt asked for again"),
+    "repayment_claimed": _l("Repayment claimed"),
     "progress": _l("Follow-up recorded"),
 }
 
@@ -344,7 +351,8 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
                        date=long_date(iso_date(d.get("on")))))
         if d.get("note"):
             parts.append(d["note"])
-    elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
+    elif action in ("payout_recorded", "payout_reversed", "receipt_uploaded", "receipt_accepted",
+                    "receipt_asked_again", "repayment_claimed") and "amount" in d:
         parts.append(" ".join(filter(None, [d.get("title", ""), format_amount(d["amount"])]))
                      + ".")
         if event.reason:
