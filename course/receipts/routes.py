@@ -54,8 +54,8 @@ def _commit(case: Case) -> None:
 def _my_plan_page(case: Case, errors: dict[int, str]) -> Response:
     """The plan page again (without JavaScript), the refused receipt saying why."""
     return web.render("approvals/my_plan.html", streams=realtime.streams_for(current_user),
-                      **approval_fragments.my_outcome_context(case),
-                      **fragments.mine_context(case, errors=errors))
+                      **{**approval_fragments.my_outcome_context(case),
+                         **fragments.mine_context(case, errors=errors)})
 
 
 @bp.post("/me/receipts/<int:receipt_id>")
