@@ -38,12 +38,14 @@ bp = Blueprint("receipts", __name__)
 DECIDING = (JOB_CONSULTANT, TEAM_LEAD, FINANCE)
 
 
-def _commit(case: Case) -> None:
-    """Commit, then push and mail the notices the step made (a link only); the citizen's plan
-    page refetches its outcome region (their receipts are in it)."""
+def _commit(case: Case, *, by_citizen: bool = False) -> None:
+    """Commit, then push and mail the notices the step made (a link only). After a staff
+    member's step the citizen's plan page refetches its outcome region (their receipts are in
+    it); the citizen's own upload answers with its receipt instead."""
     notices = approvals.pending_notices()
     approval_pushes.push_notices(notices)
-    realtime.refetch_to(realtime.citizen_room(case.citizen_id), "my-plan-outcome")
+    if not by_citizen:
+        realtime.refetch_to(realtime.citizen_room(case.citizen_id), "my-plan-outcome")
     realtime.commit_and_push()
     approval_pushes.mail_notices(notices)
 
@@ -79,7 +81,7 @@ def upload(receipt_id: int):
                                                      {receipt_id: message}))
     storage_name = row.storage_name
     try:
-        _commit(case)
+        _commit(case, by_citizen=True)
     except Exception:
         db.session.rollback()
         files.discard_file(storage_name)
