@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from course import money
 from course.approvals import services as approvals
@@ -180,7 +181,7 @@ class ReceiptView:
 
 def _views(receipts: list[Receipt], today: date, titles: dict[int, dict[int, str]] | None = None
            ) -> list[ReceiptView]:
-    """The views of ``receipts``, their records read in four statements whatever their number.
+    """The views of ``receipts``, their records read in a few statements whatever their number.
     ``titles``: per case id, the budget line titles by line id (empty titles without)."""
     if not receipts:
         return []
@@ -196,10 +197,11 @@ def _views(receipts: list[Receipt], today: date, titles: dict[int, dict[int, str
         uploads[upload.receipt_id].append(upload)
     reviews: dict[int, dict[int, ReceiptReview]] = defaultdict(dict)
     for review in db.session.scalars(sa.select(ReceiptReview).where(
-            ReceiptReview.receipt_id.in_(ids))):
+            ReceiptReview.receipt_id.in_(ids)).options(selectinload(ReceiptReview.staff))):
         reviews[review.receipt_id][review.upload_id] = review
     claims = {c.payout_id: c for c in db.session.scalars(
-        sa.select(RepaymentClaim).where(RepaymentClaim.payout_id.in_(payout_ids)))}
+        sa.select(RepaymentClaim).where(RepaymentClaim.payout_id.in_(payout_ids))
+        .options(selectinload(RepaymentClaim.recorded_by)))}
     out = []
     for r in receipts:
         payout = payouts[r.payout_id]
