@@ -141,3 +141,24 @@ def test_a_citizen_photographs_a_receipt_and_the_consultant_accepts_it(
     phone.screenshot(path=str(SHOTS / "finance-payouts-phone.png"), full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert re.search(r"/payouts/cases/\d+$", phone.url)
+
+
+def test_the_team_lead_sets_the_days_to_hand_in_a_receipt(screens, live_server) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    lead = screens.open(OFFICE)
+    sign_in_staff(lead, live_server.team_lead)
+    lead.goto("/settings")
+    card = lead.locator("#receipt-days")
+    days = card.get_by_label("Dage til at aflevere en kvittering")
+    expect(days).to_have_value("14")
+    days.fill("0")
+    card.get_by_role("button", name="Gem fristen for kvitteringer").click()
+    expect(lead.locator("#receipt-days-message")).to_contain_text("Vælg mellem 1 og 90 dage.")
+    expect(lead.locator("#receipt-days-input")).to_have_value("0")
+    lead.locator("#receipt-days").scroll_into_view_if_needed()
+    lead.screenshot(path=str(SHOTS / "settings-refused-office.png"), full_page=True)
+    assert_accessible(lead, "the settings with a refused number of days")
+    lead.locator("#receipt-days-input").fill("21")
+    lead.locator("#receipt-days").get_by_role("button", name="Gem fristen for kvitteringer").click()
+    expect(lead.locator("#receipt-days-input")).to_have_value("21")
+    expect(lead.locator("main")).to_contain_text("Fristen for kvitteringer er gemt.")

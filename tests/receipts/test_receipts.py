@@ -507,3 +507,13 @@ def test_payout_services_still_refuse_on_their_own(app, case_id, finance_id):
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Receipt)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payout)) == 0
+
+
+def test_the_receipts_read_in_danish_and_in_english(app, team_a, case_id, paid):
+    phone = signed_in_citizen(app, team_a)
+    assert "Tag et billede af kvitteringen" in phone.get("/me/plan").get_data(as_text=True)
+    phone.post("/language", data={"lang": "en", "next": "/me/plan"})
+    page = phone.get("/me/plan").get_data(as_text=True)
+    assert "Photograph the receipt" in page and "Not handed in" in page
+    refused = hand_in(phone, paid, b"just text", "receipt.txt", headers=HX)
+    assert "Only PDF, JPEG and PNG files" in refused.get_data(as_text=True)
