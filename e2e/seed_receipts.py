@@ -4,11 +4,16 @@ receipt is due from him. For the receipts' e2e.
 
 Run as a script with the server's ``COURSE_*`` environment. Prints one JSON line: the cases,
 the finance account, Hassan's codes, his job consultant's e-mail and the receipt's id.
+
+``seed_receipts.py overdue`` (after the first run): that transfer is reversed and recorded again
+as paid 100 days ago, so its new receipt is overdue whatever the days set. Prints the new
+receipt's id.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -25,6 +30,22 @@ from course.types import local_today
 
 FINANCE = "okonomi@demo.teten.dk"
 HASSAN_CODE = "DEMH2345"
+
+
+def overdue() -> None:
+    app = create_app()
+    with app.app_context():
+        finance = db.session.scalars(sa.select(Staff).where(Staff.email == FINANCE)).one()
+        first = db.session.scalars(sa.select(Receipt).order_by(Receipt.id)).first()
+        case = db.session.get(Case, first.case_id)
+        payouts.reverse(case, finance, first.payout_id, "Forkert dato")
+        payout = payouts.record(case, finance, first.payout.line_id, payouts.Entry(
+            amount=str(first.payout.amount),
+            paid_on=(local_today() - timedelta(days=100)).isoformat()))
+        receipt = db.session.scalars(sa.select(Receipt).where(
+            Receipt.payout_id == payout.id)).one()
+        db.session.commit()
+        print(json.dumps({"receipt": receipt.id}))
 
 
 def main() -> None:
@@ -51,4 +72,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    overdue() if sys.argv[1:] == ["overdue"] else main()

@@ -162,3 +162,30 @@ def test_the_team_lead_sets_the_days_to_hand_in_a_receipt(screens, live_server) 
     lead.locator("#receipt-days").get_by_role("button", name="Gem fristen for kvitteringer").click()
     expect(lead.locator("#receipt-days-input")).to_have_value("21")
     expect(lead.locator("main")).to_contain_text("Fristen for kvitteringer er gemt.")
+
+
+def test_an_overdue_receipt_is_flagged_and_claimed_back(screens, seeded_receipts,
+                                                        live_server) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    case_id = seeded_receipts["approved"]
+    printed = live_server.run_script("seed_receipts.py", "overdue")
+    receipt_id = json.loads(printed.strip().splitlines()[-1])["receipt"]
+    consultant = screens.open(OFFICE)
+    sign_in_staff(consultant, seeded_receipts["consultant"])
+    consultant.goto("/queue?view=team&state=approved")
+    row = consultant.locator("tr", has_text=seeded_receipts["approved_citizen"])
+    expect(row).to_contain_text("1 kvittering forsinket")
+    consultant.screenshot(path=str(SHOTS / "queue-overdue-office.png"), full_page=True)
+    consultant.goto(f"/cases/{case_id}")
+    receipt = consultant.locator(f"#case-receipt-{receipt_id}")
+    expect(receipt).to_contain_text("Fristen er overskredet")
+    expect(consultant.locator(f"#receipts-{case_id}")).to_contain_text(
+        "Skal ikke længere afleveres")  # the reversed transfer's receipt
+    receipt.locator("summary", has_text="Kræv pengene tilbage").click()
+    receipt.get_by_label("Hvorfor").fill("Ingen kvittering trods påmindelse")
+    receipt.get_by_role("button", name="Registrér kravet om tilbagebetaling").click()
+    expect(consultant.locator(f"#case-receipt-{receipt_id}")).to_contain_text(
+        "Tilbagebetaling krævet: 6.000 kr., Ingen kvittering trods påmindelse")
+    consultant.locator(f"#case-receipt-{receipt_id}").scroll_into_view_if_needed()
+    consultant.screenshot(path=str(SHOTS / "consultant-claimed-office.png"), full_page=True)
+    assert_accessible(consultant, "the case with a repayment claim")
