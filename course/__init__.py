@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         payouts,
         people,
         realtime,
+        receipts,
         rounds,
         schedule,
         security,
@@ -69,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
     for feature in (people, schedule, budgets, live, rounds, approvals, payouts, followup,
-                    changes, outcomes):
+                    receipts, changes, outcomes):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -85,14 +85,16 @@ def demo() -> None:
 @click.command("remind")
 @with_appcontext
 def remind() -> None:
-    """Remind citizens and their job consultants of a near budget deadline (run daily)."""
+    """Remind citizens and their job consultants of a near budget deadline and of an overdue
+    receipt, once each (run daily)."""
     from course import realtime
     from course.approvals import pushes
     from course.approvals import services as approval_services
+    from course.receipts import services as receipt_services
 
     # A request context for the links in the pushed fragments and the e-mails.
     with current_app.test_request_context(current_app.config.get("PUBLIC_URL") or "/"):
-        made = approval_services.remind_deadlines()
+        made = approval_services.remind_deadlines() + receipt_services.remind_receipts()
         pushes.push_notices(approval_services.pending_notices())
         realtime.commit_and_push()
         sent = pushes.mail_notices(made)

@@ -339,7 +339,8 @@ def test_finance_reaches_only_the_payouts_and_its_own_account(app):
                      if access.FINANCE in (access.declared_kinds(app, e) or ()))
     assert finance == ["payouts.case_page", "payouts.overview", "payouts.record",
                             "payouts.reverse", "people.change_password", "people.keepalive",
-                            "people.logout"]
+                            "people.logout", "receipts.claim", "receipts.file",
+                            "receipts.review"]
     with app.test_request_context():
         login_user(Staff(team_id=1, name="F", email="f@x.dk", password_hash="",
                          role=Role.FINANCE, active=True))
@@ -493,3 +494,18 @@ def test_the_followup_matrix(app, followup_world, method, path):
                 db.session.commit()
     assert dict(zip(WHO, got, strict=True)) == dict(
         zip(WHO, FOLLOWUP_MATRIX[(method, path)], strict=True))
+
+
+def test_the_receipts_declare_who_may_use_them(app):
+    """The kinds per receipts endpoint (the object-level rules — own receipts only, the case's
+    team, finance on approved cases — are in tests/receipts)."""
+    receipts = {e: set(access.declared_kinds(app, e)) for e in
+                {r.endpoint for r in app.url_map.iter_rules()} if e.startswith("receipts.")}
+    deciding = {access.JOB_CONSULTANT, access.TEAM_LEAD, access.FINANCE}
+    assert receipts == {
+        "receipts.upload": {access.CITIZEN},
+        "receipts.file": {access.CITIZEN} | deciding,
+        "receipts.review": deciding,
+        "receipts.claim": deciding,
+        "receipts.save_days": {access.TEAM_LEAD},
+    }

@@ -50,6 +50,7 @@ from course.money import format_amount
 from course.payouts.models import Payout
 from course.people import services as people_services
 from course.people.models import Citizen, Role, Team
+from course.receipts.models import Receipt, ReceiptUpload
 from course.schedule import services as schedule_services
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from peerreview.models import Feedback, Round, Snapshot
@@ -832,6 +833,66 @@ def followup_report_change(s: Setting) -> Attempt:
                    da("You have already told your job consultant today. They will contact "
                       "you."),
                    meanwhile=lambda: ok(hx(other_tab, "/me/plan/changes", text="Nyt job")))
+def for_receipts(s: Setting, *, overdue: bool = False) -> tuple[Client, int, int]:
+    """A green case approved with its one line to the citizen's own account, and a transfer
+    recorded by the team's finance account (``overdue``: 20 days ago): (finance, case, the
+    receipt expected)."""
+    con, case_id = case(s, "green")
+    ok(hx(con, f"/cases/{case_id}/approve", version=str(case_version(s, case_id)),
+          length_months="9", follow_up="Møde hver måned", follow_up_dates="",
+          **{k: "own_account" for k in payments(s, case_id)}))
+    s.write(lambda: people_services.create_staff(
+        db.session.get(Team, s.world.team_id), "Finn Finans", "fin@teama.dk", Role.FINANCE,
+        PASSWORD, must_change_password=False))
+    fin = s.staff("fin@teama.dk")
+    line = s.read(lambda: db.session.get(Case, case_id).current.content["lines"][0])
+    paid_on = date.today() - timedelta(days=20 if overdue else 0)
+    ok(hx(fin, f"/payouts/cases/{case_id}/lines/{line['id']}", amount="100",
+          paid_on=paid_on.isoformat()))
+    receipt_id = s.read(lambda: db.session.scalar(sa.select(Receipt.id)))
+    return fin, case_id, receipt_id
+
+
+def _receipt_of_text(s: Setting, htmx: bool) -> Attempt:
+    _fin, _case_id, receipt_id = for_receipts(s)
+    return Attempt(s.phone(0), "/me/plan", f"/me/receipts/{receipt_id}",
+                   {"file": (io.BytesIO(b"Kvittering: 100 kr."), "kvittering.txt")},
+                   f"#receipt-{receipt_id}", da(
+                       "Only PDF, JPEG and PNG files can be attached, and this file is none of "
+                       "them — whatever its name says. Save it as a PDF or take a picture of "
+                       "it."), htmx=htmx)
+
+
+def receipts_upload(s: Setting) -> Attempt:
+    return _receipt_of_text(s, True)
+
+
+def receipts_upload_without_javascript(s: Setting) -> Attempt:
+    return _receipt_of_text(s, False)
+
+
+def receipts_review(s: Setting) -> Attempt:
+    fin, case_id, receipt_id = for_receipts(s)
+    ok(s.phone(0).post(f"/me/receipts/{receipt_id}", data={"file": _pdf("bon.pdf")}), 303)
+    upload_id = s.read(lambda: db.session.scalar(sa.select(ReceiptUpload.id)))
+    return Attempt(fin, f"/payouts/cases/{case_id}",
+                   f"/cases/{case_id}/receipts/{receipt_id}/review",
+                   {"upload_id": str(upload_id), "verdict": "asked_again", "reason": " "},
+                   f"#receipts-{case_id}", da("Write why the receipt must be handed in again."))
+
+
+def receipts_claim(s: Setting) -> Attempt:
+    _fin, case_id, receipt_id = for_receipts(s, overdue=True)
+    return Attempt(s.consultant(), f"/cases/{case_id}",
+                   f"/cases/{case_id}/receipts/{receipt_id}/claim",
+                   {"amount": "101", "reason": "Ingen kvittering"}, f"#receipts-{case_id}",
+                   da("That is more than was paid (%(paid)s).", paid=format_amount(100)))
+
+
+def receipts_save_days(s: Setting) -> Attempt:
+    return Attempt(s.lead(), "/settings", "/settings/receipt-days", {"days": "365"}, None,
+                   da("Choose between %(min)d and %(max_days)d days.", min=1, max_days=90),
+                   typed="365")
 
 
 def approvals_save_complaint_guidance(s: Setting) -> Attempt:
@@ -1295,6 +1356,11 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("followup.cancel_meeting", "cancelled meanwhile", followup_cancel_meeting),
     ("followup.note_meeting", "moved to tomorrow meanwhile", followup_note_meeting),
     ("followup.report_change", "told in another tab today", followup_report_change),
+    ("receipts.upload", "a text file", receipts_upload),
+    ("receipts.upload", "a text file, without JavaScript", receipts_upload_without_javascript),
+    ("receipts.review", "asked again without a reason", receipts_review),
+    ("receipts.claim", "more than was paid", receipts_claim),
+    ("receipts.save_days", "out of range", receipts_save_days),
     ("approvals.save_complaint_guidance", "guidance too long",
      approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),

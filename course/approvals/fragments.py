@@ -137,6 +137,19 @@ def leaflet_context(course: Course | None) -> dict[str, Any]:
     }
 
 
+def settings_context(text: str | None = None, error: str = "", **extra: Any) -> dict[str, Any]:
+    """The municipality's settings page: the complaint guidance (as typed, else as saved, else
+    the default to start from), and the settings of the features above (their parts)."""
+    setting = services.setting_row(services.COMPLAINT_GUIDANCE)
+    return {"setting": setting, "error": error,
+            # not filled in yet: the default is the text to start editing from
+            "text": text if text is not None else (
+                setting.value if setting else str(labels.DEFAULT_COMPLAINT_GUIDANCE)),
+            "default_guidance": str(labels.DEFAULT_COMPLAINT_GUIDANCE),
+            "max_guidance": services.MAX_GUIDANCE,
+            **web.parts_of("approvals.settings"), **extra}
+
+
 def lines_with_payment(case: Case) -> list[dict[str, Any]]:
     """The version's lines, each with the payment method the decision confirmed."""
     return [dict(line, confirmed=case.payments.get(str(line["id"])))

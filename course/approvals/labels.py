@@ -79,6 +79,9 @@ NOTICE_LABELS = {
     "change_refused": _l("Your job consultant has answered your proposed change."),
     "plan_changed": _l("A citizen reports that their plan has changed."),
     "meetings_changed": _l("Your meetings with your job consultant have changed."),
+    "receipt_due": _l("A receipt for a transfer to the citizen's own account is overdue."),
+    "receipt_handed_in": _l("A citizen has handed in a receipt."),
+    "receipt_asked_again": _l("A receipt must be handed in again."),
 }
 
 #: The codes of :class:`course.approvals.services.ApprovalError`.
@@ -289,6 +292,10 @@ TRAIL_STEPS = {
     "declaration_signed": _l("Declaration on honour signed"),
     "payout_recorded": _l("Payout recorded"),
     "payout_reversed": _l("Payout reversed"),
+    "receipt_uploaded": _l("Receipt handed in"),
+    "receipt_accepted": _l("Receipt accepted"),
+    "receipt_asked_again": _l("Receipt asked for again"),
+    "repayment_claimed": _l("Repayment claimed"),
     "progress": _l("Follow-up recorded"),
     "change_proposed": _l("Change proposed"),
     "change_withdrawn": _l("Proposed change taken back"),
@@ -374,7 +381,8 @@ def trail_what(event: Any, *, note: str | None, names: dict[int, str]) -> str:
             parts.append(d["note"])
     elif action == "plan_changed_reported" and d.get("text"):
         parts.append(d["text"])
-    elif action in ("payout_recorded", "payout_reversed") and "amount" in d:
+    elif action in ("payout_recorded", "payout_reversed", "receipt_uploaded", "receipt_accepted",
+                    "receipt_asked_again", "repayment_claimed") and "amount" in d:
         parts.append(" ".join(filter(None, [d.get("title", ""), format_amount(d["amount"])]))
                      + ".")
         if event.reason:

@@ -179,7 +179,9 @@ def queue():
         rows, counts = services.queue(current_user, chosen)
     context = {"rows": rows, "counts": counts, "chosen": chosen, "workload": loads,
                "sorts": services.QUEUE_SORTS,
-               "sparring_days": services.SPARRING_ANSWER_DAYS}
+               "sparring_days": services.SPARRING_ANSWER_DAYS,
+               # flags the features above add to rows (an overdue receipt): {case id: [text]}
+               "row_flags": {}, **web.parts_of("approvals.queue", rows=rows)}
     if fragment:
         return web.render(None, "approvals/_queue.html", **context)
     courses = db.session.scalars(db.select(Course).where(
@@ -435,13 +437,8 @@ def my_leaflet():
 
 
 def _settings_page(text: str | None = None, status: int = 200, error: str = "") -> Response:
-    setting = services.setting_row(services.COMPLAINT_GUIDANCE)
-    return web.render("approvals/settings.html", status=status, setting=setting, error=error,
-                      # not filled in yet: the default is the text to start editing from
-                      text=text if text is not None else (
-                          setting.value if setting else str(labels.DEFAULT_COMPLAINT_GUIDANCE)),
-                      default_guidance=str(labels.DEFAULT_COMPLAINT_GUIDANCE),
-                      max_guidance=services.MAX_GUIDANCE)
+    return web.render("approvals/settings.html", status=status,
+                      **fragments.settings_context(text, error))
 
 
 @bp.get("/settings")

@@ -1,4 +1,5 @@
-"""Attachments of budget lines: documentation of a price (a quote, a screenshot, a PDF).
+"""Uploaded files: attachments of budget lines (documentation of a price: a quote, a screenshot,
+a PDF), and — through :func:`store_upload` — the receipts of own-account payouts.
 
 What SECURITY.md asks of uploads, in one place:
 
@@ -116,10 +117,8 @@ def attachment_dir() -> Path:
 
 
 def path_of(attachment: Attachment) -> Path:
-    """Where ``attachment``'s file lies. Storage names are hex we made, never a person's input."""
-    if not attachment.storage_name.isalnum():
-        raise ValueError("not a storage name")
-    return attachment_dir() / attachment.storage_name
+    """Where ``attachment``'s file lies (see :func:`path_for`)."""
+    return path_for(attachment.storage_name)
 
 
 def _read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
@@ -191,9 +190,23 @@ def _write_private(data: bytes) -> str:
         return name
 
 
-def add_attachment(line: BudgetLine, stream: IO[bytes] | None, filename: str | None, *,
-                   max_bytes: int, fallback_name: str) -> Attachment:
-    """Store an uploaded file as documentation of ``line`` and add its row (flushed).
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload that passed the checks and lies on disk under ``storage_name``."""
+
+    storage_name: str
+    original_name: str
+    content_type: str
+    size: int
+
+    @property
+    def is_picture(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def store_upload(stream: IO[bytes] | None, filename: str | None, *, max_bytes: int,
+                 fallback_name: str) -> StoredFile:
+    """Check an uploaded file and store it (the one upload path: attachments and receipts).
 
     :param stream: the uploaded file's content; only ``max_bytes + 1`` bytes are ever read.
     :param filename: the name the browser sent: cleaned, shown, never used to store or decide.
@@ -201,8 +214,8 @@ def add_attachment(line: BudgetLine, stream: IO[bytes] | None, filename: str | N
     :raises AttachmentError: the file is missing, empty, too large, not a PDF/JPEG/PNG by its
         content, or a picture that cannot be read or has too many pixels.
 
-    The file is on disk when this returns; if the caller's commit fails it must call
-    :func:`discard_file` (the route does).
+    The file is on disk when this returns: the caller adds its row, and calls
+    :func:`discard_file` if the flush or the commit fails.
     """
     if stream is None:
         raise AttachmentError("missing")
@@ -212,15 +225,35 @@ def add_attachment(line: BudgetLine, stream: IO[bytes] | None, filename: str | N
         raise AttachmentError("type")
     if kind.value.pillow_formats:
         data = _clean_picture(data, kind)
-    storage_name = _write_private(data)
-    attachment = Attachment(line=line, storage_name=storage_name,
-                            original_name=clean_name(filename, kind, fallback_name),
-                            content_type=kind.value.content_type, size=len(data))
+    return StoredFile(storage_name=_write_private(data),
+                      original_name=clean_name(filename, kind, fallback_name),
+                      content_type=kind.value.content_type, size=len(data))
+
+
+def path_for(storage_name: str) -> Path:
+    """Where a stored file lies. Storage names are hex we made, never a person's input."""
+    if not storage_name.isalnum():
+        raise ValueError("not a storage name")
+    return attachment_dir() / storage_name
+
+
+def add_attachment(line: BudgetLine, stream: IO[bytes] | None, filename: str | None, *,
+                   max_bytes: int, fallback_name: str) -> Attachment:
+    """Store an uploaded file as documentation of ``line`` and add its row (flushed); see
+    :func:`store_upload` for the checks and what is raised.
+
+    The file is on disk when this returns; if the caller's commit fails it must call
+    :func:`discard_file` (the route does).
+    """
+    stored = store_upload(stream, filename, max_bytes=max_bytes, fallback_name=fallback_name)
+    attachment = Attachment(line=line, storage_name=stored.storage_name,
+                            original_name=stored.original_name,
+                            content_type=stored.content_type, size=stored.size)
     db.session.add(attachment)
     try:
         db.session.flush()
     except Exception:
-        discard_file(storage_name)
+        discard_file(stored.storage_name)
         raise
     return attachment
 

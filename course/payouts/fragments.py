@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from course import web
 from course.approvals import services as approvals
 from course.approvals.models import Case, CaseState
 from course.budgets.models import Draft
@@ -25,7 +26,8 @@ def case_context(case: Case, *, typed: dict[int, services.Entry] | None = None,
     figures = services.figures(case)
     return {"case_id": case.id, "reference": case.reference, "citizen_name": case.citizen.name,
             "figures": figures, "typed": typed or {}, "errors": errors or {},
-            "reversing": reversing, "reverse_error": reverse_error, "reason": reason}
+            "reversing": reversing, "reverse_error": reverse_error, "reason": reason,
+            **web.parts_of("payouts.case", case=case)}
 
 
 def overview_context(team_id: int, *, not_fully_paid: bool) -> dict[str, Any]:

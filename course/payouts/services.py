@@ -19,6 +19,7 @@ from course.approvals import services as approvals
 from course.approvals.models import Case, CaseState
 from course.budgets.models import PaymentMethod
 from course.extensions import db
+from course.payouts import signals
 from course.payouts.models import Payout
 from course.people.models import Staff
 from course.types import local_today
@@ -219,6 +220,7 @@ def record(case: Case, staff: Staff, line_id: int, entry: Entry,
     approvals.record(case, "payout_recorded", staff=staff, payout=payout.id, line=line.id,
                      title=line.title, amount=amount, method=line.method,
                      paid_on=paid_on.isoformat())
+    signals.payout_recorded.send(payout, case=case)
     return payout
 
 
