@@ -14,8 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from course.approvals import services as approval_services
+from course.approvals.models import Case
 from course.budgets.models import BudgetLine, Category, Draft, StrategyItem, StrategyKind
 from course.extensions import db
+from course.payouts import services as payouts
 from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule import services as schedule_services
@@ -29,6 +31,7 @@ STAFF = [
     ("Jonas Jobkonsulent", "jobkonsulent1@demo.teten.dk", Role.JOB_CONSULTANT),
     ("Sara Jobkonsulent", "jobkonsulent2@demo.teten.dk", Role.JOB_CONSULTANT),
     ("Lene Afdelingsleder", "leder@demo.teten.dk", Role.TEAM_LEAD),
+    ("Frida Økonomi", "okonomi@demo.teten.dk", Role.FINANCE),
 ]
 CITIZENS = [
     ("Anna Holm", "DEMA2345"),
@@ -77,7 +80,24 @@ PLANS = [
      ("at læse om faget", "at aflyse aftaler i sidste øjeblik",
       "at søge to praktikpladser om ugen"),
      None, None),
+    ("Jørgen Madsen", "Job som buschauffør",
+     "Jeg har kørt lastbil i udlandet og vil gerne have et arbejde med faste ruter tæt på "
+     "familien.",
+     [("Kørekort til bus (kategori D)", Category.DRIVING_LICENCE, 32000,
+       "Jeg får det kørekort, som busselskaberne kræver.",
+       "Busselskabet i Aarhus mangler chauffører og har lovet mig en samtale."),
+      ("Lægeattest og førstehjælpskursus", Category.HEALTH, 1900,
+       "Jeg har de papirer, der skal til for at få kørekortet.",
+       "Jeg kan starte på kørekortet uden at vente."),
+      ("Arbejdstøj og sikkerhedssko", Category.CLOTHING, 1600,
+       "Jeg møder klar til første vagt.",
+       "Jeg kan sige ja til en prøvetid med det samme.")],
+     ("at køre familien til fodbold", "at sidde oppe om natten", "at læse færdselsregler hver dag"),
+     ("yes", "yes", "yes"), "approved"),
 ]
+#: The approved plan's citizen, who can sign in on the earlier course to see their payouts, the
+#: receipt they owe and their follow-up meetings.
+APPROVED_CITIZEN_CODE = "DEMJ2345"
 
 
 @dataclass
@@ -123,7 +143,7 @@ def seed(today: date | None = None) -> Logins:
                 info_meeting_on=today - timedelta(days=2))
         services.set_citizen_code(citizen, code)
     db.session.flush()
-    _earlier_course(team, consultants, today)
+    _earlier_course(team, consultants, people["okonomi@demo.teten.dk"], today)
     return Logins(
         staff=[(email, STAFF_PASSWORD, role.value) for _, email, role in STAFF],
         citizens=[(name, code) for name, code in CITIZENS],
@@ -131,7 +151,7 @@ def seed(today: date | None = None) -> Logins:
     )
 
 
-def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
+def _earlier_course(team: Team, consultants: list[Staff], finance: Staff, today: date) -> None:
     """A course that ended a few weeks ago, whose citizens have handed in their plans: one
     rated and marked green, one yellow (colleagues are asked to spar), one not yet looked at."""
     course = db.session.scalar(sa.select(Course).where(Course.code == EARLIER_COURSE_CODE))
@@ -169,12 +189,37 @@ def _earlier_course(team: Team, consultants: list[Staff], today: date) -> None:
             for criterion, value in zip(("substantial_change", "realistic", "coherence"), rated,
                                         strict=True):
                 approval_services.rate(case, consultant, criterion, value, "")
-            approval_services.triage(case, consultant, colour)
+            approval_services.triage(case, consultant, "green" if colour == "approved" else colour)
             if colour == "yellow":  # the other job consultant is asked to spar
                 approval_services.ask_colleagues(case, consultant, [consultants[(i + 1) % 2].id])
+        if colour == "approved":
+            services.set_citizen_code(citizen, APPROVED_CITIZEN_CODE)
+            _approved_and_paid(case, consultant, finance, today)
     db.session.flush()
     # (in the app, mailed after the commit; the demo mails nobody)
     approval_services.pending_notices()
+
+
+def _approved_and_paid(case: Case, consultant: Staff, finance: Staff, today: date) -> None:
+    """The plan approved three weeks ago for nine months: the driving licence paid by invoice
+    to the driving school, the medical certificate transferred to the citizen's own account
+    five days ago (the receipt is due), a follow-up meeting next week and one in two months."""
+    lines = [line["id"] for line in case.current.content["lines"]]
+    approval_services.approve(case, consultant, approval_services.Approval(
+        length_months=9,
+        follow_up="Vi mødes hver anden måned og taler om, hvordan kørekortet og jobsøgningen "
+                  "går.",
+        follow_up_dates=[today + timedelta(days=6), today + timedelta(days=62)],
+        payments={lines[0]: "invoice", lines[1]: "own_account", lines[2]: "own_account"}))
+    decided = datetime.combine(today - timedelta(days=21), time(13), tzinfo=UTC)
+    case.decided_at = decided
+    db.session.flush()  # (recording a payout reads the case afresh)
+    payouts.record(case, finance, lines[0], payouts.Entry(
+        amount="32.000", supplier="Aarhus Trafikskole ApS", invoice_number="2026-1142",
+        received_on=(today - timedelta(days=14)).isoformat(),
+        paid_on=(today - timedelta(days=10)).isoformat()), today=today)
+    payouts.record(case, finance, lines[1], payouts.Entry(
+        amount="1.900", paid_on=(today - timedelta(days=5)).isoformat()), today=today)
 
 
 def describe(logins: Logins, base_url: str) -> str:
@@ -196,6 +241,10 @@ def describe(logins: Logins, base_url: str) -> str:
         "",
         "  Projector: sign in as the facilitator, open the course console, 'Open the projector'.",
         "  Approval queue: sign in as a job consultant; an earlier course's plans are waiting.",
+        "  After approval: Jørgen Madsen's plan is approved, partly paid (finance: "
+        "okonomi@demo.teten.dk),",
+        f"    a receipt is due and a follow-up meeting is next week; he signs in with course "
+        f"code {EARLIER_COURSE_CODE} and personal code {APPROVED_CITIZEN_CODE}.",
         "",
     ]
     return "\n".join(lines)

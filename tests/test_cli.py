@@ -39,9 +39,9 @@ def test_demo_seed_is_idempotent(app):
     assert first.output == second.output
     assert "TETEN2" in first.output and "DEMA2345" in first.output
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Staff.id))) == 4
-        # the six of the demo course, and three of an earlier course who handed in plans
-        assert db.session.scalar(sa.select(sa.func.count(Citizen.id))) == 9
+        assert db.session.scalar(sa.select(sa.func.count(Staff.id))) == 5
+        # the six of the demo course, and four of an earlier course who handed in plans
+        assert db.session.scalar(sa.select(sa.func.count(Citizen.id))) == 10
 
 
 def test_demo_logins_work(app, client):
@@ -70,7 +70,7 @@ def test_the_demo_queue_has_a_case_in_each_colour_to_pick_up(app, client):
         assert {name: (case.state.value, case.colour and case.colour.value)
                 for name, case in cases.items()} == {
             "Gitte Hansen": ("in_assessment", "green"), "Hassan Omar": ("yellow", "yellow"),
-            "Inge Larsen": ("submitted", None)}
+            "Inge Larsen": ("submitted", None), "Jørgen Madsen": ("approved", "green")}
         from course.approvals.models import SparringRequest
 
         asked = db.session.scalars(sa.select(SparringRequest)).one()
@@ -157,6 +157,35 @@ def test_flask_commands_work_as_typed_in_the_checkout(tmp_path):
     listed = subprocess.run([*flask, "--help"], cwd=root, env=env, capture_output=True,
                             text=True, timeout=60)
     assert all(f"  {name} " in listed.stdout for name in ("db", "demo", "remind", "backup"))
+
+
+def test_the_demo_shows_a_case_after_approval(app, client):
+    """`make run` has an approved plan with payouts, a receipt due and a follow-up meeting
+    next week: finance sees the payouts, the job consultant the receipt and the meeting, the
+    citizen signs in with the README's codes and sees all three on their plan page."""
+    from datetime import date, timedelta
+
+    from tests.conftest import join_citizen, login_staff
+
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        from course.approvals.models import Case
+
+        case = db.session.scalars(sa.select(Case).where(Case.state == "approved")).one()
+        case_id, consultant = case.id, case.consultant.email
+        assert date.today() - case.decided_at.date() == timedelta(days=21)
+    finance = app.test_client()
+    login_staff(finance, "okonomi@demo.teten.dk", "teten-demo-2026")
+    page = finance.get(f"/payouts/cases/{case_id}").get_data(as_text=True)
+    assert "Aarhus Trafikskole ApS" in page and "32.000 kr." in page and "1.900 kr." in page
+    login_staff(client, consultant, "teten-demo-2026")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Kvittering" in page and "Opfølgning" in page
+    phone = app.test_client()
+    join_citizen(phone, "TETEN3", "DEMJ2345")
+    page = phone.get("/me/plan").get_data(as_text=True)
+    assert "1.900 kr." in page and "kvittering" in page.lower()
+    assert (date.today() + timedelta(days=6)).strftime("%-d.") in page
 
 
 def test_every_course_code_the_demo_makes_is_well_formed_and_its_citizens_said_yes(app):

@@ -56,8 +56,8 @@ def test_migrations_seed_and_a_signed_in_flow_on_postgresql(
     first = flask_cli(env, "demo")
     seeded = _snapshot(fresh_database)
     assert {t: len(rows) for t, rows in seeded.items()} == {
-        "teams": 1, "staff": 4, "courses": 2, "course_facilitators": 1, "citizens": 9,
-        "cases": 3}  # (an earlier course's plans in the approval queue)
+        "teams": 1, "staff": 5, "courses": 2, "course_facilitators": 1, "citizens": 10,
+        "cases": 4}  # (an earlier course's plans in the approval queue, one approved)
     second = flask_cli(env, "demo")
     assert second.stdout == first.stdout
     assert _snapshot(fresh_database) == seeded
