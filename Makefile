@@ -31,8 +31,8 @@ messages: $(STAMP)  ## re-extract UI strings and update the catalogs
 
 run: install
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
-	$(BIN)/python -m course --host 127.0.0.1 --port 5000
+	COURSE_STAFF_TWO_FACTOR=$${COURSE_STAFF_TWO_FACTOR:-false} $(BIN)/flask demo
+	COURSE_STAFF_TWO_FACTOR=$${COURSE_STAFF_TWO_FACTOR:-false} $(BIN)/python -m course --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

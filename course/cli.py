@@ -79,7 +79,8 @@ def demo() -> None:
 
     logins = demo_data.seed()
     db.session.commit()
-    click.echo(demo_data.describe(logins, "http://127.0.0.1:5000"))
+    click.echo(demo_data.describe(logins, "http://127.0.0.1:5000",
+                                  two_factor=bool(current_app.config["STAFF_TWO_FACTOR"])))
 
 
 @click.command("remind")

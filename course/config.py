@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_DEVICE": 5,  # per device (and per e-mail) in the window
     "LOGIN_MAX_FAILURES_COURSE": 30,  # per course code in the window: a whole room shares a router
     "LOGIN_WINDOW_MINUTES": 10,
+    # Staff sign in with a password and a code from an authenticator app (TOTP); off only for
+    # a demo or a test.
+    "STAFF_TWO_FACTOR": True,
     "DEFAULT_LOCALE": "da",
     "PUBLIC_URL": None,  # how phones reach the app, for QR codes; default: the request's host
     "ATTACHMENT_DIR": None,  # default: <instance>/attachments

@@ -222,13 +222,16 @@ def _approved_and_paid(case: Case, consultant: Staff, finance: Staff, today: dat
         amount="1.900", paid_on=(today - timedelta(days=5)).isoformat()), today=today)
 
 
-def describe(logins: Logins, base_url: str) -> str:
+def describe(logins: Logins, base_url: str, *, two_factor: bool = False) -> str:
     """The text `make run` prints: where to go and how to sign in."""
     lines = [
         "",
         f"Teten demo is ready on {base_url}",
         "",
         f"  Staff sign-in:  {base_url}/login   (password for all: {STAFF_PASSWORD})",
+        "  Two-factor sign-in for staff: "
+        + ("ON (each account sets up an authenticator app at its first sign-in)" if two_factor
+           else "off (COURSE_STAFF_TWO_FACTOR=false; production leaves it on)"),
     ]
     lines += [f"    {email:<32} {role}" for email, _, role in logins.staff]
     lines += [

@@ -46,10 +46,14 @@ CHROMIUM_ARGS = [
 # -- the live server -------------------------------------------------------------------------------
 
 
-def _environment(instance: Path) -> dict[str, str]:
-    """The server's environment: ours only (a developer's COURSE_* settings stay out)."""
+def _environment(instance: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ours only (a developer's COURSE_* settings stay out).
+
+    Staff sign in with the password alone unless a module asks for the second factor
+    (``SERVER_ENVIRONMENT = {"COURSE_STAFF_TWO_FACTOR": "true"}``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     env.update({
+        "COURSE_STAFF_TWO_FACTOR": "false",
         "COURSE_INSTANCE_PATH": str(instance),
         "COURSE_DATABASE_URL": f"sqlite:///{instance / 'e2e.sqlite3'}",
         "COURSE_SECRET_KEY": SECRET_KEY,
@@ -57,6 +61,7 @@ def _environment(instance: Path) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         "PYTHONUNBUFFERED": "1",
     })
+    env.update(extra or {})
     return env
 
 
@@ -164,8 +169,11 @@ def _wait_until_serving(server: LiveServer, timeout: float = 20.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One server per e2e module, on its own fresh copy of the seeded database."""
+def live_server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """One server per e2e module, on its own fresh copy of the seeded database (and with the
+    module's ``SERVER_ENVIRONMENT``, if it has one)."""
+    extra = getattr(request.module, "SERVER_ENVIRONMENT", None)
     instance = tmp_path_factory.mktemp("e2e-server")
     _copy_database(seeded.instance / "e2e.sqlite3", instance / "e2e.sqlite3")
     port = _free_port()
@@ -173,7 +181,7 @@ def live_server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "course", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=_environment(instance), stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=_environment(instance, extra), stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, seeded.other)
     try:
         _wait_until_serving(server)

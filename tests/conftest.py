@@ -59,6 +59,9 @@ def base_config(tmp_path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
         "SERVER_NAME": "teten.test",
+        # Most tests sign staff in with the password alone; tests/people/test_two_factor.py
+        # turns the second factor on.
+        "STAFF_TWO_FACTOR": False,
     }
 
 

@@ -51,6 +51,13 @@ class StaffLoginForm(FlaskForm):
         DataRequired(_l("Write your password.")), Length(max=200)])
 
 
+class CodeForm(FlaskForm):
+    """The second step of a staff sign-in, and the confirmation of a new authenticator app."""
+
+    code = StringField(_l("Code"), validators=[
+        DataRequired(_l("Write the code from your app.")), Length(max=40)])
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[

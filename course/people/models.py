@@ -93,6 +93,39 @@ class Staff(Principal, db.Model):
         return f"<Staff {self.id} {self.role}>"
 
 
+class SecondFactor(db.Model):
+    """A staff member's authenticator app (TOTP): the shared secret, once confirmed.
+
+    ``last_step`` is the 30-second time step of the last code accepted: a code is good once.
+    A team lead's reset empties the secret (and records who reset it and when); the person
+    sets the app up again at their next sign-in.
+    """
+
+    __tablename__ = "staff_second_factors"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True)
+    #: Base32 TOTP secret; ``None`` when not set up (or reset). Never logged or exported.
+    secret: Mapped[str | None] = mapped_column(sa.String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reset_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+    reset_by: Mapped[Staff | None] = relationship(foreign_keys=[reset_by_id])
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (kept as a keyed hash)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Citizen(Principal, db.Model):
     """A participant (borger) enrolled in one course. No CPR number is ever stored."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -26,9 +27,10 @@ from werkzeug.exceptions import TooManyRequests
 from course import money, realtime, web
 from course.access import CITIZEN, FINANCE, PUBLIC, STAFF, TEAM_LEAD, allow
 from course.extensions import db
-from course.people import pushes, services, signals
-from course.people.forms import JoinForm, PasswordForm, StaffForm, StaffLoginForm
+from course.people import pushes, services, signals, twofactor
+from course.people.forms import CodeForm, JoinForm, PasswordForm, StaffForm, StaffLoginForm
 from course.people.models import Citizen, Role, Staff
+from course.types import utcnow
 
 bp = Blueprint("people", __name__)
 
@@ -239,6 +241,14 @@ def login():
         staff = services.authenticate_staff(email, form.password.data)
         if locked and (staff is None or _person_key(staff) not in known):
             _locked_out(device, target)
+        if staff is not None and twofactor.required():
+            # Not signed in yet: the code (or setting up the app) comes first. The device's
+            # count is cleared only when the code is right too.
+            enrol = not twofactor.is_enrolled(staff)
+            _begin_second_step(staff, enrol=enrol)
+            db.session.commit()
+            return redirect(url_for("people.enrol_two_factor" if enrol
+                                    else "people.login_code"))
         if staff is not None:
             # The device's count only: a success must not reset what an attacker has spent
             # against the e-mail.
@@ -255,6 +265,164 @@ def login():
     elif form.errors:
         status = 422
     return _give_device_cookie(web.render("people/login.html", status=status, form=form))
+
+
+# -- the second step: a code from the authenticator app ----------------------------------------
+#
+# Between the password and the code the session holds only whom the password was right for,
+# since when, and (while setting up the app) the new secret: nobody is signed in, no
+# LoginSession exists, and every protected page still sends the person to sign in. The state
+# lasts PENDING_MINUTES (ENROL_MINUTES while setting up); the final sign-in starts a new
+# session id again. Wrong codes count against the device and against ``totp:<staff id>``,
+# with the same known-device rule as the password.
+
+PENDING_KEY = "two_factor"
+
+
+def _begin_second_step(staff: Staff, *, enrol: bool) -> None:
+    lang = session.get("lang")
+    session.clear()
+    session["lang"] = lang
+    current_app.session_interface.regenerate(session)
+    session[PENDING_KEY] = {
+        "staff": staff.id, "since": utcnow().timestamp(), "enrol": enrol,
+        "secret": twofactor.new_secret() if enrol else None,
+        "next": _safe_next(request.args.get("next")),
+    }
+
+
+def _pending(enrol: bool) -> tuple[Staff, dict] | None:
+    """Whom the password was right for, if that was recently enough (and for this step)."""
+    state = session.get(PENDING_KEY)
+    if not isinstance(state, dict) or bool(state.get("enrol")) != enrol:
+        return None
+    minutes = twofactor.ENROL_MINUTES if enrol else twofactor.PENDING_MINUTES
+    since = state.get("since")
+    staff = db.session.get(Staff, state.get("staff") or 0)
+    if (not isinstance(since, float) or staff is None or not staff.active
+            or utcnow().timestamp() - since > timedelta(minutes=minutes).total_seconds()):
+        session.pop(PENDING_KEY, None)
+        return None
+    return staff, state
+
+
+def _sign_in_again():
+    flash(_("Your sign-in took too long. Sign in again with your e-mail and password."), "info")
+    return redirect(url_for("people.login"))
+
+
+def _count_wrong_code(device: str, staff: Staff) -> None:
+    limit = current_app.config["LOGIN_MAX_FAILURES_DEVICE"]
+    services.record_failure({device: limit, f"totp:{staff.id}": limit * 2})
+    db.session.commit()
+
+
+def _refuse_locked_code(device: str, staff: Staff) -> None:
+    """The password's throttling for codes: a locked device waits; a locked ``totp:<id>``
+    lets only a device that signed in as this person before go on trying."""
+    _refuse_if_locked([device])
+    target = f"totp:{staff.id}"
+    locked, known = _target_locked(target)
+    if locked and _person_key(staff) not in known:
+        _locked_out(device, target)
+
+
+def _finish_sign_in(staff: Staff, device: str) -> None:
+    services.clear_throttle([device])
+    _sign_in(staff)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login_code():
+    """The second step of a staff sign-in: a code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    pending = _pending(enrol=False)
+    if pending is None:
+        return _sign_in_again()
+    staff, state = pending
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        device = _device_key()
+        _refuse_locked_code(device, staff)
+        used = twofactor.check_code(staff, form.code.data)
+        if used is not None:
+            _finish_sign_in(staff, device)
+            if used == "recovery":
+                flash(_("You signed in with a recovery code; it cannot be used again. "
+                        "%(count)s are left.", count=twofactor.recovery_codes_left(staff)),
+                      "info")
+            db.session.commit()
+            return _remember_on_this_device(
+                redirect(state.get("next") or _home_for(staff)), staff)
+        _count_wrong_code(device, staff)
+        form.code.errors.append(_("The code is not right. Write the 6 digits your app shows "
+                                  "now, or one of your recovery codes."))
+        status = 422
+    elif form.errors:
+        status = 422
+    return _give_device_cookie(web.render("people/login_code.html", status=status, form=form))
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@allow(PUBLIC)
+def enrol_two_factor():
+    """Setting up the authenticator app, required before anything else: the QR code (and
+    the secret as text), confirmed with a code; then the recovery codes, shown once."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    pending = _pending(enrol=True)
+    if pending is None:
+        return _sign_in_again()
+    staff, state = pending
+    secret = state["secret"]
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        device = _device_key()
+        _refuse_locked_code(device, staff)
+        recovery = twofactor.confirm_enrolment(staff, secret, form.code.data)
+        if recovery is not None:
+            _finish_sign_in(staff, device)
+            db.session.commit()
+            return _remember_on_this_device(web.render(
+                "people/recovery_codes.html", codes=recovery, enrolled=True,
+                next_url=state.get("next") or _home_for(staff)), staff)
+        _count_wrong_code(device, staff)
+        form.code.errors.append(_("The code is not right. Write the 6 digits your app shows "
+                                  "now for Teten."))
+        status = 422
+    elif form.errors:
+        status = 422
+    return _give_device_cookie(web.render(
+        "people/enrol_two_factor.html", status=status, form=form,
+        qr=web.qr_svg(twofactor.provisioning_uri(staff, secret)),
+        secret=twofactor.grouped(secret)))
+
+
+@bp.get("/two-factor")
+@allow(STAFF, FINANCE)
+def two_factor():
+    """The person's own second factor: whether it is set up, recovery codes left."""
+    staff = current_user._get_current_object()
+    return web.render("people/two_factor.html", required=twofactor.required(),
+                      enrolled=twofactor.is_enrolled(staff),
+                      left=twofactor.recovery_codes_left(staff))
+
+
+@bp.post("/two-factor/recovery-codes")
+@allow(STAFF, FINANCE)
+def new_recovery_codes():
+    """New recovery codes (the old ones stop working), shown once."""
+    staff = current_user._get_current_object()
+    if not twofactor.is_enrolled(staff):
+        abort(404)  # no app set up (the setting is off): nothing to replace
+    recovery = twofactor.new_recovery_codes(staff)
+    db.session.commit()
+    return web.render("people/recovery_codes.html", codes=recovery, enrolled=False,
+                      next_url=url_for("people.two_factor"))
 
 
 @bp.post("/logout")
@@ -348,7 +516,7 @@ def staff_accounts():
         sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
     ).all()
     return web.render("people/staff.html", status=status, form=form, members=members,
-                      created=created)
+                      created=created, factors=twofactor.factors_of([m.id for m in members]))
 
 
 @bp.post("/staff/<int:staff_id>/deactivate")
@@ -377,6 +545,24 @@ def reactivate(staff_id: int):
     return redirect(url_for("people.staff_accounts"))
 
 
+@bp.post("/staff/<int:staff_id>/reset-two-factor")
+@allow(TEAM_LEAD)
+def reset_two_factor(staff_id: int):
+    """A colleague lost their phone: their app and recovery codes stop working, their
+    sessions end, and they set up an app again at their next sign-in."""
+    staff = _team_member_or_404(staff_id)
+    if staff.id == current_user.id:
+        flash(_("You cannot reset your own second factor. Ask another team lead, or make new "
+                "recovery codes on your own page."), "error")
+        return redirect(url_for("people.staff_accounts"))
+    ended = twofactor.reset(staff, by=current_user._get_current_object())
+    db.session.commit()
+    pushes.disconnect_sign_ins(ended)
+    flash(_("The second factor of %(name)s is reset and all their sessions have ended. They "
+            "set up an authenticator app again at their next sign-in.", name=staff.name), "info")
+    return redirect(url_for("people.staff_accounts"))
+
+
 @bp.post("/staff/<int:staff_id>/reset")
 @allow(TEAM_LEAD)
 def reset_password(staff_id: int):
@@ -391,5 +577,6 @@ def reset_password(staff_id: int):
         sa.select(Staff).where(Staff.team_id == current_user.team_id).order_by(Staff.name)
     ).all()
     return web.render("people/staff.html", form=StaffForm(formdata=None), members=members,
-                      created=None, reset=(staff, password))
+                      created=None, reset=(staff, password),
+                      factors=twofactor.factors_of([m.id for m in members]))
 
