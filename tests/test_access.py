@@ -49,7 +49,7 @@ def test_declaring_nothing_or_nonsense_is_an_error():
         access.allow("everyone")
 
 
-@pytest.mark.parametrize("path", ["/office", "/staff", "/me", "/password"])
+@pytest.mark.parametrize("path", ["/office", "/staff", "/me", "/password", "/two-factor"])
 def test_anonymous_is_sent_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -339,8 +339,8 @@ def test_finance_reaches_only_the_payouts_and_its_own_account(app):
                      if access.FINANCE in (access.declared_kinds(app, e) or ()))
     assert finance == ["payouts.case_page", "payouts.overview", "payouts.record",
                             "payouts.reverse", "people.change_password", "people.keepalive",
-                            "people.logout", "receipts.claim", "receipts.file",
-                            "receipts.review"]
+                            "people.logout", "people.new_recovery_codes", "people.two_factor",
+                            "receipts.claim", "receipts.file", "receipts.review"]
     with app.test_request_context():
         login_user(Staff(team_id=1, name="F", email="f@x.dk", password_hash="",
                          role=Role.FINANCE, active=True))
@@ -509,3 +509,35 @@ def test_the_receipts_declare_who_may_use_them(app):
         "receipts.claim": deciding,
         "receipts.save_days": {access.TEAM_LEAD},
     }
+
+
+# -- two-factor sign-in: who reaches which endpoint (a matrix) ----------------------------------
+
+#: Per endpoint the status each of WHO gets, the second factor off (they sign in with the
+#: password; tests/people/test_two_factor.py has it on). The sign-in steps are public but
+#: only answer a pending sign-in: anyone else is sent to /login (302), a signed-in person to
+#: their home page (302). The own page and new recovery codes are any staff's, finance too
+#: (404: no app set up, nothing to replace); the reset is the team lead's, of their own team.
+TWO_FACTOR_MATRIX = {
+    ("GET", "/login/code"): [302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ("POST", "/login/code"): [302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ("GET", "/login/two-factor"): [302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ("POST", "/login/two-factor"): [302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ("GET", "/two-factor"): [302, 403, 403, 200, 200, 200, 200, 200, 200, 200],
+    ("POST", "/two-factor/recovery-codes"): [401, 403, 403, 404, 404, 404, 404, 404, 404, 404],
+    ("POST", "/staff/{consultant}/reset-two-factor"):
+        [401, 403, 403, 403, 403, 403, 302, 403, 404, 403],
+}
+
+
+@pytest.mark.parametrize("method, path", list(TWO_FACTOR_MATRIX))
+def test_the_two_factor_matrix(app, followup_world, method, path):
+    world, _case_id, _meeting_id = followup_world
+    url = path.format(consultant=world.consultant_id)
+    got = []
+    for who in WHO:
+        client = _client_for(app, world, who)
+        response = client.get(url) if method == "GET" else client.post(url, data={"code": "1"})
+        got.append(response.status_code)
+    assert dict(zip(WHO, got, strict=True)) == dict(
+        zip(WHO, TWO_FACTOR_MATRIX[(method, path)], strict=True))

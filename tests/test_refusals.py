@@ -1288,6 +1288,49 @@ def people_login_throttled(s: Setting) -> Attempt:
     return attempt
 
 
+def _two_factor_on(s: Setting) -> None:
+    """The second factor required, and the app's clock set (the codes are the test's)."""
+    from course.people import twofactor
+
+    s.app.config["STAFF_TWO_FACTOR"] = True
+    s.monkeypatch.setattr(twofactor, "clock", lambda: 1_800_000_000.0)
+
+
+def people_enrol_two_factor(s: Setting) -> Attempt:
+    _two_factor_on(s)
+    client = s.app.test_client()
+    assert s.world
+    ok(client.post("/login", data={"email": "fac@teama.dk", "password": PASSWORD}), 302)
+    return Attempt(client, "/login/two-factor", "/login/two-factor", {"code": "12345"}, None,
+                   da("The code is not right. Write the 6 digits your app shows now for Teten."),
+                   also_written=frozenset({"throttle_buckets"}))
+
+
+def people_login_code(s: Setting) -> Attempt:
+    import pyotp
+
+    from course.people import twofactor
+    from course.people.models import Staff
+
+    _two_factor_on(s)
+    assert s.world
+    secret = pyotp.random_base32()
+    now = twofactor.clock()
+
+    def enrol():
+        staff = db.session.scalar(sa.select(Staff).where(Staff.email == "con@teama.dk"))
+        twofactor.confirm_enrolment(staff, secret, pyotp.TOTP(secret).at(now))
+
+    s.write(enrol)
+    client = s.app.test_client()
+    ok(client.post("/login", data={"email": "con@teama.dk", "password": PASSWORD}), 302)
+    # The code just used to set the app up: good once, so refused now.
+    return Attempt(client, "/login/code", "/login/code", {"code": pyotp.TOTP(secret).at(now)},
+                   None, da("The code is not right. Write the 6 digits your app shows now, or "
+                            "one of your recovery codes."),
+                   also_written=frozenset({"throttle_buckets"}))
+
+
 def people_join(s: Setting) -> Attempt:
     return Attempt(s.app.test_client(), "/", "/join",
                    {"course_code": s.world.course_code, "personal_code": "FORKERT1"}, None,
@@ -1403,6 +1446,8 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("people.login", "wrong password", people_login),
     ("people.login", "too many attempts", people_login_throttled),
     ("people.join", "wrong personal code", people_join),
+    ("people.enrol_two_factor", "a wrong confirmation code", people_enrol_two_factor),
+    ("people.login_code", "a code used already", people_login_code),
     ("people.change_password", "wrong current password", people_change_password),
     ("people.staff_accounts", "e-mail taken", people_staff_accounts),
 ]
@@ -1415,6 +1460,11 @@ CANNOT_REFUSE: dict[str, str] = {
     "people.language": "an unknown language is ignored; it always redirects back",
     "people.reactivate": "reactivating an active account changes nothing",
     "people.reset_password": "always issues a new temporary password",
+    "people.reset_two_factor": "its button is only offered for other accounts with an app set "
+                               "up; resetting twice is a no-op; a forged request to reset "
+                               "oneself is refused with a flash on the staff page",
+    "people.new_recovery_codes": "always makes new codes; offered only with an app set up "
+                                 "(else 404: there is nothing to replace)",
     "people.deactivate": "its button is only offered for other accounts; a forged request to "
                          "deactivate oneself is refused with a flash on the staff page",
     "followup.new_calendar_link": "always makes a new calendar address (the old one stops)",
