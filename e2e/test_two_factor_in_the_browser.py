@@ -27,6 +27,8 @@ SERVER_ENVIRONMENT = {"COURSE_STAFF_TWO_FACTOR": "true"}
 
 SHOTS = Path(os.environ.get("TETEN_SHOTS", "/work/shots/twofactor"))
 OFFICE = {"viewport": {"width": 1366, "height": 768}}
+#: The team lead's recovery codes, as the first test was shown them (for the last test).
+RECOVERY: list[str] = []
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -65,6 +67,7 @@ def test_a_team_lead_sets_up_the_app_and_signs_in_with_a_code(screens: Screens,
     lead.locator("main form button[type=submit]").click()
     codes = lead.locator("#recovery-codes li")
     expect(codes).to_have_count(10)
+    RECOVERY.extend(codes.all_inner_texts())
     expect(lead.locator("h1")).to_have_text("Dine gendannelseskoder")
     shot(lead, "recovery-codes-office")
     assert_accessible(lead, "the recovery codes")
@@ -102,7 +105,7 @@ def test_a_team_lead_sets_up_the_app_and_signs_in_with_a_code(screens: Screens,
 
 def test_setting_up_and_the_code_step_on_a_phone(screens: Screens, live_server) -> None:
     phone = screens.open(PHONE)
-    password_step(phone, live_server.consultant)
+    password_step(phone, "jobkonsulent2@demo.teten.dk")
     expect(phone).to_have_url(re.compile(r"/login/two-factor$"))
     shot(phone, "enrol-phone")
     assert_accessible(phone, "setting up the app on a phone")
@@ -117,3 +120,45 @@ def test_setting_up_and_the_code_step_on_a_phone(screens: Screens, live_server) 
     phone.locator("main form button[type=submit]").click()
     expect(phone.locator("#recovery-codes li")).to_have_count(10)
     shot(phone, "recovery-codes-phone")
+
+
+def test_the_team_lead_resets_a_colleagues_second_factor(screens: Screens,
+                                                         live_server) -> None:
+    """Jonas sets up an app; the team lead resets it from the staff page (Jonas's open page
+    is signed out); Jonas's password then leads to setting up an app again."""
+    jonas = screens.open(OFFICE)
+    password_step(jonas, live_server.consultant)
+    secret = jonas.locator("#two-factor-secret").inner_text().replace(" ", "")
+    jonas.fill("#code", pyotp.TOTP(secret).now())
+    jonas.locator("main form button[type=submit]").click()
+    expect(jonas.locator("#recovery-codes li")).to_have_count(10)
+
+    lead = screens.open(OFFICE)
+    password_step(lead, live_server.team_lead)
+    expect(lead).to_have_url(re.compile(r"/login/(two-factor|code)$"))
+    if lead.url.endswith("/login/two-factor"):  # run alone: the lead sets up an app here
+        lead_secret = lead.locator("#two-factor-secret").inner_text().replace(" ", "")
+        lead.fill("#code", pyotp.TOTP(lead_secret).now())
+        lead.locator("main form button[type=submit]").click()
+        expect(lead.locator("#recovery-codes li")).to_have_count(10)
+    else:  # the first test set up the lead's app: one of its recovery codes, once
+        lead.fill("#code", RECOVERY.pop())
+        lead.locator("main form button[type=submit]").click()
+        expect(lead).to_have_url(re.compile(r"/office$"))
+        expect(lead.locator("main")).to_contain_text("Der er 9 tilbage")
+    lead.goto("/staff")
+    row = lead.locator("tr", has_text="Jonas Jobkonsulent")
+    expect(row).to_contain_text("Totrinsbekræftelse sat op")
+    shot(lead, "staff-office")
+    assert_accessible(lead, "the staff page")
+    row.get_by_role("button", name="Nulstil totrinsbekræftelse").click()
+    expect(lead.locator("main")).to_contain_text(
+        "Totrinsbekræftelsen for Jonas Jobkonsulent er nulstillet")
+    expect(lead.locator("tr", has_text="Jonas Jobkonsulent")).to_contain_text(
+        "Totrinsbekræftelse nulstillet")
+    shot(lead, "staff-reset-office")
+
+    jonas.goto("/office")
+    expect(jonas).to_have_url(re.compile(r"/\?next=/office$"))  # signed out: sent to sign in
+    password_step(jonas, live_server.consultant)
+    expect(jonas).to_have_url(re.compile(r"/login/two-factor$"))
