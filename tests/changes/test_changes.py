@@ -327,6 +327,33 @@ def test_every_step_is_on_the_audit_trail_and_notified(app, team_a, case_id):
             ("change_approved", None, team_a.citizens[0][0], "/me/plan")]
 
 
+def test_a_proposed_change_is_flagged_in_the_queue_beside_other_flags(app, team_a, case_id):
+    """The queue row of an approved case says a change waits; flags from other features (an
+    overdue receipt) stand beside it, not instead of it (web.parts_of joins them)."""
+    from course import web
+
+    consultant = signed_in_staff(app, "con@teama.dk")
+
+    def row() -> str:
+        queue = consultant.get("/queue?view=team&state=approved").get_data(as_text=True)
+        return queue[queue.index(f'/cases/{case_id}"'):].split("</tr>")[0]
+
+    assert "Ændring foreslået" not in row()
+    first = _propose(app, case_id, _move(app, case_id, TRUCK - 1, SHOES))
+    assert "Ændring foreslået" in row()
+
+    def another_flag(_page, *, rows):
+        return {"row_flags": {case_id: ["Et andet flag"]}}
+
+    web.page_parts.connect(another_flag, sender="approvals.queue")
+    try:
+        assert "Ændring foreslået" in row() and "Et andet flag" in row()
+    finally:
+        web.page_parts.disconnect(another_flag, sender="approvals.queue")
+    _decide(app, case_id, team_a.consultant_id, first)
+    assert "Ændring foreslået" not in row()
+
+
 # -- on the web ---------------------------------------------------------------------------------
 
 
