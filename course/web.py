@@ -60,10 +60,20 @@ LAYOUT = "layout"
 
 
 def parts_of(page: str, **about: Any) -> dict[str, Any]:
-    """The context the features above contribute to ``page`` (see :data:`page_parts`)."""
+    """The context the features above contribute to ``page`` (see :data:`page_parts`).
+
+    Parts that several features fill (the queue's flags per case: an overdue receipt, a
+    proposed change) come as dicts of lists under one key; they are merged, the lists joined.
+    """
     context: dict[str, Any] = {}
     for _receiver, part in page_parts.send(page, **about):
-        context.update(part)
+        for key, value in part.items():
+            mine = context.get(key)
+            if isinstance(mine, dict) and isinstance(value, dict):
+                value = {**mine, **{k: [*mine[k], *v] if isinstance(v, list)
+                                    and isinstance(mine.get(k), list) else v
+                                    for k, v in value.items()}}
+            context[key] = value
     return context
 
 

@@ -24,7 +24,7 @@ from course.approvals.models import Case
 from course.extensions import db
 from course.payouts import services as payouts
 from course.people import services
-from course.people.models import Role, Staff
+from course.people.models import Citizen, Staff
 from course.receipts.models import Receipt
 from course.types import local_today
 
@@ -36,7 +36,11 @@ def overdue() -> None:
     app = create_app()
     with app.app_context():
         finance = db.session.scalars(sa.select(Staff).where(Staff.email == FINANCE)).one()
-        first = db.session.scalars(sa.select(Receipt).order_by(Receipt.id)).first()
+        hassan = demo.PLANS[1][0]  # (not the demo's own approved plan, which has a receipt too)
+        first = db.session.scalars(
+            sa.select(Receipt).join(Case, Case.id == Receipt.case_id)
+            .join(Citizen, Citizen.id == Case.citizen_id).where(Citizen.name == hassan)
+            .order_by(Receipt.id)).first()
         case = db.session.get(Case, first.case_id)
         payouts.reverse(case, finance, first.payout_id, "Forkert dato")
         payout = payouts.record(case, finance, first.payout.line_id, payouts.Entry(
@@ -52,10 +56,7 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         cases = seed()
-        team = db.session.scalars(db.select(Staff).where(Staff.email == demo.STAFF[0][1])
-                                  ).one().team
-        finance = services.create_staff(team, "Olga Økonomi", FINANCE, Role.FINANCE,
-                                        demo.STAFF_PASSWORD, must_change_password=False)
+        finance = db.session.scalars(db.select(Staff).where(Staff.email == FINANCE)).one()
         case = db.session.get(Case, cases["approved"])
         services.set_citizen_code(case.citizen, HASSAN_CODE)
         line = case.current.content["lines"][1]  # to his own account

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.e2e
 CATALOG = (Path(__file__).resolve().parent.parent
            / "course/translations/da/LC_MESSAGES/messages.po")
 SPARRING = next(i.title for i in BEST_PRACTICE[Day.KICKOFF] if i.kind == ItemKind.SPARRING_ROUND)
-GITTE, _HASSAN, INGE = (plan[0] for plan in demo.PLANS)  # green, yellow, not yet rated
+GITTE, _HASSAN, INGE, _JORGEN = (plan[0] for plan in demo.PLANS)  # green, yellow, waiting, approved
 #: What htmx marks while a request, a swap or a settle is under way.
 BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 

@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(labels.FILTERS)
     web.page_parts.connect(fragments.case_part, sender="approvals.case")
     web.page_parts.connect(fragments.my_plan_part, sender="approvals.my_plan")
+    web.page_parts.connect(fragments.queue_part, sender="approvals.queue")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from course.approvals import services as approvals
@@ -63,6 +64,13 @@ def case_part(_page: str, *, draft: Draft) -> dict[str, Any]:
     context = case_context(case)
     del context["case"]
     return {**context, "approved_changes": services.approved_changes(case)}
+
+
+def queue_part(_page: str, *, rows: list[Any]) -> dict[str, Any]:
+    """A queue row says when the citizen has proposed a change that waits for a decision."""
+    waiting = services.proposed_in([row.case_id for row in rows
+                                    if row.state == CaseState.APPROVED])
+    return {"row_flags": {case_id: [_("Change proposed")] for case_id in waiting}}
 
 
 def my_plan_part(_page: str, *, case: Case) -> dict[str, Any]:

@@ -95,6 +95,14 @@ def _lock(case: Case) -> None:
 # -- reading ------------------------------------------------------------------------------------
 
 
+def proposed_in(case_ids: list[int]) -> set[int]:
+    """Which of the cases have a proposed change waiting for a decision (one statement)."""
+    if not case_ids:
+        return set()
+    return set(db.session.scalars(sa.select(ChangeRequest.case_id).where(
+        ChangeRequest.case_id.in_(case_ids), ChangeRequest.state == ChangeState.PROPOSED)))
+
+
 def open_request(case: Case) -> ChangeRequest | None:
     """The case's proposal waiting for a decision, if any."""
     return db.session.scalar(sa.select(ChangeRequest).where(

@@ -32,7 +32,8 @@ def mine_context(case: Case, *, errors: dict[int, str] | None = None) -> dict[st
     """The citizen's own receipts on their plan page (approved cases only)."""
     if case.state != CaseState.APPROVED:
         return {}
-    return {"my_receipts": {"views": services.views_of(case), "errors": errors or {}}}
+    return {"my_receipts": {"views": services.views_of(case), "errors": errors or {},
+                            "days": services.receipt_days()}}
 
 
 def settings_context(*, typed: str | None = None, error: str = "") -> dict[str, Any]:

@@ -6,21 +6,19 @@ the audit trail and notified; the access rules fail closed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 
 from course.approvals import services as approvals
 from course.approvals.models import AuditEvent, Case, CaseState, Notification
-from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.changes import services
 from course.changes.models import ChangeRequest, ChangeState
 from course.extensions import db
 from course.payouts import services as payouts
 from course.people import services as people
-from course.people.models import Citizen, Role, Staff, Team
+from course.people.models import Role, Staff, Team
 from course.types import local_today
+from tests.approvals.plans import PlanLine, approved_plan
 from tests.conftest import PASSWORD, hx_post, signed_in_citizen, signed_in_staff
 
 TRUCK, SHOES = 12_500, 2_500  # line 0 by invoice, line 1 to the citizen's own account
@@ -36,36 +34,11 @@ def team_a(make_world):
 def _plan(app, world, index: int = 0, *, approve: bool = True, cap: int | None = None) -> int:
     """Citizen ``index``'s plan (two lines), submitted, green and approved by their
     consultant: line 0 by invoice, line 1 to their own account."""
-    with app.app_context():
-        citizen = db.session.get(Citizen, world.citizens[index][0])
-        if cap is not None:
-            citizen.course.budget_cap = cap
-        draft = Draft(citizen_id=citizen.id, course_id=world.course_id, goal="Lagerarbejder",
-                      motivation="Jeg vil gerne arbejde")
-        draft.lines = [
-            BudgetLine(position=0, title="Truckkørekort", amount=TRUCK, change="Truck",
-                       job_effect="Lagerjob", price_source="AMU", no_documentation="AMU",
-                       need_date=date(2027, 2, 1)),
-            BudgetLine(position=1, title="Arbejdssko", amount=SHOES, change="Sko",
-                       job_effect="Sikkerhed", price_source="Butik", no_documentation="Butik",
-                       need_date=date(2027, 2, 1)),
-        ]
-        draft.strategy = [StrategyItem(kind=kind, position=0, text=f"Punkt {kind.value}")
-                          for kind in StrategyKind]
-        db.session.add(draft)
-        db.session.flush()
-        case = approvals.submit(draft, citizen)
-        if approve:
-            consultant = db.session.get(Staff, world.consultant_id)
-            for criterion in ("substantial_change", "realistic", "coherence"):
-                approvals.rate(case, consultant, criterion, "yes", "")
-            approvals.triage(case, consultant, "green")
-            lines = case.current.content["lines"]
-            approvals.approve(case, consultant, approvals.Approval(
-                length_months=9, follow_up="Møde hver måned",
-                payments={lines[0]["id"]: "invoice", lines[1]["id"]: "own_account"}))
-        db.session.commit()
-        return case.id
+    return approved_plan(app, world, index, approve=approve, cap=cap, goal="Lagerarbejder",
+                         lines=[PlanLine("Truckkørekort", TRUCK, "invoice", "Truck", "Lagerjob",
+                                         "AMU", "AMU"),
+                                PlanLine("Arbejdssko", SHOES, "own_account", "Sko", "Sikkerhed",
+                                         "Butik", "Butik")])
 
 
 @pytest.fixture
@@ -325,6 +298,33 @@ def test_every_step_is_on_the_audit_trail_and_notified(app, team_a, case_id):
             ("change_refused", None, team_a.citizens[0][0], "/me/plan"),
             ("change_proposed", team_a.consultant_id, None, f"/cases/{case_id}"),
             ("change_approved", None, team_a.citizens[0][0], "/me/plan")]
+
+
+def test_a_proposed_change_is_flagged_in_the_queue_beside_other_flags(app, team_a, case_id):
+    """The queue row of an approved case says a change waits; flags from other features (an
+    overdue receipt) stand beside it, not instead of it (web.parts_of joins them)."""
+    from course import web
+
+    consultant = signed_in_staff(app, "con@teama.dk")
+
+    def row() -> str:
+        queue = consultant.get("/queue?view=team&state=approved").get_data(as_text=True)
+        return queue[queue.index(f'/cases/{case_id}"'):].split("</tr>")[0]
+
+    assert "Ændring foreslået" not in row()
+    first = _propose(app, case_id, _move(app, case_id, TRUCK - 1, SHOES))
+    assert "Ændring foreslået" in row()
+
+    def another_flag(_page, *, rows):
+        return {"row_flags": {case_id: ["Et andet flag"]}}
+
+    web.page_parts.connect(another_flag, sender="approvals.queue")
+    try:
+        assert "Ændring foreslået" in row() and "Et andet flag" in row()
+    finally:
+        web.page_parts.disconnect(another_flag, sender="approvals.queue")
+    _decide(app, case_id, team_a.consultant_id, first)
+    assert "Ændring foreslået" not in row()
 
 
 # -- on the web ---------------------------------------------------------------------------------

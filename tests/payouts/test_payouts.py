@@ -4,7 +4,7 @@ reversing entries, the audit trail, and approved / paid / left on the three view
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,14 +12,13 @@ from sqlalchemy.exc import DatabaseError
 
 from course.approvals import services as approvals
 from course.approvals.models import AuditEvent, Case
-from course.budgets import sparring
-from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db
 from course.payouts import services
 from course.payouts.models import Payout
 from course.people import services as people
-from course.people.models import Citizen, Role, Staff, Team
+from course.people.models import Role, Staff, Team
 from course.types import local_today
+from tests.approvals.plans import PlanLine, approved_plan
 from tests.conftest import (
     CONSULTANT_A,
     LEAD_A,
@@ -59,35 +58,12 @@ def _finance(app, team_id: int, email: str) -> int:
 def _plan(app, world, index: int = 0, *, approve: bool = True) -> int:
     """Citizen ``index``'s plan, submitted, rated (with a note), green and approved by their
     consultant, with a sparring comment: line 0 by invoice, line 1 to their own account."""
-    with app.app_context():
-        citizen = db.session.get(Citizen, world.citizens[index][0])
-        draft = Draft(citizen_id=citizen.id, course_id=world.course_id, goal=GOAL,
-                      motivation=MOTIVATION)
-        draft.lines = [
-            BudgetLine(position=0, title="Truckkørekort", amount=TRUCK, change=CHANGE,
-                       job_effect=JOB_EFFECT, price_source="AMU", no_documentation="AMU's side",
-                       need_date=date(2027, 2, 1)),
-            BudgetLine(position=1, title="Arbejdssko", amount=TOOLS, change=CHANGE + " 2",
-                       job_effect=JOB_EFFECT + " 2", price_source="Butik",
-                       no_documentation="Butikkens side", need_date=date(2027, 2, 1)),
-        ]
-        draft.strategy = [StrategyItem(kind=kind, position=0, text=f"{STRATEGY} {kind.value}")
-                          for kind in StrategyKind]
-        db.session.add(draft)
-        db.session.flush()
-        consultant = db.session.get(Staff, world.consultant_id)
-        sparring.add_comment(draft, consultant, COMMENT, None)
-        case = approvals.submit(draft, citizen)
-        if approve:
-            for criterion in ("substantial_change", "realistic", "coherence"):
-                approvals.rate(case, consultant, criterion, "yes", RATING_NOTE)
-            approvals.triage(case, consultant, "green")
-            lines = case.current.content["lines"]
-            approvals.approve(case, consultant, approvals.Approval(
-                length_months=9, follow_up="Møde hver måned",
-                payments={lines[0]["id"]: "invoice", lines[1]["id"]: "own_account"}))
-        db.session.commit()
-        return case.id
+    return approved_plan(
+        app, world, index, approve=approve, goal=GOAL, motivation=MOTIVATION,
+        strategy=STRATEGY, rating_note=RATING_NOTE, comment=COMMENT, lines=[
+            PlanLine("Truckkørekort", TRUCK, "invoice", CHANGE, JOB_EFFECT, "AMU", "AMU's side"),
+            PlanLine("Arbejdssko", TOOLS, "own_account", CHANGE + " 2", JOB_EFFECT + " 2",
+                     "Butik", "Butikkens side")])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,6 @@ from sqlalchemy.exc import DatabaseError
 from course.approvals import services as approvals
 from course.approvals.models import AuditEvent, Case, Notification
 from course.budgets import files
-from course.budgets.models import BudgetLine, Draft, StrategyItem, StrategyKind
 from course.extensions import db
 from course.payouts import services as payouts
 from course.payouts.models import Payout
@@ -26,6 +25,7 @@ from course.people.models import Citizen, Role, Staff, Team
 from course.receipts import services
 from course.receipts.models import Receipt, ReceiptUpload, RepaymentClaim
 from course.types import local_today
+from tests.approvals.plans import PlanLine, approved_plan
 from tests.conftest import (
     CONSULTANT_A,
     LEAD_A,
@@ -67,33 +67,12 @@ def team_a(make_world):
 
 def _plan(app, world, index: int = 0) -> int:
     """Citizen ``index``'s plan, approved: line 0 to their own account, line 1 by invoice."""
-    with app.app_context():
-        citizen = db.session.get(Citizen, world.citizens[index][0])
-        draft = Draft(citizen_id=citizen.id, course_id=world.course_id, goal="Et job",
-                      motivation=MOTIVATION)
-        draft.lines = [
-            BudgetLine(position=0, title="Arbejdssko", amount=SHOES, change=CHANGE,
-                       job_effect="Kan stå på lageret", price_source="Butik",
-                       no_documentation="Butikkens side", need_date=date(2027, 2, 1)),
-            BudgetLine(position=1, title="Truckkursus", amount=COURSE_FEE, change=CHANGE,
-                       job_effect="Kan køre truck", price_source="AMU",
-                       no_documentation="AMU's side", need_date=date(2027, 2, 1)),
-        ]
-        draft.strategy = [StrategyItem(kind=kind, position=0, text=f"Strategi {kind.value}")
-                          for kind in StrategyKind]
-        db.session.add(draft)
-        db.session.flush()
-        consultant = db.session.get(Staff, world.consultant_id)
-        case = approvals.submit(draft, citizen)
-        for criterion in ("substantial_change", "realistic", "coherence"):
-            approvals.rate(case, consultant, criterion, "yes", RATING_NOTE)
-        approvals.triage(case, consultant, "green")
-        lines = case.current.content["lines"]
-        approvals.approve(case, consultant, approvals.Approval(
-            length_months=9, follow_up="Møde hver måned",
-            payments={lines[0]["id"]: "own_account", lines[1]["id"]: "invoice"}))
-        db.session.commit()
-        return case.id
+    return approved_plan(app, world, index, motivation=MOTIVATION, strategy="Strategi",
+                         rating_note=RATING_NOTE, lines=[
+                             PlanLine("Arbejdssko", SHOES, "own_account", CHANGE,
+                                      "Kan stå på lageret", "Butik", "Butikkens side"),
+                             PlanLine("Truckkursus", COURSE_FEE, "invoice", CHANGE,
+                                      "Kan køre truck", "AMU", "AMU's side")])
 
 
 def _finance(app, team_id: int, email: str = FINANCE_A) -> int:
