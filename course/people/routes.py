@@ -317,14 +317,16 @@ def _count_wrong_code(device: str, staff: Staff) -> None:
     db.session.commit()
 
 
-def _refuse_locked_code(device: str, staff: Staff) -> None:
+def _refuse_locked_code(device: str, staff: Staff) -> bool:
     """The password's throttling for codes: a locked device waits; a locked ``totp:<id>``
-    lets only a device that signed in as this person before go on trying."""
+    lets only a device that signed in as this person before go on, and only with the right
+    code (returns whether the target is locked: a wrong code is then :func:`_locked_out`)."""
     _refuse_if_locked([device])
     target = f"totp:{staff.id}"
     locked, known = _target_locked(target)
     if locked and _person_key(staff) not in known:
         _locked_out(device, target)
+    return locked
 
 
 def _finish_sign_in(staff: Staff, device: str) -> None:
@@ -346,8 +348,10 @@ def login_code():
     status = 200
     if form.validate_on_submit():
         device = _device_key()
-        _refuse_locked_code(device, staff)
+        locked = _refuse_locked_code(device, staff)
         used = twofactor.check_code(staff, form.code.data)
+        if used is None and locked:
+            _locked_out(device, f"totp:{staff.id}")
         if used is not None:
             _finish_sign_in(staff, device)
             if used == "recovery":
@@ -382,8 +386,10 @@ def enrol_two_factor():
     status = 200
     if form.validate_on_submit():
         device = _device_key()
-        _refuse_locked_code(device, staff)
+        locked = _refuse_locked_code(device, staff)
         recovery = twofactor.confirm_enrolment(staff, secret, form.code.data)
+        if recovery is None and locked:
+            _locked_out(device, f"totp:{staff.id}")
         if recovery is not None:
             _finish_sign_in(staff, device)
             db.session.commit()

@@ -245,6 +245,31 @@ def test_a_locked_code_target_refuses_other_devices_too(app, on, clock):
     assert fresh.post("/login/code", data={"code": code_at(secret, clock)}).status_code == 429
 
 
+def test_a_locked_code_target_still_admits_the_person_on_their_own_device(app, on, clock):
+    """Like the password: a device that signed in as this person before may go on, with
+    the right code, while other devices' wrong codes hold ``totp:<staff id>`` locked."""
+    app.config["LOGIN_MAX_FAILURES_DEVICE"] = 2
+    secret, _codes = enrolled(app, "con@teama.dk", clock)
+    own = app.test_client()
+    own.get("/login")
+    own.post("/login", data={"email": "con@teama.dk", "password": PASSWORD})
+    assert own.post("/login/code", data={"code": code_at(secret, clock)}).status_code == 302
+    assert own.post("/logout").status_code == 302
+    clock.step()
+    wrong = f"{(int(code_at(secret, clock)) + 7) % 1_000_000:06d}"
+    for _ in range(2):
+        device = app.test_client()
+        device.get("/login")
+        device.post("/login", data={"email": "con@teama.dk", "password": PASSWORD})
+        for _ in range(2):
+            device.post("/login/code", data={"code": wrong})
+    own.post("/login", data={"email": "con@teama.dk", "password": PASSWORD})
+    refused = own.post("/login/code", data={"code": wrong})  # a wrong guess: refused, counted
+    assert refused.status_code == 429
+    assert own.post("/login/code", data={"code": code_at(secret, clock)}).status_code == 302
+    assert signed_in(own)
+
+
 def test_a_code_is_good_once(app, on, clock):
     secret, _codes = enrolled(app, "con@teama.dk", clock)
     code = code_at(secret, clock)
