@@ -306,8 +306,11 @@ def _pending(enrol: bool) -> tuple[Staff, dict] | None:
     return staff, state
 
 
-def _sign_in_again():
-    flash(_("Your sign-in took too long. Sign in again with your e-mail and password."), "info")
+def _sign_in_again(started: bool):
+    """Back to the password (saying why, when a sign-in had been started and ran out)."""
+    if started:
+        flash(_("Your sign-in took too long. Sign in again with your e-mail and password."),
+              "info")
     return redirect(url_for("people.login"))
 
 
@@ -340,9 +343,10 @@ def login_code():
     """The second step of a staff sign-in: a code from the app, or a recovery code."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
+    started = PENDING_KEY in session
     pending = _pending(enrol=False)
     if pending is None:
-        return _sign_in_again()
+        return _sign_in_again(started)
     staff, state = pending
     form = CodeForm()
     status = 200
@@ -377,9 +381,10 @@ def enrol_two_factor():
     the secret as text), confirmed with a code; then the recovery codes, shown once."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
+    started = PENDING_KEY in session
     pending = _pending(enrol=True)
     if pending is None:
-        return _sign_in_again()
+        return _sign_in_again(started)
     staff, state = pending
     secret = state["secret"]
     form = CodeForm()

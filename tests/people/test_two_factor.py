@@ -324,6 +324,11 @@ def test_the_code_step_expires_after_five_minutes(app, client, on, clock):
     assert "tog for lang tid" in client.get("/login").get_data(as_text=True)
     with client.session_transaction() as session:
         assert PENDING_KEY not in session
+    # Without a sign-in started, the code page sends to the password without a word.
+    stranger = app.test_client()
+    response = stranger.get("/login/code")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert "tog for lang tid" not in stranger.get("/login").get_data(as_text=True)
 
 
 def test_finance_needs_the_second_factor_too(app, on, clock):
