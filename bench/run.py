@@ -65,7 +65,8 @@ class Run:
         env.update(FLASK_APP="course", PYTHONUNBUFFERED="1",
                    COURSE_DATABASE_URL=self.database_url,
                    COURSE_SECRET_KEY=self.secret,
-                   COURSE_INSTANCE_PATH=str(self.workdir / f"instance-{name}"))
+                   COURSE_INSTANCE_PATH=str(self.workdir / f"instance-{name}"),
+                   COURSE_STAFF_TWO_FACTOR="false")
         env.update({f"COURSE_{k}": v for k, v in settings.items()})
         return env
 

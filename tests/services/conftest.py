@@ -210,6 +210,9 @@ def app_env(database_url: str, instance: Path, **settings: str) -> dict[str, str
         COURSE_DATABASE_URL=database_url,
         COURSE_INSTANCE_PATH=str(instance),
         COURSE_SECRET_KEY=SECRET_KEY,
+        # Staff sign in with a password alone here: the second factor has its own tests
+        # (tests/people/test_two_factor.py, e2e/test_two_factor_in_the_browser.py).
+        COURSE_STAFF_TWO_FACTOR="false",
     )
     env.update({f"COURSE_{name}": value for name, value in settings.items()})
     return env

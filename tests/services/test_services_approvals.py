@@ -33,7 +33,7 @@ def test_the_audit_trail_and_the_case_version_hold_on_postgresql(
     from course.approvals.models import Case, CaseState
     from course.extensions import db
 
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
                       "INSTANCE_PATH": str(tmp_path / "instance"),
                       "SQLALCHEMY_DATABASE_URI": seeded_database})
     app.test_client_class = Client
@@ -90,7 +90,7 @@ def test_wrong_guesses_at_once_are_all_counted_on_postgresql(
     from course.extensions import db
     from course.people import services as people
 
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
                       "INSTANCE_PATH": str(tmp_path / "instance"),
                       "SQLALCHEMY_DATABASE_URI": seeded_database,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30, "max_overflow": 0}})

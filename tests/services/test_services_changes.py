@@ -31,7 +31,7 @@ def test_a_payout_waiting_on_a_change_is_checked_against_the_new_version(
     from course.people.models import Citizen, Role
     from course.types import local_today
 
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
                       "INSTANCE_PATH": str(tmp_path / "instance"),
                       "SQLALCHEMY_DATABASE_URI": seeded_database})
     try:

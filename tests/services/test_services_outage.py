@@ -201,7 +201,7 @@ def test_a_database_connection_lost_mid_request_answers_the_error_page_and_recov
     from course.live import routes as live_routes
     from tests.conftest import Client, login_staff
 
-    app = create_app({"TESTING": False, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"TESTING": False, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
                       "INSTANCE_PATH": str(tmp_path / "instance"),
                       "SQLALCHEMY_DATABASE_URI": seeded_database})
     app.test_client_class = Client

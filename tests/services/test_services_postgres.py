@@ -72,6 +72,7 @@ def test_migrations_seed_and_a_signed_in_flow_on_postgresql(
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": SECRET_KEY,  # the seed's personal codes are keyed with it
+        "STAFF_TWO_FACTOR": False,  # (tests/people/test_two_factor.py signs in with it)
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": fresh_database,
     })
