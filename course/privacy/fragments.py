@@ -57,7 +57,11 @@ def _a11y_results(path: Path = A11Y_RESULTS) -> dict[str, Any]:
 def accessibility_context() -> dict[str, Any]:
     """The statement's date is the day the axe results were taken."""
     results = _a11y_results()
-    return {"a11y": {**results, "date": long_date(date.fromisoformat(results["date"]))}}
+    rows = [{**row, "page_label": str(labels.A11Y_PAGES.get(row["page"], row["page"])),
+             "device_label": str(labels.A11Y_DEVICES.get(row["device"], row["device"]))}
+            for row in results["pages"]]
+    return {"a11y": {**results, "pages": rows, "any_other": any(r["other"] for r in rows),
+                     "date": long_date(date.fromisoformat(results["date"]))}}
 
 
 # -- parts of other features' pages ---------------------------------------------------------------

@@ -53,3 +53,22 @@ def error_message(err: PrivacyError) -> str:
     params.setdefault("least", 0)
     params.setdefault("most", 0)
     return message(ERRORS, err.code, FALLBACK, **params)
+
+
+#: The pages and sizes e2e/test_a11y.py checks, as the accessibility statement names them.
+A11Y_PAGES = {
+    "join": _l("The front page (joining a course)"),
+    "staff-login": _l("Staff sign-in"),
+    "phone-home": _l("The citizen's phone"),
+    "office": _l("The facilitator's courses"),
+    "console": _l("The facilitator's console"),
+    "projector": _l("The big screen"),
+    "staff-admin": _l("Staff accounts"),
+    "privacy-notice": _l("Privacy notice"),
+    "accessibility": _l("Accessibility statement"),
+}
+A11Y_DEVICES = {
+    "phone": _l("Phone (390×844)"),
+    "laptop": _l("Computer (1280×800)"),
+    "projector": _l("Big screen (1920×1080)"),
+}
