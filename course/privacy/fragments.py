@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flask import request
 from flask_login import current_user
 
 from course.i18n import long_date
@@ -68,8 +69,9 @@ def accessibility_context() -> dict[str, Any]:
 
 
 def layout_part(_page: str) -> dict[str, Any]:
-    """Every page of a signed-in citizen shows the notice's card until they have read it."""
-    if current_user.is_authenticated and current_user.role == Role.CITIZEN and (
+    """Every page of a signed-in citizen shows the notice's card until they have read it (but
+    the notice itself)."""
+    if request.endpoint != "privacy.notice" and current_user.is_authenticated and current_user.role == Role.CITIZEN and (
             services.must_see_notice(current_user._get_current_object())):
         return {"privacy_prompt": True}
     return {}

@@ -96,6 +96,8 @@ def test_the_notice_is_shown_at_the_first_sign_in_until_read(app, team_a):
     first = text_of(phone.get("/me"))
     assert 'id="privacy-prompt"' in first and da("I have read it") in first
     assert 'href="/privacy"' in first
+    # the notice itself is not covered by its own card
+    assert 'id="privacy-prompt"' not in text_of(phone.get("/privacy"))
     # on the citizen's other pages too, until they say they read it
     assert 'id="privacy-prompt"' in text_of(phone.get("/me/budget"))
     response = phone.post("/me/privacy", data={"next": "/me/budget"})
