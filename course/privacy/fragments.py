@@ -71,8 +71,10 @@ def accessibility_context() -> dict[str, Any]:
 def layout_part(_page: str) -> dict[str, Any]:
     """Every page of a signed-in citizen shows the notice's card until they have read it (but
     the notice itself)."""
-    if request.endpoint != "privacy.notice" and current_user.is_authenticated and current_user.role == Role.CITIZEN and (
-            services.must_see_notice(current_user._get_current_object())):
+    if request.endpoint == "privacy.notice" or not current_user.is_authenticated:
+        return {}
+    if current_user.role == Role.CITIZEN and services.must_see_notice(
+            current_user._get_current_object()):
         return {"privacy_prompt": True}
     return {}
 
