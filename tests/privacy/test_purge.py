@@ -241,3 +241,18 @@ def test_the_audit_trail_cannot_be_purged(app, world):
             db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == event.id)
                                .values(reason=""))
         db.session.rollback()
+
+
+def test_flask_purge_deletes_and_commits_and_says_how_many(app, world):
+    day = (DECLINED_UNTIL + timedelta(days=1)).isoformat()
+    with app.app_context():
+        assert len(_files()) == 4
+    result = app.test_cli_runner().invoke(args=["purge", "--today", day])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "2 citizen(s) purged."
+    with app.app_context():
+        assert len(_files()) == 2  # deleted once the command committed
+        names = db.session.scalars(sa.select(Citizen.name).order_by(Citizen.id)).all()
+        assert names[:2] == [f"Slettet borger #{cid}" for cid, _code in world[0].citizens[:2]]
+    again = app.test_cli_runner().invoke(args=["purge", "--today", day])
+    assert again.output.splitlines()[-1] == "0 citizen(s) purged."
