@@ -4,6 +4,8 @@ texts and the retention periods."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,9 +32,19 @@ def seen():
     """The citizen has read the notice: its card leaves their phone until the notice changes."""
     services.mark_seen(current_user)
     db.session.commit()
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//")
-                    else url_for("live.phone"), 303)
+    return redirect(_same_site(request.form.get("next")) or url_for("live.phone"), 303)
+
+
+def _same_site(target: str | None) -> str | None:
+    """The page the card was on: a same-site path only; one with a control character or a
+    backslash (a header split, or a path browsers read as another host) is dropped (as
+    people.routes does after sign-in)."""
+    if not target or any(ch < " " or ch == "\x7f" or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.get("/accessibility")

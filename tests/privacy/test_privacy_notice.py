@@ -127,9 +127,10 @@ def test_a_changed_notice_is_shown_again(app, team_a):
     assert 'id="privacy-prompt"' not in text_of(phone.get("/me"))
 
 
-def test_an_open_redirect_is_not_followed(app, team_a):
+def test_a_hostile_next_after_reading_is_dropped(app, team_a):
     phone = signed_in_citizen(app, team_a)
-    for target in ("https://evil.example/", "//evil.example/"):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/me\nX",
+                   "/me\x7f"):
         response = phone.post("/me/privacy", data={"next": target})
         assert response.headers["Location"] == "/me"
 
