@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         outcomes,
         payouts,
         people,
+        privacy,
         realtime,
         receipts,
         rounds,
@@ -70,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
     for feature in (people, schedule, budgets, live, rounds, approvals, payouts, followup,
-                    receipts, changes, outcomes):
+                    receipts, changes, outcomes, privacy):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

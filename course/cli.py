@@ -1,4 +1,5 @@
-"""Commands: ``flask create-team-lead``, ``flask backup``, ``flask demo`` and ``flask remind``."""
+"""Commands: ``flask create-team-lead``, ``flask backup``, ``flask demo``, ``flask remind`` and
+``flask purge``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(demo)
     app.cli.add_command(remind)
+    app.cli.add_command(purge)
 
 
 @click.command("create-team-lead")
@@ -100,3 +102,24 @@ def remind() -> None:
         realtime.commit_and_push()
         sent = pushes.mail_notices(made)
     click.echo(f"{len(made)} reminder(s), {sent} e-mail(s).")
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; change nothing.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to purge as of (default: today in Denmark).")
+def purge(dry_run: bool, today) -> None:
+    """Delete the personal data that has passed its retention period (run daily): see
+    course/privacy/services.py for what goes and what the law keeps."""
+    from course.privacy import services
+
+    found = services.purge(today.date() if today else None, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()  # the attachments' files are deleted after the commit
+    verb = "would be purged" if dry_run else "purged"
+    for item in found:
+        click.echo(item.describe())
+    click.echo(f"{len(found)} citizen(s) {verb}.")

@@ -3,12 +3,21 @@ browser sees them on the main pages, at the sizes they are used at.
 
 axe findings of impact "serious" or "critical" fail; the others are printed. Any CSP violation
 or uncaught exception fails.
+
+The accessibility statement (/accessibility) publishes these results from
+docs/a11y-results.json: :func:`test_the_accessibility_statement_rests_on_these_results` fails
+when the file no longer says what axe finds, so the statement cannot go stale. Rewrite it with
+``TETEN_WRITE_A11Y=1`` (and commit it) after a change to the pages.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -68,6 +77,10 @@ def open_page(name: str, device: str, room: Room, screens: Screens, live_server)
         expect(announcement(page)).to_have_text(TEXT)
     elif name == "office":
         sign_in_staff(page, live_server.facilitator)
+    elif name == "privacy-notice":
+        page.goto("/privacy")
+    elif name == "accessibility":
+        page.goto("/accessibility")
     elif name == "staff-admin":
         sign_in_staff(page, live_server.team_lead)
         page.goto("/staff")
@@ -87,7 +100,13 @@ PAGES = [
     ("console", "laptop"),
     ("projector", "projector"),
     ("staff-admin", "laptop"),
+    ("privacy-notice", "phone"),
+    ("accessibility", "laptop"),
 ]
+#: The results the accessibility statement shows (course/privacy/fragments.py reads them).
+RESULTS = Path(__file__).resolve().parent.parent / "docs" / "a11y-results.json"
+#: What axe found per page in this run: (name, device) → the page's row of RESULTS.
+FOUND: dict[tuple[str, str], dict] = {}
 
 
 
@@ -104,12 +123,49 @@ def describe(violation: dict) -> str:
 def test_no_serious_axe_violations(name: str, device: str, room: Room, screens: Screens,
                                    live_server) -> None:
     page = open_page(name, device, room, screens, live_server)
-    violations = AXE.run(page).response["violations"]
+    violations = _checked(name, device, page)["violations"]
     minor = [describe(v) for v in violations if v["impact"] not in BLOCKING]
     if minor:
         print(f"axe, {name} on {device}, not blocking:\n  " + "\n  ".join(minor))
     blocking = [describe(v) for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"axe on {name} ({device}):\n" + "\n".join(blocking)
+
+
+def _checked(name: str, device: str, page: Page) -> dict:
+    """Run axe on the page, and keep its row for the statement."""
+    response = AXE.run(page).response
+    FOUND[(name, device)] = {
+        "page": name, "device": device, "passed": len(response["passes"]),
+        "blocking": sorted(v["id"] for v in response["violations"] if v["impact"] in BLOCKING),
+        "other": sorted(v["id"] for v in response["violations"]
+                        if v["impact"] not in BLOCKING),
+        "axe_version": response["testEngine"]["version"]}
+    return response
+
+
+def test_the_accessibility_statement_rests_on_these_results(room: Room, screens: Screens,
+                                                             live_server) -> None:
+    """docs/a11y-results.json lists every page checked here, with what axe finds now."""
+    for name, device in PAGES:
+        if (name, device) not in FOUND:  # the per-page test did not run first (or alone)
+            _checked(name, device, open_page(name, device, room, screens, live_server))
+    found = [dict(FOUND[key]) for key in PAGES]
+    version = found[0].pop("axe_version")
+    for row in found[1:]:
+        row.pop("axe_version")
+    if os.environ.get("TETEN_WRITE_A11Y"):
+        RESULTS.write_text(json.dumps({
+            "date": date.today().isoformat(), "axe_version": version,
+            "standard": "WCAG 2.1 AA", "pages": found}, indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8")
+    published = json.loads(RESULTS.read_text(encoding="utf-8"))
+    assert published["axe_version"] == version
+
+    def essence(rows: list[dict]) -> list[tuple]:
+        return [(r["page"], r["device"], r["blocking"], r["other"]) for r in rows]
+
+    assert essence(published["pages"]) == essence(found), (
+        "docs/a11y-results.json is stale: run this test with TETEN_WRITE_A11Y=1 and commit it")
 
 
 def test_no_page_renders_none_into_an_attribute(room: Room, screens: Screens,

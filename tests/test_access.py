@@ -541,3 +541,45 @@ def test_the_two_factor_matrix(app, followup_world, method, path):
         got.append(response.status_code)
     assert dict(zip(WHO, got, strict=True)) == dict(
         zip(WHO, TWO_FACTOR_MATRIX[(method, path)], strict=True))
+
+
+#: Per privacy endpoint the status each of WHO gets: the notice and the statement are public;
+#: only a citizen records reading the notice; only a team lead (the settings are the
+#: municipality's, not a team's: any team's lead) reaches the settings, refused here (422) for
+#: a text too long and a period out of range.
+PRIVACY_MATRIX = {
+    ("GET", "/privacy"): [200] * 10,
+    ("GET", "/accessibility"): [200] * 10,
+    ("POST", "/me/privacy"): [401, 303, 303, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/settings/privacy"): [401, 403, 403, 403, 403, 403, 422, 403, 422, 403],
+    ("POST", "/settings/retention"): [401, 403, 403, 403, 403, 403, 422, 403, 422, 403],
+}
+
+
+@pytest.mark.parametrize("method, path", list(PRIVACY_MATRIX))
+def test_the_privacy_matrix(app, followup_world, method, path):
+    world, _case_id, _meeting_id = followup_world
+    data = {"privacy_controller": "x" * 301, "retention_declined_months": "0",
+            "retention_ended_months": "60"}
+    got = []
+    for who in WHO:
+        client = _client_for(app, world, who)
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, data=data, headers={"HX-Request": "true"})
+        got.append(response.status_code)
+    assert dict(zip(WHO, got, strict=True)) == dict(
+        zip(WHO, PRIVACY_MATRIX[(method, path)], strict=True))
+
+
+def test_the_privacy_pages_declare_who_may_use_them(app):
+    privacy = {e: set(access.declared_kinds(app, e)) for e in
+               {r.endpoint for r in app.url_map.iter_rules()} if e.startswith("privacy.")}
+    assert privacy == {
+        "privacy.notice": {access.PUBLIC},
+        "privacy.accessibility": {access.PUBLIC},
+        "privacy.seen": {access.CITIZEN},
+        "privacy.save_texts": {access.TEAM_LEAD},
+        "privacy.save_periods": {access.TEAM_LEAD},
+    }

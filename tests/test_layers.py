@@ -13,6 +13,7 @@ import pytest
 
 #: Highest first. Features in one layer are independent of each other.
 LAYERS = [
+    {"privacy"},
     {"changes", "receipts", "outcomes"},
     {"payouts", "followup"},
     {"approvals", "rounds"},

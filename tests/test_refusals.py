@@ -902,6 +902,22 @@ def approvals_save_complaint_guidance(s: Setting) -> Attempt:
                    typed=typed.strip())
 
 
+def privacy_save_texts(s: Setting) -> Attempt:
+    typed = "Aarhus Kommune, Rådhuspladsen 2. " * 10  # over the 300 characters
+    return Attempt(s.lead(), "/settings", "/settings/privacy",
+                   {"privacy_controller": typed, "privacy_contact": "jobcenter@aarhus.dk"},
+                   None, da("%(field)s is too long: at most %(n)d characters.") % {
+                       "field": da("Data controller"), "n": 300},
+                   typed=typed.strip())
+
+
+def privacy_save_periods(s: Setting) -> Attempt:
+    return Attempt(s.lead(), "/settings", "/settings/retention",
+                   {"retention_declined_months": "6", "retention_ended_months": "6"}, None,
+                   da("%(field)s: choose between %(least)d and %(most)d months.") % {
+                       "field": da("Ended courses"), "least": 12, "most": 120})
+
+
 def approvals_rate(s: Setting) -> Attempt:
     con, case_id = case(s)
     return Attempt(con, f"/cases/{case_id}", f"/cases/{case_id}/ratings",
@@ -1404,6 +1420,8 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("receipts.review", "asked again without a reason", receipts_review),
     ("receipts.claim", "more than was paid", receipts_claim),
     ("receipts.save_days", "out of range", receipts_save_days),
+    ("privacy.save_texts", "too long", privacy_save_texts),
+    ("privacy.save_periods", "out of range", privacy_save_periods),
     ("approvals.save_complaint_guidance", "guidance too long",
      approvals_save_complaint_guidance),
     ("approvals.rate", "unknown rating", approvals_rate),
@@ -1455,6 +1473,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
 #: POST endpoints that refuse nothing beyond sign-in, access (403/404) and CSRF, and why.
 CANNOT_REFUSE: dict[str, str] = {
     "people.logout": "ends the session, whatever state it is in",
+    "privacy.seen": "reading the notice again only records the time again",
     "approvals.read_notice": "reading a notice read already is a no-op (404 for anyone else's)",
     "people.keepalive": "answers 204 to anyone signed in (loading the session touched it)",
     "people.language": "an unknown language is ignored; it always redirects back",

@@ -152,6 +152,12 @@ class Citizen(Principal, db.Model):
     decision: Mapped[str] = mapped_column(sa.String(10), default="pending")
     decided_on: Mapped[date | None]
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the citizen last said they had read the privacy notice (``course.privacy``): the
+    #: phone shows the notice until then, and again after the municipality changes it.
+    privacy_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When ``flask purge`` removed the citizen's personal data past its retention period:
+    #: the name is a pseudonym from then on, the code and contact details are gone.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="citizens")
     job_consultant: Mapped[Staff | None] = relationship(foreign_keys=[job_consultant_id])

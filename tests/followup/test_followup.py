@@ -8,6 +8,7 @@ and who may reach what."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -124,7 +125,14 @@ def test_an_approval_without_dates_makes_no_meetings(app, team_a):
 
 
 def test_the_migration_turns_the_approved_cases_dates_into_meetings(tmp_path):
-    """Cases approved before the follow-up existed get their dates as meetings on upgrade."""
+    """Cases approved before the follow-up existed get their dates as meetings on upgrade.
+
+    The cases are written at head (the models are today's, so an older schema would not take
+    them), then the revision's backfill runs over them as the upgrade runs it."""
+    import importlib.util
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
     from flask_migrate import upgrade
 
     from course import create_app
@@ -133,7 +141,7 @@ def test_the_migration_turns_the_approved_cases_dates_into_meetings(tmp_path):
     app = create_app({**base_config(tmp_path),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}"})
     with app.app_context():
-        upgrade(revision="a7e3d5c1f920")
+        upgrade()
         team = Team(name="T")
         db.session.add(team)
         db.session.flush()
@@ -152,17 +160,27 @@ def test_the_migration_turns_the_approved_cases_dates_into_meetings(tmp_path):
             case = Case(draft_id=draft.id, citizen_id=citizen.id, course_id=course.id,
                         team_id=team.id, consultant_id=con.id, decided_by_id=con.id,
                         length_months=9 if dates else None, follow_up_dates=dates or [])
-            db.session.add(case)
+            db.session.add(case)  # (written directly: no approval, so no meetings yet)
             db.session.flush()
             ids.append(case.id)
         con_id = con.id
         db.session.commit()
-        upgrade()
+        spec = importlib.util.spec_from_file_location("followup_revision", MIGRATION)
+        revision = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(revision)
+        with db.engine.begin() as connection, Operations.context(
+                MigrationContext.configure(connection)):
+            revision._backfill()
         rows = db.session.execute(sa.text(
             'SELECT case_id, "on", origin, created_by_id FROM followup_meetings ORDER BY id'
         )).all()
     assert [tuple(r) for r in rows] == [(ids[0], "2027-01-04", "approval", con_id),
                                         (ids[0], "2027-02-01", "approval", con_id)]
+
+
+#: The follow-up's revision: it makes the tables and turns approved cases' dates into meetings.
+MIGRATION = (Path(__file__).parents[2] / "migrations" / "versions"
+             / "c4f1e8a2d7b3_followup_meetings_and_calendar_feeds.py")
 
 
 # -- planning, moving, cancelling, noting -------------------------------------------------------
