@@ -152,9 +152,10 @@ def _comment_costs(app, make_world, size: int) -> list[str]:
 
 # Statements per comment, the signed-in person's load included (SQLite; PostgreSQL adds the
 # session store's read and write on a connection of its own, see course/sessions.py).
-# 12: 19 before issue 19's trimming (the next plan left the POST: 7 statements), 16 before "hold
-# comments for review" and the reviewer's own list.
-COMMENT_STATEMENTS = 12
+# 9: 19 before issue 19's trimming — the next plan left the POST (7 statements), the round and its
+# course in one read (1), the reviewer's assignments, the plan and the rate window in one (2);
+# 16 before "hold comments for review" and the reviewer's own list.
+COMMENT_STATEMENTS = 9
 
 
 def test_a_comment_costs_the_same_with_3_53_and_500_plans(app, make_world):

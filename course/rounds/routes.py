@@ -277,13 +277,13 @@ def review(round_id: int):
 @allow(CITIZEN)
 def give_feedback(round_id: int):
     """Add one comment on the plan the reviewer was sent to; then the board follows."""
-    round_ = _my_round(round_id)
+    round_, course = services.round_and_course_or_404(current_user.course_id, round_id)
     form = request.form
     snapshot_id, line = web.as_id(form.get("snapshot_id")), form.get("line_ref", "")
     line_ref = web.as_id(line) if line else None
     if snapshot_id is None or (line and line_ref is None):
         abort(404)
-    held = _holds_comments(round_)  # read now: a facilitator may turn it on mid-round
+    held = bool(course.hold_comments)  # read now: a facilitator may turn it on mid-round
     try:
         feedback = peerreview.add_feedback(
             db.session, round_.id, current_user.id, snapshot_id,
