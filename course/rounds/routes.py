@@ -270,7 +270,8 @@ def _holds_comments(round_: Round) -> bool:
 def review(round_id: int):
     """Whose plan to review now, its peer view and the feedback form (``part=plan``: the plan
     part alone, for htmx after a comment)."""
-    return _review_page(_my_round(round_id), plan_only=request.args.get("part") == "plan")
+    round_, _course = services.round_and_course_or_404(current_user.course_id, round_id)
+    return _review_page(round_, plan_only=request.args.get("part") == "plan")  # (course read)
 
 
 @bp.post("/rounds/<int:round_id>/review")
