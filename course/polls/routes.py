@@ -152,12 +152,17 @@ def vote(course_id: int, poll_id: int):
         changed = services.vote(poll, current_user,
                                 [c - 1 for c in choices if c is not None])
     except services.PollError as err:
+        reason = labels.error_message(err.code)
+        if err.code == "closed":  # its form goes with the ping that closed it: the toast
+            return web.refuse(reason, 409, page=lambda: web.render(
+                "polls/phone_page.html", None,
+                **fragments.phone_context(course, current_user, error=reason)))
         db.session.rollback()
         if not web.wants_fragment():
             return web.render("polls/phone_page.html", None, status=422,
                               **fragments.phone_context(course, current_user,
-                                                        error=labels.error_message(err.code)))
-        return _phone_fragment(course, 422, error=labels.error_message(err.code))
+                                                        error=reason))
+        return _phone_fragment(course, 422, error=reason)
     db.session.commit()
     if changed:
         pushes.after_vote(course.id, poll.id)
