@@ -671,7 +671,7 @@ def polls_create(s: Setting) -> Attempt:
 def polls_create_many(s: Setting) -> Attempt:
     return _poll_form(s, "Hvilken dag passer jer?", "\n".join(f"Svar {n}" for n in range(500)),
                       message=da("A poll can have at most %(n)d options: more cannot be read "
-                                 "from the back of the room.", n=10),
+                                 "from the back of the room.", n=8),
                       typed="Hvilken dag passer jer?")
 
 

@@ -31,7 +31,7 @@ READY, OPEN, CLOSED = "ready", "open", "closed"
 QUESTION_MAX = 200
 OPTION_MAX = 80
 #: More options than this cannot be read from the back of the room (nor voted on a phone).
-OPTIONS_MAX = 10
+OPTIONS_MAX = 8
 
 
 class PollError(Exception):
