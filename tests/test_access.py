@@ -604,22 +604,34 @@ POLLS_MATRIX = {
     ("POST", "/courses/{course}/polls/{poll}/vote"):
         [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
     ("GET", "/projector/{token}/poll"): [404] * 10,
+    ("GET", "/courses/{course}/items/{item}/polls/new"):
+        [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/items/{item}/polls"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
 }
 
 
 @pytest.mark.parametrize("method, path", list(POLLS_MATRIX))
 def test_the_polls_matrix(app, followup_world, method, path):
+    from datetime import time as clock
+
     from course.polls import services as polls
+    from course.schedule.models import AgendaItem, Day, ItemKind
 
     world, _case_id, _meeting_id = followup_world
     with app.app_context():
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
         poll = polls.create(db.session.get(Course, world.course_id),
                             db.session.get(Staff, world.facilitator_id), "single", "Klar?",
                             ["Ja", "Nej"])
         polls.open_voting(poll)
         db.session.commit()
-        poll_id = poll.id
-    url = path.format(course=world.course_id, poll=poll_id, token="not-a-live-token")
+        poll_id, item_id = poll.id, item.id
+    url = path.format(course=world.course_id, poll=poll_id, item=item_id,
+                      token="not-a-live-token")
     got = []
     for who in WHO:
         client = _client_for(app, world, who)

@@ -686,6 +686,16 @@ def polls_create_without_javascript(s: Setting) -> Attempt:
                       typed="Hvilken dag passer jer?")
 
 
+def polls_create_for_item(s: Setting) -> Attempt:
+    live(s)
+    item = s.items["Velkommen"]
+    return Attempt(s.facilitator(), f"/courses/{s.course}/items/{item}/polls/new",
+                   f"/courses/{s.course}/items/{item}/polls",
+                   {"kind": "single", "question": "Hvem kender metoden?", "options": "Ja"}, None,
+                   da("A poll needs at least two options, one per line."),
+                   typed="Hvem kender metoden?")
+
+
 def _open_poll(s: Setting) -> int:
     from course.people.models import Staff
     from course.polls import services as polls
@@ -1459,6 +1469,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("polls.create", "500 options", polls_create_many),
     ("polls.create", "no question", polls_create_empty),
     ("polls.create", "one option, without JavaScript", polls_create_without_javascript),
+    ("polls.create_for_item", "one option (a plain form)", polls_create_for_item),
     ("polls.vote", "voting after close", polls_vote),
     ("polls.vote", "no answer chosen", polls_vote_no_choice),
     ("approvals.submit", "submitted in another tab", approvals_submit),

@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The polls' routes, and their parts of the running day's console, projector and
-    phone."""
+    phone, and of the agenda editor (the polls prepared on each item)."""
     from course import web
     from course.polls import fragments, routes
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     web.page_parts.connect(fragments.console_part, sender="live.console")
     web.page_parts.connect(fragments.projector_part, sender="live.projector")
     web.page_parts.connect(fragments.phone_part, sender="live.phone")
+    web.page_parts.connect(fragments.agenda_part, sender="schedule.agenda")

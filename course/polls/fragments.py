@@ -14,7 +14,6 @@ CONSOLE = "polls/_console.html"
 RESULTS = "polls/_results.html"
 PROJECTOR = "polls/_projector.html"
 PHONE = "polls/_phone.html"
-EDITOR = "polls/_item_polls.html"
 
 
 def results_context(poll: Poll) -> dict[str, Any]:
@@ -47,6 +46,11 @@ def phone_context(course: Course, citizen: Citizen, **extra: Any) -> dict[str, A
 
 
 # -- the polls' parts of the running day's pages ------------------------------------------------
+
+
+def agenda_part(_page: str, *, course: Course) -> dict[str, Any]:
+    """The polls prepared on each item of the agenda (by item id), for the agenda editor."""
+    return {"item_polls": services.by_item(course), "poll_labels": labels}
 
 
 def console_part(_page: str, *, course: Course) -> dict[str, Any]:

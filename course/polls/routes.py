@@ -125,6 +125,52 @@ def show_results(course_id: int, poll_id: int):
     return _change(course_id, poll_id, lambda poll: services.show_results(poll, shown))
 
 
+# -- prepared in the agenda editor ----------------------------------------------------------------
+
+
+def _item_or_404(course: Course, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.course_id != course.id:
+        abort(404)
+    return item
+
+
+@bp.get("/courses/<int:course_id>/items/<int:item_id>/polls/new")
+@allow(STAFF)
+def new_for_item(course_id: int, item_id: int):
+    """The form for a poll prepared on an agenda item (from the agenda editor)."""
+    course = _facilitated(course_id)
+    item = _item_or_404(course, item_id)
+    return web.render("polls/item_poll.html", course=course, item=item, labels=labels,
+                      kinds=services.KINDS, error=None, typed={})
+
+
+@bp.post("/courses/<int:course_id>/items/<int:item_id>/polls")
+@allow(STAFF)
+def create_for_item(course_id: int, item_id: int):
+    """Prepare a poll on an agenda item: the console offers it while the item is on."""
+    course = _facilitated(course_id)
+    item = _item_or_404(course, item_id)
+    kind = request.form.get("kind", "")
+    question = request.form.get("question", "")
+    options_text = request.form.get("options", "")
+    if kind == services.CHECKIN and not question.strip():
+        question = str(labels.CHECKIN_QUESTION)
+    try:
+        services.create(course, current_user, kind, question,
+                        services.parse_options(options_text[:20000]), item=item)
+    except services.PollError as err:
+        db.session.rollback()
+        typed = {"kind": kind, "question": question[:2000], "options": options_text[:20000]}
+        return web.render("polls/item_poll.html", status=422, course=course, item=item,
+                          labels=labels, kinds=services.KINDS,
+                          error=labels.error_message(err.code), typed=typed)
+    pushes.push_polls(course)
+    realtime.commit_and_push()
+    return redirect(url_for("schedule.agenda", course_id=course.id,
+                            _anchor=f"item-{item.id}"), 303)
+
+
 # -- the phone ----------------------------------------------------------------------------------
 
 

@@ -239,7 +239,12 @@ def for_console(course: Course) -> list[Poll]:
         .order_by(Poll.created_at.desc(), Poll.id.desc())))
 
 
-def for_item(item: AgendaItem) -> list[Poll]:
-    """The polls prepared on one agenda item, oldest first."""
-    return list(db.session.scalars(sa.select(Poll).where(Poll.agenda_item_id == item.id)
-                                   .order_by(Poll.created_at, Poll.id)))
+def by_item(course: Course) -> dict[int, list[Poll]]:
+    """The polls prepared on the course's agenda items, by item id, oldest first (one
+    statement for the whole agenda)."""
+    polls: dict[int, list[Poll]] = {}
+    for poll in db.session.scalars(sa.select(Poll).where(
+            Poll.course_id == course.id, Poll.agenda_item_id.is_not(None))
+            .order_by(Poll.created_at, Poll.id)):
+        polls.setdefault(poll.agenda_item_id, []).append(poll)
+    return polls

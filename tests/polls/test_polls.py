@@ -257,3 +257,61 @@ def test_a_burst_of_votes_is_pushed_a_few_times_and_converges_to_the_final_count
     assert len(counts) < 30
     assert "30 stemmer" in counts[-1]
     assert "10 · 33 %" in counts[-1]
+
+
+# -- prepared in the agenda editor --------------------------------------------------------------
+
+
+def _item(app, world) -> int:
+    from datetime import time as clock
+
+    from course.schedule.models import AgendaItem, Day, ItemKind
+
+    with app.app_context():
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
+        db.session.commit()
+        return item.id
+
+
+def test_a_poll_prepared_on_an_item_in_the_agenda_is_offered_while_the_item_is_on(app, team_a):
+    from course.live import day as live_day
+    from course.schedule.models import Day
+
+    item = _item(app, team_a)
+    console = signed_in_staff(app, FACILITATOR_A)
+    agenda = console.get(f"/courses/{team_a.course_id}/agenda").get_data(as_text=True)
+    assert f"/courses/{team_a.course_id}/items/{item}/polls/new" in agenda
+    assert console.get(f"/courses/{team_a.course_id}/items/{item}/polls/new").status_code == 200
+    refused = console.post(f"/courses/{team_a.course_id}/items/{item}/polls",
+                           data={"kind": "single", "question": "Hvem kender budgetmetoden?",
+                                 "options": "Ja"})
+    assert refused.status_code == 422
+    assert "mindst to svarmuligheder" in refused.get_data(as_text=True)
+    assert 'value="Hvem kender budgetmetoden?"' in refused.get_data(as_text=True)
+    made = console.post(f"/courses/{team_a.course_id}/items/{item}/polls",
+                        data={"kind": "single", "question": "Hvem kender budgetmetoden?",
+                              "options": "Ja\nNej"})
+    assert made.status_code == 303 and made.headers["Location"].endswith(f"#item-{item}")
+    agenda = console.get(f"/courses/{team_a.course_id}/agenda").get_data(as_text=True)
+    assert "Hvem kender budgetmetoden?" in agenda
+    # not on the console before the item is on; there once it is
+    assert "Hvem kender budgetmetoden?" not in console.get(
+        f"/courses/{team_a.course_id}/polls").get_data(as_text=True)
+    with app.app_context():
+        live_day.start_day(db.session.get(Course, team_a.course_id), Day.KICKOFF)
+        db.session.commit()
+    assert "Hvem kender budgetmetoden?" in console.get(
+        f"/courses/{team_a.course_id}/polls").get_data(as_text=True)
+
+
+def test_an_item_of_another_course_takes_no_poll(app, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    item = _item(app, b)
+    console = signed_in_staff(app, FACILITATOR_A)
+    assert console.post(f"/courses/{a.course_id}/items/{item}/polls",
+                        data={"kind": "scale", "question": "Hvor klar?"}).status_code == 404
+    assert console.get(f"/courses/{a.course_id}/items/{item}/polls/new").status_code == 404
