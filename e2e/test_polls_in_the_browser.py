@@ -1,5 +1,6 @@
 """A poll in the live room, in Chromium: the console makes one on the spot and opens it, three
-phones vote (one changes its mind), the console's counts follow live, the projector shows the
+phones vote (one changes its mind; one was offline when the poll opened and catches up on
+reconnecting), the console's counts follow live, the projector shows the
 results when the console puts them there, a phone reloaded keeps its vote, and closing the
 voting takes the poll off the phones.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import pytest
 from browsing import (
     LIVE_TIMEOUT,
+    RECONNECT_TIMEOUT,
     Screens,
     assert_accessible,
     console_and_projector,
@@ -72,12 +74,16 @@ def test_a_poll_from_the_console_to_the_phones_and_the_wall(browser, live_server
         htmx_settled(console, console.locator("form.poll-new button[type=submit]").click)
         poll = console.locator("#polls .poll-item").first
         expect(poll.locator(".poll-question")).to_have_text(QUESTION)
+        phones[0].context.set_offline(True)  # a phone drops out while the poll opens
         htmx_settled(console, poll.locator("form[action$='/open'] button").click)
         expect(console.locator("#polls .poll-item").first).to_contain_text("Afstemningen er åben")
 
         # the phones see it and vote; one changes its mind; the console's counts follow live
-        for phone in phones:
+        for phone in phones[1:]:
             expect(phone.locator("#poll legend")).to_have_text(QUESTION, timeout=LIVE_TIMEOUT)
+        phones[0].context.set_offline(False)  # back: it reads its regions afresh
+        expect(phones[0].locator("#poll legend")).to_have_text(QUESTION,
+                                                               timeout=RECONNECT_TIMEOUT)
         _vote(phones[0], OPTIONS[0])
         _vote(phones[1], OPTIONS[2])
         _vote(phones[2], OPTIONS[1])
