@@ -11,7 +11,8 @@ the consoles and once for the projector) at once if the room's last count went o
 follows when the interval is over. The trailing push clears the mark *before* it reads the
 counts, and a vote is committed before it looks at the mark, so every vote is either in a
 push that reads after it or sets the mark for another: what the screens show converges to
-the final count, with at most about one push per :data:`INTERVAL` per course.
+the final count, with at most about one push per :data:`INTERVAL` per poll (and one poll is
+open in a course at a time: per room).
 
 The marks live in this process (one Socket.IO server process serves a course's rooms); a
 second process would at most double the rate, never lose the last count.
@@ -31,7 +32,7 @@ from course.polls import fragments
 from course.polls.models import Poll
 from course.schedule.models import Course
 
-#: At most one push of the counts per course in this many seconds.
+#: At most one push of a poll's counts in this many seconds.
 INTERVAL = 0.3
 
 
