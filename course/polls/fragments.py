@@ -41,8 +41,7 @@ def phone_context(course: Course, citizen: Citizen, **extra: Any) -> dict[str, A
     """The poll open now and the citizen's own vote in it (their own: read over HTTP)."""
     poll = services.open_poll(course.id)
     return {"course": course, "poll": poll, "labels": labels, "multiple": services.MULTIPLE,
-            "mine": services.my_vote(poll, citizen) if poll else [], "error": None,
-            "voted": False, **extra}
+            "mine": services.my_vote(poll, citizen) if poll else [], "error": None, **extra}
 
 
 # -- the polls' parts of the running day's pages ------------------------------------------------

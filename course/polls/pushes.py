@@ -36,7 +36,7 @@ from course.schedule.models import Course
 INTERVAL = 0.3
 
 
-def push_polls(course: Course, poll: Poll | None = None) -> None:
+def push_polls(course: Course) -> None:
     """Queue what a facilitator's change shows: a ping for every console's and every phone's
     poll region, the projector's poll rendered once."""
     realtime.refetch_for(course.id, "polls", [realtime.FACILITATORS])

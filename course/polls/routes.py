@@ -21,10 +21,6 @@ from course.schedule.models import AgendaItem, Course
 
 bp = Blueprint("polls", __name__)
 
-#: The console's polls region (its id, pinged after a change).
-SLOT = "polls"
-
-
 def _facilitated(course_id: int) -> Course:
     return course_or_404(course_id, can_facilitate)
 
@@ -95,7 +91,7 @@ def _change(course_id: int, poll_id: int, change: Callable[[Poll], object]):
     course = _facilitated(course_id)
     poll = _poll_or_404(course, poll_id)
     change(poll)
-    pushes.push_polls(course, poll)
+    pushes.push_polls(course)
     realtime.commit_and_push()
     return _after(course)
 
@@ -214,7 +210,7 @@ def vote(course_id: int, poll_id: int):
         pushes.after_vote(course.id, poll.id)
     if not web.wants_fragment():
         return redirect(url_for("live.phone"))
-    return _phone_fragment(course, voted=True)
+    return _phone_fragment(course)
 
 
 # -- the projector ------------------------------------------------------------------------------
