@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         outcomes,
         payouts,
         people,
+        polls,
         privacy,
         realtime,
         receipts,
@@ -70,8 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, payouts, followup,
-                    receipts, changes, outcomes, privacy):
+    for feature in (people, schedule, budgets, live, rounds, approvals, polls, payouts,
+                    followup, receipts, changes, outcomes, privacy):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

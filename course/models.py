@@ -11,12 +11,13 @@ from course.live import models as live
 from course.outcomes import models as outcomes
 from course.payouts import models as payouts
 from course.people import models as people
+from course.polls import models as polls
 from course.realtime import models as realtime
 from course.receipts import models as receipts
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
 __all__ = ["approvals", "budgets", "changes", "followup", "live", "outcomes", "payouts",
-           "people", "realtime", "schedule", "WebSession"]
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "realtime", "receipts",
-           "schedule"]
+           "people", "polls", "realtime", "schedule", "WebSession"]
+__all__ = ["approvals", "budgets", "live", "payouts", "people", "polls", "realtime",
+           "receipts", "schedule"]

@@ -60,7 +60,8 @@ MEASURE = """(floorShare) => {
       ? "." + el.className.split(" ").join(".") : "");
   // the zones: on the screen, and apart
   const zones = {header: ".stage-header", main: ".stage-main", footer: ".stage-footer",
-                 spotlight: "#spotlight .spotlight", announcement: "#announcement .announcement"};
+                 spotlight: "#spotlight .spotlight", announcement: "#announcement .announcement",
+                 poll: "#poll .stage-poll-inner"};
   const boxes = {};
   for (const [zone, selector] of Object.entries(zones)) {
     const el = document.querySelector(selector);

@@ -583,3 +583,63 @@ def test_the_privacy_pages_declare_who_may_use_them(app):
         "privacy.save_texts": {access.TEAM_LEAD},
         "privacy.save_periods": {access.TEAM_LEAD},
     }
+
+
+# -- polls in the live room: who reaches which endpoint (a matrix) ------------------------------
+
+#: Per polls endpoint the status each of WHO gets: the console's are the course's facilitators'
+#: and the team lead's (404 for staff who do not facilitate it, 403 for the wrong kind); voting
+#: and the phone's region are the course's citizens' (422: reached, refused — no answer
+#: chosen); the projector's region answers only a live display link.
+POLLS_MATRIX = {
+    ("GET", "/courses/{course}/polls"): [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/polls"): [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/open"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/close"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/show"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/poll"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/polls/{poll}/vote"):
+        [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
+    ("GET", "/projector/{token}/poll"): [404] * 10,
+    ("GET", "/courses/{course}/items/{item}/polls/new"):
+        [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/items/{item}/polls"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+}
+
+
+@pytest.mark.parametrize("method, path", list(POLLS_MATRIX))
+def test_the_polls_matrix(app, followup_world, method, path):
+    from datetime import time as clock
+
+    from course.polls import services as polls
+    from course.schedule.models import AgendaItem, Day, ItemKind
+
+    world, _case_id, _meeting_id = followup_world
+    with app.app_context():
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
+        poll = polls.create(db.session.get(Course, world.course_id),
+                            db.session.get(Staff, world.facilitator_id), "single", "Klar?",
+                            ["Ja", "Nej"])
+        polls.open_voting(poll)
+        db.session.commit()
+        poll_id, item_id = poll.id, item.id
+    url = path.format(course=world.course_id, poll=poll_id, item=item_id,
+                      token="not-a-live-token")
+    got = []
+    for who in WHO:
+        client = _client_for(app, world, who)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"question": "", "options": ""},
+                                   headers={"HX-Request": "true"})
+        got.append(response.status_code)
+    assert dict(zip(WHO, got, strict=True)) == dict(
+        zip(WHO, POLLS_MATRIX[(method, path)], strict=True))

@@ -16,7 +16,7 @@ LAYERS = [
     {"privacy"},
     {"changes", "receipts", "outcomes"},
     {"payouts", "followup"},
-    {"approvals", "rounds"},
+    {"approvals", "rounds", "polls"},
     {"live"},
     {"budgets"},
     {"schedule"},

@@ -655,6 +655,74 @@ def live_ask_after_the_talk(s: Setting) -> Attempt:
                    meanwhile=lambda: ok(hx(fac, f"/courses/{s.course}/session/next")))
 
 
+def _poll_form(s: Setting, question: str, options: str, *, htmx: bool | None = None,
+               message: str, typed: str) -> Attempt:
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/polls",
+                   {"kind": "single", "question": question, "options": options}, "#polls",
+                   message, typed=typed, htmx=htmx)
+
+
+def polls_create(s: Setting) -> Attempt:
+    return _poll_form(s, "Hvilken dag passer jer?", "Mandag",
+                      message=da("A poll needs at least two options, one per line."),
+                      typed="Hvilken dag passer jer?")
+
+
+def polls_create_many(s: Setting) -> Attempt:
+    return _poll_form(s, "Hvilken dag passer jer?", "\n".join(f"Svar {n}" for n in range(500)),
+                      message=da("A poll can have at most %(n)d options: more cannot be read "
+                                 "from the back of the room.", n=8),
+                      typed="Hvilken dag passer jer?")
+
+
+def polls_create_empty(s: Setting) -> Attempt:
+    return _poll_form(s, "  ", "Mandag\nTirsdag",
+                      message=da("Write the poll's question first."), typed="Tirsdag")
+
+
+def polls_create_without_javascript(s: Setting) -> Attempt:
+    return _poll_form(s, "Hvilken dag passer jer?", "Mandag", htmx=False,
+                      message=da("A poll needs at least two options, one per line."),
+                      typed="Hvilken dag passer jer?")
+
+
+def polls_create_for_item(s: Setting) -> Attempt:
+    live(s)
+    item = s.items["Velkommen"]
+    return Attempt(s.facilitator(), f"/courses/{s.course}/items/{item}/polls/new",
+                   f"/courses/{s.course}/items/{item}/polls",
+                   {"kind": "single", "question": "Hvem kender metoden?", "options": "Ja"}, None,
+                   da("A poll needs at least two options, one per line."),
+                   typed="Hvem kender metoden?")
+
+
+def _open_poll(s: Setting) -> int:
+    from course.people.models import Staff
+    from course.polls import services as polls
+
+    def make() -> int:
+        poll = polls.create(db.session.get(Course, s.course),
+                            db.session.get(Staff, s.world.facilitator_id), "single",
+                            "Er I klar?", ["Ja", "Nej"])
+        polls.open_voting(poll)
+        return poll.id
+    return s.write(make)
+
+
+def polls_vote(s: Setting) -> Attempt:
+    poll = _open_poll(s)
+    fac = s.facilitator()
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/polls/{poll}/vote", {"choice": "1"},
+                   "#poll", da("Voting on this poll is closed."),
+                   meanwhile=lambda: ok(hx(fac, f"/courses/{s.course}/polls/{poll}/close")))
+
+
+def polls_vote_no_choice(s: Setting) -> Attempt:
+    poll = _open_poll(s)
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/polls/{poll}/vote", {}, "#poll",
+                   da("Choose an answer first."))
+
+
 def live_show_question(s: Setting) -> Attempt:
     live(s)
     fac = s.facilitator()
@@ -1397,6 +1465,13 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("live.show_question", "hidden meanwhile", live_show_question),
     ("live.release_question", "hidden meanwhile", live_release_question),
     ("live.answer_question", "hidden meanwhile", live_answer_question),
+    ("polls.create", "one option", polls_create),
+    ("polls.create", "500 options", polls_create_many),
+    ("polls.create", "no question", polls_create_empty),
+    ("polls.create", "one option, without JavaScript", polls_create_without_javascript),
+    ("polls.create_for_item", "one option (a plain form)", polls_create_for_item),
+    ("polls.vote", "voting after close", polls_vote),
+    ("polls.vote", "no answer chosen", polls_vote_no_choice),
     ("approvals.submit", "submitted in another tab", approvals_submit),
     ("approvals.sign_declaration", "box not ticked", approvals_sign_declaration),
     ("payouts.record", "more than is left on the line", payouts_record),
@@ -1499,6 +1574,9 @@ CANNOT_REFUSE: dict[str, str] = {
     "live.unshow_question": "taking nothing off the projector is a no-op",
     "live.hide_question": "hiding a hidden question is a no-op",
     "live.unhide_question": "showing a shown question again is a no-op",
+    "polls.open_voting": "opening an open poll is a no-op (another open poll closes)",
+    "polls.close_voting": "closing a poll that is not open is a no-op",
+    "polls.show_results": "showing shown results, or hiding hidden ones, is a no-op",
     "rounds.hide": "hiding is idempotent in every state of the round",
     "rounds.unpin": "unpinning is idempotent in every state of the round",
     "schedule.move_item": "a move past the end answers 200 with the day and a 'cannot move "

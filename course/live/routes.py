@@ -93,7 +93,8 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
     streams = realtime.streams_for(current_user)  # before the regions
     page = {**panel, **fragments.now_context(course, realtime.FACILITATORS),
             **fragments.questions_context(course, realtime.FACILITATORS, sort=_question_sort()),
-            **fragments.attendance_context(course), "streams": streams}
+            **fragments.attendance_context(course), "streams": streams,
+            **web.parts_of("live.console", course=course)}
     return web.render("live/console.html", status=status, **page)
 
 
@@ -185,6 +186,7 @@ def projector(token: str):
         streams=realtime.current_seqs([realtime.room(course.id, realtime.PROJECTOR)]),
         **fragments.announcement_context(course.id),
         **fragments.now_context(course, realtime.PROJECTOR),
+        **web.parts_of("live.projector", course=course, token=token),
     )
 
 

@@ -302,6 +302,7 @@ def _context(course: Course, **extra: Any) -> dict[str, Any]:
         "day_starts": DAY_STARTS,
         "day_ends": DAY_ENDS,
     }
+    context.update(web.parts_of("schedule.agenda", course=course))
     context.update(extra)
     for day in Day:
         if day not in context["add_forms"]:
