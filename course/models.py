@@ -18,6 +18,4 @@ from course.schedule import models as schedule
 from course.sessions import WebSession
 
 __all__ = ["approvals", "budgets", "changes", "followup", "live", "outcomes", "payouts",
-           "people", "polls", "realtime", "schedule", "WebSession"]
-__all__ = ["approvals", "budgets", "live", "payouts", "people", "polls", "realtime",
-           "receipts", "schedule"]
+           "people", "polls", "realtime", "receipts", "schedule", "WebSession"]
