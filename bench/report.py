@@ -369,10 +369,8 @@ def table(summary: dict[str, Any]) -> str:
                 systems: tuple[Any, ...] = (t, fl, b)) -> str:
             tv, fv, bv = (pick(x) if x else None for x in systems)
             nums = [v if isinstance(v, float | int) else None for v in (tv, fv, bv)]
-            rf = ratio(nums[0], nums[1]) if nums[0] is not None and nums[1] is not None \
-                else None
-            rb = ratio(nums[0], nums[2]) if nums[0] is not None and nums[2] is not None \
-                else None
+            rf = ratio(nums[0], nums[1]) if None not in nums[:2] and nums[1] else None
+            rb = ratio(nums[0], nums[2]) if None not in nums[::2] and nums[2] else None
             return (f"  {label:40}{_f(tv, digits):>10}{_f(fv, digits):>10}{_f(bv, digits):>10}"
                     f"{_f(rf, 2):>8}{_f(rb, 2):>8}")
 
