@@ -1,22 +1,29 @@
-"""``make bench``: Teten's benchmarks on the production setup, against a bare baseline.
+"""``make bench``: Teten's benchmarks on the production setup, against its floor and a bare
+baseline (issue 19).
 
-What runs, in order (about 5 minutes on 2 cores):
+What runs, in order (about 8 minutes on 2 idle cores):
 
 1. a fresh PostgreSQL database (``teten_bench_<random>``), migrated and seeded by
    ``bench/seed.py``: a room of 53, a room of 500 and 30 rooms of 50, each in an open round;
 2. a Teten process (``gunicorn -k gevent -w 1 course.wsgi:app``, PostgreSQL, sessions in
-   Redis) on which every fan-out phone signs in, and a baseline process;
-3. feedback fan-out for N = 53 and N = 500, each on a fresh Teten process and a fresh baseline
-   process, Teten first, then the baseline with messages of the same size
-   (``bench/fanout.py``); memory per connected screen;
-4. page timings on the first two processes (``bench/pages.py``);
-5. many rooms: two Teten processes sharing Redis (message queue, sessions) and PostgreSQL,
-   30 rooms of 50 phones commenting at a workshop's rate (``bench/multi.py``);
-6. the table, ``bench/results/latest.json`` and the plot ``bench/results/latest.png``.
+   PostgreSQL) on which every fan-out phone signs in, the bare server and the floor;
+3. SQL statements per comment, counted on a Teten process of its own
+   (``bench/counted_wsgi.py``);
+4. feedback fan-out for N = 53 and N = 500: Teten, the floor (``bench/floor_server.py``) and
+   the bare server (``bench/baseline_server.py``), each on a fresh process with its room
+   connected, run **interleaved in blocks** (``--rounds`` rounds of one ``--block`` of
+   comments per server, the order rotating), messages of Teten's sizes; memory per connected
+   screen; at the largest N, ``--storms`` reconnect storms per server (CPU per connect);
+5. page timings, Teten's pages, the bare page and the fair page baseline (a session and one
+   indexed query, on the floor) interleaved in ``--page-rounds`` rounds (``bench/pages.py``);
+6. many rooms: two Teten processes sharing Redis (message queue) and PostgreSQL, 30 rooms of
+   50 phones commenting at a workshop's rate (``bench/multi.py``);
+7. the table, ``bench/results/latest.json`` (issue 19's keys, each with its spread over the
+   blocks) and the plot ``bench/results/latest.png``.
 
 Everything the run creates is removed afterwards: the database (kept with ``--keep``), the
-Redis sessions of its phones (by id), the server processes and their temporary folder (kept,
-with the servers' logs, when the run fails).
+sessions of its phones (by id), the server processes and their temporary folder (kept, with
+the servers' logs, when the run fails).
 """
 
 from __future__ import annotations
@@ -309,8 +316,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--multi-scale", type=float, default=1.0,
                         help="comment rate as a multiple of one per phone per 30 s")
     parser.add_argument("--refetch", action="store_true",
-                        help="phones GET what a pushed fragment that loads itself points to "
-                             "(hx-trigger=load), as htmx does; off: the issue measures the push")
+                        help="many rooms: phones GET what a pushed fragment that loads itself "
+                             "points to (hx-trigger=load), as htmx does; off: the issue "
+                             "measures the push")
     parser.add_argument("--skip-multi", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--keep", action="store_true",
