@@ -16,6 +16,8 @@ belongs to that comment. This process is used for nothing else (the listeners co
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -24,11 +26,23 @@ from sqlalchemy.pool import Pool
 from course.wsgi import app as teten
 
 counts = {"statements": 0, "transactions": 0, "checkouts": 0}
+#: Statements by their shape (verb and first table), to say which ones a comment runs.
+shapes: Counter[str] = Counter()
+_TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+([\w.\"]+)", re.IGNORECASE)
+
+
+def shape(statement: str) -> str:
+    """``SELECT web_sessions``, ``INSERT comments``, ... (the verb and the first table)."""
+    words = statement.split(None, 1)
+    verb = words[0].upper() if words else "?"
+    table = _TABLE.search(statement)
+    return f"{verb} {table.group(1).strip(chr(34)) if table else ''}".strip()
 
 
 @sa.event.listens_for(Engine, "before_cursor_execute")
-def _statement(*_args: object) -> None:
+def _statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
     counts["statements"] += 1
+    shapes[shape(statement)] += 1
 
 
 @sa.event.listens_for(Engine, "begin")
@@ -43,7 +57,7 @@ def _checkout(*_args: object) -> None:
 
 def app(environ, start_response):
     if environ.get("PATH_INFO") == "/__bench/sql":
-        body = json.dumps(counts).encode()
+        body = json.dumps({**counts, "shapes": dict(shapes)}).encode()
         start_response("200 OK", [("Content-Type", "application/json"),
                                   ("Content-Length", str(len(body)))])
         return [body]

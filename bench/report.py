@@ -168,6 +168,8 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
     summary["when"] = datetime.fromtimestamp(began, UTC).isoformat(timespec="seconds")
     summary["machine"] = machine(args.postgres)
     summary["machine"]["busy_before_run"] = _r(results.get("busy_before", math.nan))
+    summary["machine"]["loadavg_at_end"] = summary["machine"].pop("loadavg_at_start")
+    summary["machine"]["loadavg_at_start"] = results.get("loadavg_start")
     summary["duration_s"] = round(datetime.now(UTC).timestamp() - began)
     summary["code"] = results.get("code") or code_version()
 
@@ -225,7 +227,8 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
             "Teten process (bench/counted_wsgi.py), as tests/test_query_counts.py counts; "
             "pg_stat_statements is not preloaded on this PostgreSQL",
             "transactions": _spread([c["transactions"] for c in sql], 1),
-            "pool_checkouts": _spread([c["checkouts"] for c in sql], 1)}
+            "pool_checkouts": _spread([c["checkouts"] for c in sql], 1),
+            "by_shape_last_comment": dict(sorted(sql[-1].get("shapes", {}).items()))}
 
     if len(sizes) >= 2:
         low, high = sizes[0], sizes[-1]
@@ -354,7 +357,7 @@ def table(summary: dict[str, Any]) -> str:
     out.append(f"Teten benchmark — {summary['when']} — {m['cpu']}, {m['cores']} cores, "
                f"{m['memory_gb']} GB; CPUs {_f((m['busy_before_run'] or 0) * 100, 0)} % busy "
                f"before the run (other work on the machine), load average "
-               f"{m['loadavg_at_start']}")
+               f"{m['loadavg_at_start']} at the start, {m['loadavg_at_end']} at the end")
     out.append("")
     for n, entry in summary.get("fanout", {}).items():
         t, fl, b = entry.get("teten"), entry.get("floor"), entry.get("baseline")
@@ -456,6 +459,7 @@ def table(summary: dict[str, Any]) -> str:
                    f"{_f(sql['transactions']['median'], 0)}, pool checkouts (each pre-pinged) "
                    f"{_f(sql['pool_checkouts']['median'], 0)}; counted in-process "
                    f"(bench/counted_wsgi.py)")
+        out.append("  " + ", ".join(f"{k} ×{v}" for k, v in sql["by_shape_last_comment"].items()))
         out.append("")
     out.append("Targets (issue 19): value, and its spread — median [p25–p75] (min–max), n")
     for key, judged in summary["targets"].items():

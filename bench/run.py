@@ -191,7 +191,12 @@ class Run:
             status, _started, _answered = await post()
             after = await read()
             if status == 200:
-                per_comment.append({k: after[k] - before[k] for k in after})
+                per_comment.append({
+                    **{k: after[k] - before[k] for k in ("statements", "transactions",
+                                                         "checkouts")},
+                    "shapes": {k: v - before["shapes"].get(k, 0)
+                               for k, v in after["shapes"].items()
+                               if v != before["shapes"].get(k, 0)}})
         self.results["sql"] = per_comment
         counts = sorted(c["statements"] for c in per_comment)
         _log(f"SQL per comment (N=53): statements {counts[0]}–{counts[-1]} "
@@ -340,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
     if busy > 0.15:
         _log(f"the machine is {busy:.0%} busy before the run: expect noisy figures")
     run.results["busy_before"] = busy
+    run.results["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
     run.results["code"] = report.code_version()  # before the run: what the servers load
     began = time.time()
     try:
