@@ -1,7 +1,7 @@
 """``make bench``: Teten's benchmarks on the production setup, against its floor and a bare
 baseline (issue 19).
 
-What runs, in order (about 8 minutes on 2 idle cores):
+What runs, in order (about 5–6 minutes on 2 cores):
 
 1. a fresh PostgreSQL database (``teten_bench_<random>``), migrated and seeded by
    ``bench/seed.py``: a room of 53, a room of 500 and 30 rooms of 50, each in an open round;
