@@ -36,6 +36,8 @@ _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SNAPSHOT = re.compile(r'name="snapshot_id" value="(\d+)"')
 _CHOICE = re.compile(r'name="(criterion|stem)" value="([a-z0-9_]+)"')
 _HX_GET = re.compile(r'hx-get="([^"]+)"')
+#: The thanks for a comment asks for the reviewer's next plan with its own request.
+_NEXT_PLAN = re.compile(r'id="review-next"[^>]*hx-get="([^"]+)"')
 _LOADS_ITSELF = 'hx-trigger="load'
 
 #: Comments as reviewers write them (≈ 100–200 characters): the size of a real comment.
@@ -293,6 +295,13 @@ class Phone:
         self.post_times.append(started)
         if status == 200:
             self._read_form(page)
+            follow = _NEXT_PLAN.search(page)
+            if follow:  # as htmx does (hx-trigger="load"): part of what a comment costs
+                next_status, next_page = await self._get(
+                    http, html.unescape(follow.group(1)),
+                    {"HX-Request": "true", "HX-Target": "review-next"})
+                if next_status == 200:
+                    self._read_form(next_page)
         return status, started, ended
 
     def follower(self, http: aiohttp.ClientSession, log: Refetches) -> Callable[[str], None]:
