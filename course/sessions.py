@@ -18,7 +18,7 @@ from datetime import timedelta as TimeDelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +35,10 @@ class WebSession(db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
     #: Naive UTC (compared in SQL with a naive UTC bound value).
     expiry: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
+
+
+#: An unchanged session's expiry is written again once it is this much older than a fresh one.
+REFRESH_AFTER = TimeDelta(seconds=30)
 
 
 def _now() -> datetime:
@@ -57,9 +61,24 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         with db.engine.connect() as connection:
-            data = connection.scalar(sa.select(self.table.c.data).where(
-                self.table.c.session_id == store_id, self.table.c.expiry > _now()))
-        return None if data is None else self.serializer.decode(data)
+            row = connection.execute(sa.select(self.table.c.data, self.table.c.expiry).where(
+                self.table.c.session_id == store_id, self.table.c.expiry > _now())).first()
+        if row is None:
+            return None
+        g.web_session_expiry = row.expiry  # (see should_set_storage)
+        return self.serializer.decode(row.data)
+
+    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
+        """Write a changed session; an unchanged one only to slide its expiry, and that at most
+        twice a minute (like the login session's last-seen time, which ends an idle session:
+        :func:`course.people.services.load_session`) — not a write per request."""
+        if session.modified:
+            return True
+        if not super().should_set_storage(app, session):
+            return False
+        stored = g.get("web_session_expiry")
+        return stored is None or (
+            stored < _now() + app.permanent_session_lifetime - REFRESH_AFTER)
 
     def _upsert_session(self, session_lifetime: TimeDelta, session: ServerSideSession,
                         store_id: str) -> None:

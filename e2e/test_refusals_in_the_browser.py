@@ -4,6 +4,8 @@ The console: closing a round below the minimum without a reason is refused in ``
 the board, the controls of the day, the agenda and what the facilitator was typing stay. The case
 page: approving with an impossible date (green) or without the team (red) is refused in
 ``#approve-message``; the plan, the three criteria and the typed decision stay in their fields.
+Ending an approved course with a date in the future is refused in ``#end-message``, the choice
+and the note kept; a blank complaint guidance is refused under its box.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ pytestmark = pytest.mark.e2e
 CATALOG = (Path(__file__).resolve().parent.parent
            / "course/translations/da/LC_MESSAGES/messages.po")
 SPARRING = next(i.title for i in BEST_PRACTICE[Day.KICKOFF] if i.kind == ItemKind.SPARRING_ROUND)
-GITTE, _HASSAN, INGE, _JORGEN = (plan[0] for plan in demo.PLANS)  # green, yellow, waiting, approved
+GITTE, _HASSAN, INGE, JORGEN = (plan[0] for plan in demo.PLANS)  # green, yellow, waiting, approved
 #: What htmx marks while a request, a swap or a settle is under way.
 BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
@@ -197,3 +199,43 @@ def test_the_case_page_keeps_the_decision_when_approving_is_refused(screens: Scr
     expect(consultant.locator(".case-state.state-red")).to_be_visible()
     below(approve.locator("fieldset.participants"), message)
     screenshot(consultant, "refusal-case-approve-red")
+
+
+def test_ending_a_course_and_the_complaint_guidance_refuse_in_place(screens: Screens,
+                                                                     live_server) -> None:
+    """The end-of-course form on an approved case, refused for a date in the future: the
+    reason, the date and the note stay, the case stays approved. The team lead's complaint
+    guidance, refused blank: the page comes back with the reason under the box (no JavaScript
+    needed) and the box as it was."""
+    from datetime import date, timedelta
+
+    lead = screens.laptop()
+    sign_in_staff(lead, live_server.team_lead)
+    lead.goto("/queue?view=team&state=approved")
+    lead.locator("#queue tbody tr").filter(has_text=JORGEN).locator("a").click()
+    expect(lead).to_have_url(re.compile(r"/cases/\d+$"))
+    end = lead.locator("form.end-form")
+    end.locator("input[name=reason][value=job]").check()
+    later = (date.today() + timedelta(days=10)).strftime("%d-%m-%Y")
+    end.locator("input[name=ended_on]").fill(later)
+    note = "Fastansat som buschauffør hos Midttrafik fra næste måned."
+    end.locator("textarea[name=note]").fill(note)
+    message = lead.locator("#end-message")
+    refused(lead, end.locator("button").click, message, da("The date cannot be in the future."))
+    expect(end.locator("input[name=reason][value=job]")).to_be_checked()
+    expect(end.locator("input[name=ended_on]")).to_have_value(later)
+    expect(end.locator("textarea[name=note]")).to_have_value(note)
+    expect(lead.locator(".case-state")).to_have_text("Godkendt")
+    expect(lead.locator("article.plan")).to_contain_text("Kørekort til bus")
+    below(end.locator("textarea[name=note]"), message)
+    screenshot(lead, "refusal-case-end")
+
+    lead.goto("/settings")
+    box = lead.locator("#complaint_guidance")
+    box.fill("   ")
+    lead.get_by_role("button", name=da("Save the complaint guidance")).click()
+    expect(lead.locator("#guidance-message")).to_have_text(
+        da("Write the complaint guidance, or choose to use the default text."))
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(lead.get_by_role("button", name=da("Save the complaint guidance"))).to_be_visible()
+    screenshot(lead, "refusal-settings-guidance")

@@ -67,6 +67,10 @@ def _give_feedback(phone: Page, text: str) -> str:
     phone.fill("textarea[name=text]", text)
     htmx_settled(phone, phone.locator("form.feedback-form button").click)
     expect(phone.locator("#review .notice")).to_be_visible()
+    # the next plan comes with its own request after the thanks, in the loader's place
+    expect(phone.locator("#review-next")).to_have_count(0, timeout=LIVE_TIMEOUT)
+    expect(phone.locator("#review .peer-view h2")).to_be_visible()
+    expect(phone.locator("#review .notice")).to_be_visible()  # the thanks stay above it
     return heading
 
 

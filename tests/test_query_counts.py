@@ -5,6 +5,8 @@ or person)."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import time
 
 import sqlalchemy as sa
@@ -85,7 +87,7 @@ def _sparring_room(app, make_world, size: int):
     from course.people.models import Citizen
     from course.schedule.models import AgendaItem, Course, Day, ItemKind
 
-    world = make_world(f"Team {size}", citizens=size, capacity=60)
+    world = make_world(f"Team {size}", citizens=size, capacity=max(60, size))
     with app.app_context():
         db.session.add(AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
                                   starts_at=time(13), ends_at=time(14),
@@ -117,39 +119,62 @@ def test_the_projector_board_costs_the_same_with_53_participants(app, make_world
     print(f"projector board: {counts[1]} statements")
 
 
-def test_a_comment_costs_the_same_with_53_participants(app, make_world):
-    """Posting a comment — store it, push the board to every audience, hand the reviewer the
-    next plan — runs the same statements in a room of 3 and of 53, also after many comments
-    (the console's moderation list is the newest few, not the whole round)."""
+def _comment_costs(app, make_world, size: int) -> list[str]:
+    """The statements of the third comment in a room of ``size`` plans (the reviewers' first
+    comments: each is sent to a plan, comments on it and is thanked)."""
     from peerreview.models import Assignment, Round
 
-    counts = []
-    for size in (3, 53):
-        world, _facilitator = _sparring_room(app, make_world, size)
+    world, _facilitator = _sparring_room(app, make_world, size)
+    with app.app_context():
+        round_id = db.session.scalars(sa.select(Round.id).where(
+            Round.course_ref == world.course_id)).one()
+    for n, (citizen_id, code) in enumerate(world.citizens[:3]):
+        phone = app.test_client()
+        join_citizen(phone, world.course_code, code)
+        assert phone.get(f"/rounds/{round_id}/review").status_code == 200
         with app.app_context():
-            round_id = db.session.scalars(sa.select(Round.id).where(
-                Round.course_ref == world.course_id)).one()
-        for n, (citizen_id, code) in enumerate(world.citizens[:3]):
-            phone = app.test_client()
-            join_citizen(phone, world.course_code, code)
-            assert phone.get(f"/rounds/{round_id}/review").status_code == 200
-            with app.app_context():
-                snapshot_id = db.session.scalars(sa.select(Assignment.snapshot_id).where(
-                    Assignment.round_id == round_id, Assignment.reviewer_ref == citizen_id,
-                    Assignment.completed_at.is_(None))).one()
-            with counted(app) as statements:
-                response = hx_post(phone, f"/rounds/{round_id}/review",
-                                   snapshot_id=str(snapshot_id), criterion="effect",
-                                   stem="like", text=f"Godt mål {n}")
-            assert response.status_code == 200, response.get_data(as_text=True)[:300]
-            assert "Tak" in response.get_data(as_text=True)  # the thank-you and the next plan
-        counts.append(len(statements))  # the third comment of the room
-    assert counts[0] == counts[1], counts
-    # 18 at the time of writing: 16, then the course's "hold comments for review" (read at each
-    # comment, so turning it on mid-round holds the next one) and the reviewer's own comments
-    # with what became of each; 35 before the comment was trimmed
-    assert counts[1] <= 19, counts
-    print(f"a comment: {counts[1]} statements")
+            snapshot_id = db.session.scalars(sa.select(Assignment.snapshot_id).where(
+                Assignment.round_id == round_id, Assignment.reviewer_ref == citizen_id,
+                Assignment.completed_at.is_(None))).one()
+        # the token as the page carries it (the test client would otherwise open the session
+        # store to make one, inside the count)
+        headers = {"HX-Request": "true", "X-CSRFToken": phone.csrf_token()}
+        with counted(app) as statements:
+            response = phone.post(f"/rounds/{round_id}/review", headers=headers, csrf=False, data={
+                "snapshot_id": str(snapshot_id), "criterion": "effect", "stem": "like",
+                "text": f"Godt mål {n}"})
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        answer = response.get_data(as_text=True)
+        assert "Tak" in answer and 'id="round-given"' in answer  # thanked, their own list
+        # the next plan comes with its own request (off the comment's POST)
+        next_url = re.search(r'id="review-next" hx-get="([^"]+)"', answer).group(1)
+        plan = phone.get(html.unescape(next_url), headers={"HX-Request": "true"})
+        assert plan.status_code == 200 and "feedback-form" in plan.get_data(as_text=True)
+    return statements  # the third comment of the room
+
+
+# Statements per comment, the signed-in person's load included (SQLite; PostgreSQL adds the
+# session store's read and write on a connection of its own, see course/sessions.py).
+# 9: 19 before issue 19's trimming — the next plan left the POST (7 statements), the round and its
+# course in one read (1), the reviewer's assignments, the plan and the rate window in one (2);
+# 16 before "hold comments for review" and the reviewer's own list.
+COMMENT_STATEMENTS = 9
+
+
+def test_a_comment_costs_the_same_with_3_53_and_500_plans(app, make_world):
+    """Posting a comment — store it, push the board to every audience, thank the reviewer —
+    runs the same statements in a room of 3, of 53 and of 500 plans, also after many comments
+    (the console's moderation list is the newest few, not the whole round)."""
+    counts = {size: len(_comment_costs(app, make_world, size)) for size in (3, 53, 500)}
+    print(f"a comment: {counts} statements by plans in the room")
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_a_comment_costs_its_pinned_statements(app, make_world):
+    """The absolute number of statements a comment costs (issue 19: the target is 4)."""
+    statements = _comment_costs(app, make_world, 3)
+    print("\n".join(["a comment:", *(s[:160] for s in statements)]))
+    assert len(statements) == COMMENT_STATEMENTS, statements
 
 
 def test_leaving_and_coming_back_costs_the_same_with_53_participants(app, make_world):

@@ -171,3 +171,4 @@ def test_codes_are_stored_only_as_keyed_hashes(app, make_world):
     for _, code in world.citizens:
         assert code not in dump
     assert all(len(h) == 64 for h in hashes)
+

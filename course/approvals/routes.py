@@ -508,12 +508,13 @@ def _iso(value: str | None) -> date | None:
 
 def _export_header() -> list[str]:
     return [_("Case"), _("Approved"), _("Job consultant"), _("Citizen"), _("Course"),
-            _("Budget line"), _("Amount (DKK)"), _("Payment"), _("Need date")]
+            _("Budget line"), _("Amount (DKK)"), _("Payment"), _("Need date"), _("Ended")]
 
 
 def _export_row(line: services.ApprovedLine) -> list[Any]:
     return [line.reference, line.approved_on, line.consultant, line.citizen, line.course,
-            line.title, line.amount, payment_label(line.payment_method), line.need_date]
+            line.title, line.amount, payment_label(line.payment_method), line.need_date,
+            line.ended_on]
 
 
 @bp.get("/exports/approved.csv")
@@ -524,7 +525,7 @@ def export_csv():
     lines = _approved(request.args)
     rows = [[v.isoformat() if isinstance(v, date) else v for v in _export_row(line)]
             for line in lines]
-    total = ["", "", "", "", "", _("Total"), sum(line.amount for line in lines), "", ""]
+    total = ["", "", "", "", "", _("Total"), sum(line.amount for line in lines), "", "", ""]
     return csv_response([_export_header(), *rows, total], "approved-lines.csv")
 
 
@@ -549,11 +550,13 @@ def export_xlsx():
         sheet.cell(row=row, column=2).number_format = "dd-mm-yyyy"
         sheet.cell(row=row, column=7).number_format = "#,##0"
         sheet.cell(row=row, column=9).number_format = "dd-mm-yyyy"
+        sheet.cell(row=row, column=10).number_format = "dd-mm-yyyy"
     sheet.append(["", "", "", "", "", _("Total"), sum(line.amount for line in lines)])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0"
-    for column, width in zip("ABCDEFGHI", (12, 12, 24, 26, 26, 34, 14, 24, 12), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (12, 12, 24, 26, 26, 34, 14, 24, 12, 12),
+                             strict=True):
         sheet.column_dimensions[column].width = width
     return xlsx_response(book, "approved-lines.xlsx")
 

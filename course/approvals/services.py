@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import holidays
@@ -42,7 +42,7 @@ from course.budgets.models import Draft, DraftComment, PaymentMethod, StrategyKi
 from course.extensions import db
 from course.people.models import Citizen, Role, Staff
 from course.schedule.models import Course
-from course.types import LOCAL_ZONE, local_today, utcnow
+from course.types import local_today, utcnow
 
 MIN_MONTHS, MAX_MONTHS = 6, 12
 MAX_TEXT = 4000
@@ -1208,33 +1208,53 @@ class ApprovedLine:
     amount: int
     payment_method: str
     need_date: date | None
+    #: The day the case ended, if it has (an approval stays on record; payouts stop).
+    ended_on: date | None = None
+
+
+#: The audit steps that approve a plan version: the decision, and a minor change after it.
+APPROVING_STEPS = ("approved", "change_approved")
 
 
 def approved_lines(team_id: int, *, course_id: int | None = None, since: date | None = None,
                    until: date | None = None) -> list[ApprovedLine]:
-    """The team's approved budget lines, as decided (the decided version, the payment method
-    the decision confirmed), approved between ``since`` and ``until`` (local dates, both
-    included), oldest decision first."""
-    query = sa.select(Case).where(Case.team_id == team_id, Case.state == CaseState.APPROVED)
+    """The team's approved budget lines, as decided — the decided version (after any minor
+    changes), the payment method the decision confirmed — each dated by the step that approved
+    it (the decision, or the change that added it), kept between ``since`` and ``until``
+    (local dates, both included), oldest first. A plan ended after its approval stays, with
+    the day it ended."""
+    query = (sa.select(Case).where(Case.team_id == team_id, Case.length_months.is_not(None))
+             .options(selectinload(Case.versions), selectinload(Case.decided_by),
+                      selectinload(Case.citizen), selectinload(Case.course)))
     if course_id:
         query = query.where(Case.course_id == course_id)
-    if since is not None:
-        query = query.where(Case.decided_at >= _local_midnight(since))
-    if until is not None:
-        query = query.where(Case.decided_at < _local_midnight(until + timedelta(days=1)))
+    cases = db.session.scalars(query.order_by(Case.decided_at, Case.id)).all()
+    approved_at: dict[tuple[int, int], datetime] = {}
+    if cases:
+        for case_id, number, at in db.session.execute(
+                sa.select(AuditEvent.case_id, AuditEvent.version_number, AuditEvent.at).where(
+                    AuditEvent.case_id.in_([c.id for c in cases]),
+                    AuditEvent.action.in_(APPROVING_STEPS))):
+            approved_at.setdefault((case_id, number), at)
     out = []
-    for case in db.session.scalars(query.order_by(Case.decided_at, Case.id)):
-        version = next(v for v in case.versions if v.id == case.decided_version_id)
-        for line in version.content["lines"]:
+    for case in cases:
+        decided = next(v for v in case.versions if v.id == case.decided_version_id)
+        # the versions that were approved, oldest first: a line is dated by the first of them
+        # that holds it
+        approving = [v for v in case.versions
+                     if (case.id, v.number) in approved_at and v.number <= decided.number]
+        for line in decided.content["lines"]:
+            first = next((v for v in approving
+                          if any(other["id"] == line["id"] for other in v.content["lines"])),
+                         None)
+            at = approved_at[(case.id, first.number)] if first is not None else case.decided_at
+            day = local_today(at)
+            if (since is not None and day < since) or (until is not None and day > until):
+                continue
             out.append(ApprovedLine(
-                case.reference, local_today(case.decided_at),
-                case.decided_by.name if case.decided_by else "", case.citizen.name,
-                case.course.name, line["title"], line["amount"],
+                case.reference, day, case.decided_by.name if case.decided_by else "",
+                case.citizen.name, case.course.name, line["title"], line["amount"],
                 case.payments.get(str(line["id"]), line["payment_method"]),
-                date.fromisoformat(line["need_date"]) if line["need_date"] else None))
-    return out
-
-
-def _local_midnight(day: date) -> datetime:
-    """The start of ``day`` in Denmark, as the database's UTC time."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
+                date.fromisoformat(line["need_date"]) if line["need_date"] else None,
+                case.ended_on))
+    return sorted(out, key=lambda line: (line.approved_on, line.reference))

@@ -223,12 +223,13 @@ def _my_round(round_id: int) -> Round:
 
 
 def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
-                 typed: str = "", held: bool | None = None):
+                 typed: str = "", held: bool | None = None, plan_only: bool = False):
     """The reviewer's page: their current or next plan, how far they have come ("plan 2 of
     3"), the round's clock, and their own comments with what became of each. ``seated``: the
     reviewer is known to be in the round (they have just commented), so no late seat is looked
     for. ``held``: whether the course holds comments for review, when the caller has read it
-    already."""
+    already. ``plan_only``: an htmx request for the plan part alone (the thanks for a comment
+    asks for it)."""
     assignment = view = owner = progress = None
     try:
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
@@ -247,13 +248,15 @@ def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
         notice = notice or labels.error_message(err)
     # the whole page is live (its list of the reviewer's own comments is pinged): numbered
     # before the regions are read (realtime.streams_for); a fragment needs no numbers
+    plan = {"assignment": assignment, "view": view, "progress": progress,
+            "owner": owner.name if owner is not None else None, "anonymous": round_.anonymous,
+            "typed": typed, "held": _holds_comments(round_) if held is None else held}
+    if plan_only and web.wants_fragment():  # the plan part alone, asked for after a comment
+        return render_template("rounds/_review_plan.html", round=round_, **plan)
     live = {} if web.wants_fragment() else {"streams": realtime.streams_for(current_user)}
     return web.render("rounds/review.html", "rounds/_review.html",
-                      **fragments.given_context(round_, current_user.id), **live,
-                      assignment=assignment, view=view, progress=progress,
-                      owner=owner.name if owner is not None else None, notice=notice,
-                      anonymous=round_.anonymous, typed=typed,
-                      held=_holds_comments(round_) if held is None else held)
+                      **fragments.given_context(round_, current_user.id), **live, **plan,
+                      notice=notice)
 
 
 def _holds_comments(round_: Round) -> bool:
@@ -265,21 +268,23 @@ def _holds_comments(round_: Round) -> bool:
 @bp.get("/rounds/<int:round_id>/review")
 @allow(CITIZEN)
 def review(round_id: int):
-    """Whose plan to review now, its peer view and the feedback form."""
-    return _review_page(_my_round(round_id))
+    """Whose plan to review now, its peer view and the feedback form (``part=plan``: the plan
+    part alone, for htmx after a comment)."""
+    round_, _course = services.round_and_course_or_404(current_user.course_id, round_id)
+    return _review_page(round_, plan_only=request.args.get("part") == "plan")  # (course read)
 
 
 @bp.post("/rounds/<int:round_id>/review")
 @allow(CITIZEN)
 def give_feedback(round_id: int):
     """Add one comment on the plan the reviewer was sent to; then the board follows."""
-    round_ = _my_round(round_id)
+    round_, course = services.round_and_course_or_404(current_user.course_id, round_id)
     form = request.form
     snapshot_id, line = web.as_id(form.get("snapshot_id")), form.get("line_ref", "")
     line_ref = web.as_id(line) if line else None
     if snapshot_id is None or (line and line_ref is None):
         abort(404)
-    held = _holds_comments(round_)  # read now: a facilitator may turn it on mid-round
+    held = bool(course.hold_comments)  # read now: a facilitator may turn it on mid-round
     try:
         feedback = peerreview.add_feedback(
             db.session, round_.id, current_user.id, snapshot_id,
@@ -295,6 +300,12 @@ def give_feedback(round_id: int):
     realtime.commit_and_push(keep_loaded=True)  # the next plan is chosen from the same reading
     notice = (_("Thank you. Your feedback waits for a facilitator before the owner sees it.")
               if feedback.held else _("Thank you. Your feedback was sent."))
+    if web.wants_fragment():
+        # The thanks and the reviewer's own list now; the next plan (ranking the room's plans,
+        # choosing one, reading it) with its own request, off the comment's hot path.
+        return render_template(
+            "rounds/_review.html", **fragments.given_context(round_, current_user.id),
+            notice=notice, next_url=url_for("rounds.review", round_id=round_.id, part="plan"))
     return _review_page(round_, notice=notice, seated=True, held=held)
 
 

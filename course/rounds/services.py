@@ -194,6 +194,17 @@ def round_in_course_or_404(course_id: int, round_id: int) -> Round:
     return round_
 
 
+def round_and_course_or_404(course_id: int, round_id: int) -> tuple[Round, Course]:
+    """A round of this course and the course, in one read (a comment reads the course's "hold
+    comments for review" at once); 404 as :func:`round_in_course_or_404`."""
+    row = db.session.execute(sa.select(Round, Course).join(
+        Course, Course.id == Round.course_ref).where(
+        Round.id == round_id, Round.course_ref == course_id)).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
 def names(course_id: int) -> dict[int, str]:
     """Participant names of a course by id (for the board: owners' names only)."""
     return dict(db.session.execute(sa.select(Citizen.id, Citizen.name).where(

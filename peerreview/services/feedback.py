@@ -8,7 +8,7 @@ from math import ceil
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from peerreview.allocation import (
@@ -209,8 +209,21 @@ def add_feedback(
     when = _clock(now)
     round_ = get_round(session, round_id)
     ensure_accepts_feedback(round_.state)
+    # One read: the reviewer's assignments (a handful) with their plans, and their comments in
+    # the rate window (the plan they comment on is then found without a read of its own).
+    since = when - timedelta(seconds=rate_window_seconds)
+    in_window = (Feedback.round_id == round_.id, Feedback.reviewer_ref == reviewer_ref,
+                 Feedback.created_at > since)
+    rows = session.execute(
+        select(Assignment,
+               select(func.count()).where(*in_window).scalar_subquery(),
+               select(func.min(Feedback.created_at)).where(*in_window).scalar_subquery())
+        .where(Assignment.round_id == round_.id, Assignment.reviewer_ref == reviewer_ref)
+        .options(joinedload(Assignment.snapshot))
+    ).all()
+    assignments = [assignment for assignment, _recent, _oldest in rows]
+    recent, oldest = (rows[0][1], rows[0][2]) if rows else (0, None)
     snapshot = _snapshot(session, round_.id, snapshot_id)
-    assignments = _reviewer_assignments(session, round_.id, reviewer_ref)
     if not any(a.snapshot_id == snapshot.id for a in assignments):
         # Only participants are ever sent to a plan, never to their own: the reasons are
         # looked up when there is no assignment (and no query is spent on the usual case).
@@ -230,14 +243,6 @@ def add_feedback(
     ):
         raise InvalidInput("line_not_found", f"no budget line {line_ref!r} to comment on")
 
-    since = when - timedelta(seconds=rate_window_seconds)
-    recent, oldest = session.execute(
-        select(func.count(), func.min(Feedback.created_at)).where(
-            Feedback.round_id == round_.id,
-            Feedback.reviewer_ref == reviewer_ref,
-            Feedback.created_at > since,
-        )
-    ).one()
     if recent >= rate_limit:
         # The window frees a slot when its oldest comment ages out.
         wait = (oldest - since).total_seconds() if oldest is not None else rate_window_seconds

@@ -436,10 +436,10 @@ def test_exports_of_the_approved_lines(app, team_a, citizen, consultant_client):
     today = date.today().isoformat()
     reference = f"TET-{case.id:05d}"
     assert rows == [["Sag", "Godkendt", "Jobkonsulent", "Borger", "Forløb", "Budgetpost",
-                     "Beløb (kr.)", "Betaling", "Behovsdato"],
+                     "Beløb (kr.)", "Betaling", "Behovsdato", "Afsluttet"],
                     [reference, today, "Consultant Team A", "Citizen Team A 0", "Course Team A",
-                     "Truckkørekort", "9800", "Faktura til kommunen", "2027-02-01"],
-                    ["", "", "", "", "", "I alt", "9800", "", ""]]
+                     "Truckkørekort", "9800", "Faktura til kommunen", "2027-02-01", ""],
+                    ["", "", "", "", "", "I alt", "9800", "", "", ""]]
     book = load_workbook(io.BytesIO(consultant_client.get("/exports/approved.xlsx").data))
     sheet = book.active
     row = [c.value for c in sheet[2]]

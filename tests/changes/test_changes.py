@@ -327,6 +327,43 @@ def test_a_proposed_change_is_flagged_in_the_queue_beside_other_flags(app, team_
     assert "Ændring foreslået" not in row()
 
 
+def test_the_approved_lines_date_a_changed_line_by_its_change_and_keep_an_ended_plan(
+        app, team_a, case_id, monkeypatch):
+    """The approved-lines export lists the decided version after a change, each line dated by
+    the step that approved it — the decision, or the change that added it — and a plan ended
+    after its approval stays on record with the day it ended."""
+    from datetime import timedelta
+
+    from course.types import utcnow
+
+    later = utcnow() + timedelta(days=30)
+    real_record = approvals.record
+
+    def record_later(case, action, **kwargs):
+        event = real_record(case, action, **kwargs)
+        if action == "change_approved":
+            event.at = later  # (the change approved a month after the decision)
+        return event
+
+    monkeypatch.setattr(services.approvals, "record", record_later)
+    request_id = _propose(app, case_id, _move(app, case_id, 9_500, SHOES,
+                                              new_lines=[_new_line()]))
+    _decide(app, case_id, team_a.consultant_id, request_id)
+    with app.app_context():
+        lines = {line.title: line for line in approvals.approved_lines(team_a.team_id)}
+        assert set(lines) == {"Truckkørekort", "Arbejdssko", "Svejsekursus"}
+        assert lines["Truckkørekort"].amount == 9_500  # as changed
+        assert lines["Truckkørekort"].approved_on == local_today()
+        assert lines["Svejsekursus"].approved_on == local_today(later)
+        assert [line.title for line in approvals.approved_lines(
+            team_a.team_id, since=local_today(later))] == ["Svejsekursus"]
+        case = db.session.get(Case, case_id)
+        approvals.reject(case, db.session.get(Staff, team_a.consultant_id), "job", "Fast job")
+        db.session.commit()
+        ended = approvals.approved_lines(team_a.team_id)
+        assert len(ended) == 3 and {line.ended_on for line in ended} == {local_today()}
+
+
 # -- on the web ---------------------------------------------------------------------------------
 
 
