@@ -229,6 +229,13 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
             "transactions": _spread([c["transactions"] for c in sql], 1),
             "pool_checkouts": _spread([c["checkouts"] for c in sql], 1),
             "by_shape_last_comment": dict(sorted(sql[-1].get("shapes", {}).items()))}
+        asked = [c["next_plan"] for c in sql if c.get("next_plan")]
+        if asked:  # the thanks asks for the next plan with its own request (not counted above)
+            summary["comment_sql"]["next_plan_request"] = {
+                "comments_that_asked": len(asked),
+                "statements": _spread([c["statements"] for c in asked], 1),
+                "transactions": _spread([c["transactions"] for c in asked], 1),
+                "by_shape_last": dict(sorted(asked[-1].get("shapes", {}).items()))}
 
     if len(sizes) >= 2:
         low, high = sizes[0], sizes[-1]
@@ -460,6 +467,12 @@ def table(summary: dict[str, Any]) -> str:
                    f"{_f(sql['pool_checkouts']['median'], 0)}; counted in-process "
                    f"(bench/counted_wsgi.py)")
         out.append("  " + ", ".join(f"{k} ×{v}" for k, v in sql["by_shape_last_comment"].items()))
+        if "next_plan_request" in sql:
+            nxt = sql["next_plan_request"]
+            out.append(f"  then the next plan's own GET (asked for by the thanks, "
+                       f"{nxt['comments_that_asked']} comments): statements "
+                       f"{_f(nxt['statements']['min'], 0)}–{_f(nxt['statements']['max'], 0)}: "
+                       + ", ".join(f"{k} ×{v}" for k, v in nxt["by_shape_last"].items()))
         out.append("")
     out.append("Targets (issue 19): value, and its spread — median [p25–p75] (min–max), n")
     for key, judged in summary["targets"].items():

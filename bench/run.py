@@ -178,25 +178,31 @@ class Run:
         posters = [p for p in phones if p.snapshot_id is not None]
         for phone in posters:
             phone.base = counted.url
-        post = fanout.teten_poster(http, posters)
 
-        async def read() -> dict[str, int]:
+        async def read() -> dict[str, Any]:
             async with http.get(counted.url + "/__bench/sql") as response:
                 return await response.json()
 
-        await post()  # the process's first comment loads code and fills caches
-        per_comment: list[dict[str, int]] = []
-        for _ in range(self.args.sql_comments):
-            before = await read()
-            status, _started, _answered = await post()
-            after = await read()
-            if status == 200:
-                per_comment.append({
-                    **{k: after[k] - before[k] for k in ("statements", "transactions",
+        def delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+            return {**{k: after[k] - before[k] for k in ("statements", "transactions",
                                                          "checkouts")},
                     "shapes": {k: v - before["shapes"].get(k, 0)
                                for k, v in after["shapes"].items()
-                               if v != before["shapes"].get(k, 0)}})
+                               if v != before["shapes"].get(k, 0)}}
+
+        await posters[0].post_comment(http)  # the first comment loads code and fills caches
+        per_comment: list[dict[str, Any]] = []
+        for i in range(self.args.sql_comments):
+            phone = posters[(i + 1) % len(posters)]
+            before = await read()
+            status, _started, _answered = await phone.post_comment(http, follow=False)
+            middle = await read()
+            asked = phone.next_plan_url is not None
+            await phone.load_next_plan(http)
+            after = await read()
+            if status == 200:
+                per_comment.append({**delta(before, middle),
+                                    "next_plan": delta(middle, after) if asked else None})
         self.results["sql"] = per_comment
         counts = sorted(c["statements"] for c in per_comment)
         _log(f"SQL per comment (N=53): statements {counts[0]}–{counts[-1]} "
