@@ -36,6 +36,8 @@ _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SNAPSHOT = re.compile(r'name="snapshot_id" value="(\d+)"')
 _CHOICE = re.compile(r'name="(criterion|stem)" value="([a-z0-9_]+)"')
 _HX_GET = re.compile(r'hx-get="([^"]+)"')
+#: The thanks for a comment asks for the reviewer's next plan with its own request.
+_NEXT_PLAN = re.compile(r'id="review-next"[^>]*hx-get="([^"]+)"')
 _LOADS_ITSELF = 'hx-trigger="load'
 
 #: Comments as reviewers write them (≈ 100–200 characters): the size of a real comment.
@@ -209,6 +211,8 @@ class Phone:
     choices: dict[str, list[str]] = field(default_factory=dict)
     posted: int = 0
     post_times: list[float] = field(default_factory=list)
+    #: The next plan's URL the thanks for the last comment asked for, not yet fetched.
+    next_plan_url: str | None = None
 
     @property
     def cookie_header(self) -> str:
@@ -268,8 +272,13 @@ class Phone:
         if choices:
             self.choices = choices
 
-    async def post_comment(self, http: aiohttp.ClientSession) -> tuple[int, float, float]:
-        """POST one comment as the review form does; returns (status, start, end) times."""
+    async def post_comment(self, http: aiohttp.ClientSession,
+                           follow: bool = True) -> tuple[int, float, float]:
+        """POST one comment as the review form does; returns (status, start, end) times.
+
+        When the thanks asks for the next plan with its own request, ``follow`` makes it now
+        (as htmx does); without, its URL is kept in ``next_plan_url`` for
+        :meth:`load_next_plan`."""
         if self.snapshot_id is None or not self.csrf:
             raise Refused("no plan to review")
         n = self.posted
@@ -293,7 +302,21 @@ class Phone:
         self.post_times.append(started)
         if status == 200:
             self._read_form(page)
+            found = _NEXT_PLAN.search(page)
+            self.next_plan_url = html.unescape(found.group(1)) if found else None
+            if follow:  # as htmx does (hx-trigger="load"): part of what a comment costs
+                await self.load_next_plan(http)
         return status, started, ended
+
+    async def load_next_plan(self, http: aiohttp.ClientSession) -> None:
+        """GET the next plan the thanks for a comment asked for (if it asked)."""
+        if self.next_plan_url is None:
+            return
+        url, self.next_plan_url = self.next_plan_url, None
+        status, page = await self._get(http, url, {"HX-Request": "true",
+                                                   "HX-Target": "review-next"})
+        if status == 200:
+            self._read_form(page)
 
     def follower(self, http: aiohttp.ClientSession, log: Refetches) -> Callable[[str], None]:
         """What htmx does with a pushed fragment that loads itself (``hx-trigger="load"``, e.g.

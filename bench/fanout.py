@@ -57,6 +57,10 @@ class Phase:
     expected: int = 0
     lost: int = 0
     failed_posts: int = 0
+    #: Per comment delivered everywhere: (POST start, last screen ms), for time windows.
+    last_screen_at: list[tuple[float, float]] = field(default_factory=list)
+    #: Per comment: (POST start, deliveries lost), for time windows.
+    lost_at: list[tuple[float, int]] = field(default_factory=list)
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
@@ -71,6 +75,7 @@ class Phase:
         have had them: every delivery's latency, the losses and — if every screen got it — the
         last screen's latency. Returns the last arrival (``None`` if nothing arrived)."""
         slowest, complete, last = 0.0, True, None
+        lost_before = self.lost
         for stream, seq in seqs.items():
             for screen in screens[stream]:
                 self.expected += 1
@@ -83,8 +88,10 @@ class Phase:
                 self.deliveries_ms.append(latency)
                 slowest = max(slowest, latency)
                 last = arrival if last is None else max(last, arrival)
+        self.lost_at.append((started, self.lost - lost_before))
         if complete:
             self.last_screen_ms.append(slowest)
+            self.last_screen_at.append((started, slowest))
         return last
 
 
@@ -98,6 +105,10 @@ class FanoutResult:
     sizes: dict[str, int]
     #: The phones' GETs after pushes that load themselves, as a browser does (``--refetch``).
     refetches: Refetches | None = None
+    #: Interleaved runs: one latency phase per block, in the order of the rounds.
+    blocks: list[Phase] = field(default_factory=list)
+    #: Interleaved runs: worker CPU per socket connect (ms), one figure per reconnect storm.
+    connect_cpu_ms: list[float] = field(default_factory=list)
 
     @property
     def cpu_per_comment_ms(self) -> float:
@@ -258,3 +269,160 @@ async def measure(system: str, server: Server, http: aiohttp.ClientSession,
         sizes["projector" if stream.endswith("projector") else "phones"] = \
             got[len(got) // 2] if got else 0
     return FanoutResult(system, n, latency, throughput, rss_per_client, sizes, refetches)
+
+
+# -- interleaved: Teten, the floor and the bare server side by side ----------------------------
+
+
+@dataclass
+class System:
+    """One server of an interleaved run: how to connect its room and how to post a comment."""
+
+    name: str
+    server: Server
+    screens_for: Callable[[int], list[tuple[Screen, str, dict]]]
+    post: Post | None = None
+
+
+def merged(phases: list[Phase]) -> Phase:
+    """The blocks of one system taken together (their comments, deliveries and CPU)."""
+    out = Phase()
+    for phase in phases:
+        out.sent += phase.sent
+        out.deliveries_ms += phase.deliveries_ms
+        out.last_screen_ms += phase.last_screen_ms
+        out.last_screen_at += phase.last_screen_at
+        out.lost_at += phase.lost_at
+        out.post_ms += phase.post_ms
+        out.expected += phase.expected
+        out.lost += phase.lost
+        out.failed_posts += phase.failed_posts
+        out.cpu_seconds += phase.cpu_seconds
+        out.wall_seconds += phase.wall_seconds
+        out.client_cpu_seconds += phase.client_cpu_seconds
+    return out
+
+
+async def _connect(http: aiohttp.ClientSession, system: System, n: int) -> tuple[list[Screen],
+                                                                                float]:
+    """Connect a room of ``n`` phones and a projector; the worker's CPU per connect (ms)."""
+    connections = system.screens_for(n)
+    cpu0 = system.server.cpu_seconds()
+    await connect_all(http, connections)
+    cpu = system.server.cpu_seconds() - cpu0
+    return [s for s, _, _ in connections], cpu * 1000 / len(connections)
+
+
+async def measure_interleaved(http: aiohttp.ClientSession, systems: list[System], *, n: int,
+                              rounds: int, block: int, burst: int, storms: int = 0,
+                              warmup: int = 5, settle: float = 1.0,
+                              screens: dict[str, list[Screen]] | None = None,
+                              log: Callable[[str], None] = print) -> dict[str, FanoutResult]:
+    """Every system's room connected at once, then ``rounds`` rounds of one block of ``block``
+    comments per system, in the rotating order of :func:`bench.stats.interleave`.
+
+    Before the blocks: memory per screen (a few screens connected and closed first, as in
+    :func:`measure`) and ``storms`` reconnect storms (the whole room closes and connects
+    again, the systems interleaved), each giving the worker's CPU per socket connect. After
+    the blocks, each system's throughput phase. ``post`` must be set on every system. The
+    floor's and the bare server's posts need Teten's message sizes: Teten comes first in
+    ``systems`` (its warm-up runs first) and ``screens`` (the connected screens by system,
+    filled here) lets :func:`sizes_seen` read them.
+    """
+    from bench.stats import interleave
+
+    screens = {} if screens is None else screens
+    rss: dict[str, float] = {}
+    connect_ms: dict[str, list[float]] = {s.name: [] for s in systems}
+    try:
+        for system in systems:
+            first = system.screens_for(3)
+            await connect_all(http, first)
+            await close_all([s for s, _, _ in first])
+            await asyncio.sleep(settle)
+            rss0 = system.server.rss_bytes()
+            screens[system.name], _ = await _connect(http, system, n)
+            await asyncio.sleep(settle)
+            rss[system.name] = (system.server.rss_bytes() - rss0) / len(screens[system.name])
+        for storm, name in interleave([s.name for s in systems], storms):
+            system = next(s for s in systems if s.name == name)
+            await close_all(screens[name])
+            await asyncio.sleep(settle)
+            screens[name], per_connect = await _connect(http, system, n)
+            connect_ms[name].append(per_connect)
+            log(f"fan-out N={n}: reconnect storm {storm + 1}/{storms}, {name}: "
+                f"{per_connect:.2f} ms CPU per connect")
+        rooms = {s.name: Room(screens[s.name]) for s in systems}
+        for system in systems:
+            assert system.post is not None, system.name
+            await rooms[system.name].run(system.post, warmup, system.server, wait=True)
+        blocks: dict[str, list[Phase]] = {s.name: [] for s in systems}
+        for r, name in interleave([s.name for s in systems], rounds):
+            system = next(s for s in systems if s.name == name)
+            blocks[name].append(await rooms[name].run(system.post, block, system.server,
+                                                      wait=True))
+            if name == systems[-1].name and (r + 1) % 5 == 0:
+                log(f"fan-out N={n}: {r + 1}/{rounds} rounds")
+        throughput = {s.name: await rooms[s.name].run(s.post, burst, s.server, wait=False)
+                      for s in systems}
+    finally:
+        await close_all([s for group in screens.values() for s in group])
+    results = {}
+    for system in systems:
+        sizes: dict[str, int] = {}
+        for stream, group in rooms[system.name].by_stream.items():
+            got = sorted(size for screen in group for size in screen.sizes)
+            sizes["projector" if stream.endswith("projector") else "phones"] = \
+                got[len(got) // 2] if got else 0
+        results[system.name] = FanoutResult(
+            system.name, n, merged(blocks[system.name]), throughput[system.name],
+            rss[system.name], sizes, blocks=blocks[system.name],
+            connect_cpu_ms=connect_ms[system.name])
+    return results
+
+
+def floor_poster(http: aiohttp.ClientSession, base: str, phones: list[Phone],
+                 sizes: Callable[[], dict[str, int]]) -> Post:
+    """The floor's comment: a reviewer's cookie (its session is loaded), a text, and the
+    sizes of Teten's messages (read when posting: known after Teten's warm-up)."""
+    turn = 0
+
+    async def post() -> tuple[int, float, float]:
+        nonlocal turn
+        phone = phones[turn % len(phones)]
+        turn += 1
+        started = time.monotonic()
+        async with http.post(base + "/comment", json={**sizes(), "text": f"Kommentar {turn}"},
+                             headers={"Cookie": phone.cookie_header}) as response:
+            await response.read()
+            return response.status, started, time.monotonic()
+
+    return post
+
+
+def lazy_baseline_poster(http: aiohttp.ClientSession, base: str,
+                         sizes: Callable[[], dict[str, int]]) -> Post:
+    """:func:`baseline_poster` with Teten's sizes read when posting."""
+
+    async def post() -> tuple[int, float, float]:
+        started = time.monotonic()
+        async with http.post(base + "/broadcast", json=sizes()) as response:
+            await response.read()
+            return response.status, started, time.monotonic()
+
+    return post
+
+
+def sizes_seen(screens: Callable[[], list[Screen]]) -> Callable[[], dict[str, int]]:
+    """The median message size per audience on Teten's screens so far (200 before any)."""
+
+    def sizes() -> dict[str, int]:
+        out = {"phones": 200, "projector": 200}
+        for kind, ending in (("phones", ":participants"), ("projector", ":projector")):
+            got = sorted(size for screen in screens() if screen.stream.endswith(ending)
+                         for size in screen.sizes)
+            if got:
+                out[kind] = got[len(got) // 2]
+        return out
+
+    return sizes

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -72,7 +72,11 @@ PAGES = [
              counts=False),
     PageSpec("bare", "bare Flask template page (baseline)", "baseline",
              lambda ctx: "/bare", _nobody, counts=False),
+    PageSpec("fair", "fair page baseline: session + one indexed query (floor, GET /fair)",
+             "floor", lambda ctx: "/fair", _citizen, counts=False),
 ]
+#: The page every counted page's p95 is divided by (``page_p95_fair_ratio_max``).
+FAIR = "fair"
 #: Pages the issue asks for that cannot be measured yet, with the reason printed in the output.
 NOT_YET: dict[str, str] = {}
 
@@ -82,6 +86,8 @@ class PageResult:
     spec: PageSpec
     server_ms: list[float]
     client_ms: list[float]
+    #: The server times of each round (the pages interleaved: every page once per round).
+    rounds: list[list[float]] = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -94,12 +100,17 @@ class PageResult:
 
 async def time_pages(http: aiohttp.ClientSession, servers: dict[str, Server],
                      ctx: dict[str, Any], seen_sessions: set[str], *, requests: int = 200,
-                     warmup: int = 20) -> list[PageResult]:
-    """Request every page ``warmup + requests`` times, one at a time; server times from the
-    access log (only 200 answers count). A page asked for without a cookie may be given a new
-    session each time: their ids go to ``seen_sessions`` (deleted at the end)."""
-    results = []
-    for spec in PAGES:
+                     warmup: int = 20, rounds: int = 5) -> list[PageResult]:
+    """Request every page ``warmup`` times, then ``requests`` times in ``rounds`` rounds, one
+    request at a time: each round asks for every page ``requests // rounds`` times, in the
+    rotating order of :func:`bench.stats.interleave`, so Teten's pages, the bare page and the
+    fair baseline share the machine's moments alike. Server times from the access log (only
+    200 answers count). A page asked for without a cookie may be given a new session each
+    time: their ids go to ``seen_sessions`` (deleted at the end)."""
+    from bench.stats import interleave
+
+    specs = [spec for spec in PAGES if spec.server in servers]
+    for spec in specs:
         server = servers[spec.server]
         path, headers = spec.path(ctx), spec.who(ctx)
         for _ in range(warmup):
@@ -109,21 +120,27 @@ async def time_pages(http: aiohttp.ClientSession, servers: dict[str, Server],
                 _keep_session(response, seen_sessions)
                 if response.status != 200:
                     raise RuntimeError(f"{spec.key}: GET {path} answered {response.status}")
-        await asyncio.sleep(0.2)  # the warm-up's last log line, before the mark
+    await asyncio.sleep(0.2)  # the warm-up's last log lines, before the marks
+    results = {spec.key: PageResult(spec, [], [], [[] for _ in range(rounds)]) for spec in specs}
+    per_round = max(1, requests // max(1, rounds))
+    for r, key in interleave([spec.key for spec in specs], rounds):
+        result = results[key]
+        server = servers[result.spec.server]
+        path, headers = result.spec.path(ctx), result.spec.who(ctx)
         mark = server.access_mark()
-        client_ms = []
-        for _ in range(requests):
+        for _ in range(per_round):
             started = time.monotonic()
             async with http.get(server.url + path, headers=headers,
                                 allow_redirects=False) as response:
                 await response.read()
                 _keep_session(response, seen_sessions)
-            client_ms.append((time.monotonic() - started) * 1000)
+            result.client_ms.append((time.monotonic() - started) * 1000)
         await asyncio.sleep(0.2)  # gunicorn logs a request just after answering it
         logged = [ms for method, logged_path, status, ms in server.access_since(mark)
                   if method == "GET" and logged_path == path.split("?")[0] and status == 200]
-        results.append(PageResult(spec, logged, client_ms))
-    return results
+        result.rounds[r] = logged
+        result.server_ms += logged
+    return [results[spec.key] for spec in specs]
 
 
 def _keep_session(response: aiohttp.ClientResponse, seen_sessions: set[str]) -> None:

@@ -1,22 +1,29 @@
-"""``make bench``: Teten's benchmarks on the production setup, against a bare baseline.
+"""``make bench``: Teten's benchmarks on the production setup, against its floor and a bare
+baseline (issue 19).
 
-What runs, in order (about 5 minutes on 2 cores):
+What runs, in order (about 5–6 minutes on 2 cores):
 
 1. a fresh PostgreSQL database (``teten_bench_<random>``), migrated and seeded by
    ``bench/seed.py``: a room of 53, a room of 500 and 30 rooms of 50, each in an open round;
 2. a Teten process (``gunicorn -k gevent -w 1 course.wsgi:app``, PostgreSQL, sessions in
-   Redis) on which every fan-out phone signs in, and a baseline process;
-3. feedback fan-out for N = 53 and N = 500, each on a fresh Teten process and a fresh baseline
-   process, Teten first, then the baseline with messages of the same size
-   (``bench/fanout.py``); memory per connected screen;
-4. page timings on the first two processes (``bench/pages.py``);
-5. many rooms: two Teten processes sharing Redis (message queue, sessions) and PostgreSQL,
-   30 rooms of 50 phones commenting at a workshop's rate (``bench/multi.py``);
-6. the table, ``bench/results/latest.json`` and the plot ``bench/results/latest.png``.
+   PostgreSQL) on which every fan-out phone signs in, the bare server and the floor;
+3. SQL statements per comment, counted on a Teten process of its own
+   (``bench/counted_wsgi.py``);
+4. feedback fan-out for N = 53 and N = 500: Teten, the floor (``bench/floor_server.py``) and
+   the bare server (``bench/baseline_server.py``), each on a fresh process with its room
+   connected, run **interleaved in blocks** (``--rounds`` rounds of one ``--block`` of
+   comments per server, the order rotating), messages of Teten's sizes; memory per connected
+   screen; at the largest N, ``--storms`` reconnect storms per server (CPU per connect);
+5. page timings, Teten's pages, the bare page and the fair page baseline (a session and one
+   indexed query, on the floor) interleaved in ``--page-rounds`` rounds (``bench/pages.py``);
+6. many rooms: two Teten processes sharing Redis (message queue) and PostgreSQL, 30 rooms of
+   50 phones commenting at a workshop's rate (``bench/multi.py``);
+7. the table, ``bench/results/latest.json`` (issue 19's keys, each with its spread over the
+   blocks) and the plot ``bench/results/latest.png``.
 
 Everything the run creates is removed afterwards: the database (kept with ``--keep``), the
-Redis sessions of its phones (by id), the server processes and their temporary folder (kept,
-with the servers' logs, when the run fails).
+sessions of its phones (by id), the server processes and their temporary folder (kept, with
+the servers' logs, when the run fails).
 """
 
 from __future__ import annotations
@@ -54,7 +61,8 @@ class Run:
         self.database_url = ""
         self.servers: list[infra.Server] = []
         self.session_ids: set[str] = set()
-        self.results: dict[str, Any] = {"fanout": {}, "pages": [], "multi": None, "signin": {}}
+        self.results: dict[str, Any] = {"fanout": {}, "pages": [], "multi": None, "signin": {},
+                                        "sql": []}
         self.keep_logs = args.keep
 
     # -- processes -------------------------------------------------------------------------------
@@ -113,17 +121,19 @@ class Run:
         return {course["key"]: course for course in seeded}
 
     async def single_process(self, courses: dict[str, dict[str, Any]]) -> None:
-        """Fan-out for each N and the pages, each on one Teten process and the baseline.
+        """Statements per comment, the fan-out for each N and the pages.
 
         Phones sign in on one Teten process (which then serves the pages); each fan-out runs
-        on a fresh Teten process and a fresh baseline process, so that the memory a room's
-        sockets take is not hidden in memory the sign-ins left free. Sessions live in Redis,
-        so a phone's cookie is good on every process.
+        Teten, the floor and the bare server on fresh processes, interleaved in blocks, so that
+        the memory a room's sockets take is not hidden in memory the sign-ins left free and
+        every ratio compares figures taken in the same minutes. Sessions live in PostgreSQL,
+        so a phone's cookie is good on every process (the floor's too).
         """
         signin = self.start("teten", "course.wsgi:app")
         bare = self.start("baseline", "bench.baseline_server:app")
-        signin.wait_ready()
-        bare.wait_ready()
+        floor = self.start("floor", "bench.floor_server:app")
+        for server in (signin, bare, floor):
+            server.wait_ready()
         async with client.new_http() as http:
             phones_by_course = {}
             for key in sorted({f"fanout{n}" for n in self.args.sizes} | {"fanout53"}):
@@ -139,10 +149,15 @@ class Run:
                 _log(f"{key}: {len(phones)} phones signed in in {took:.0f} s")
                 self.results["signin"][key] = {"phones": len(phones), "seconds": round(took, 1)}
                 phones_by_course[key] = phones
+            if self.args.sql_comments:
+                await self.count_statements(http, phones_by_course["fanout53"])
             for n in self.args.sizes:
-                await self.fanout_pair(http, courses[f"fanout{n}"], phones_by_course[f"fanout{n}"])
+                await self.fanout_interleaved(http, courses[f"fanout{n}"],
+                                              phones_by_course[f"fanout{n}"])
             if not self.args.skip_pages:
-                _log("pages")
+                _log("pages (Teten, bare and the fair baseline interleaved)")
+                for phone in phones_by_course["fanout53"]:
+                    phone.base = signin.url
                 consultant = courses["queue200"]["consultant"]
                 ctx = {"fanout53": courses["fanout53"],
                        "editor_phone": phones_by_course["fanout53"][0],
@@ -150,52 +165,107 @@ class Run:
                            http, signin.url, consultant["email"], consultant["password"],
                            self.session_ids)}
                 self.results["pages"] = await pages.time_pages(
-                    http, {"teten": signin, "baseline": bare}, ctx, self.session_ids,
-                    requests=self.args.page_requests)
-        self.stop(signin, bare)
+                    http, {"teten": signin, "baseline": bare, "floor": floor}, ctx,
+                    self.session_ids, requests=self.args.page_requests,
+                    rounds=self.args.page_rounds)
+        self.stop(signin, bare, floor)
 
-    async def fanout_pair(self, http: Any, course: dict[str, Any],
-                          phones: list[client.Phone]) -> None:
-        """Fan-out to N phones and a projector: Teten, then the baseline with the same sizes."""
+    async def count_statements(self, http: Any, phones: list[client.Phone]) -> None:
+        """SQL statements per comment on a Teten process that counts them
+        (``bench/counted_wsgi.py``): one comment at a time, no screen connected."""
+        counted = self.start("teten-counted", "bench.counted_wsgi:app")
+        counted.wait_ready()
+        posters = [p for p in phones if p.snapshot_id is not None]
+        for phone in posters:
+            phone.base = counted.url
+
+        async def read() -> dict[str, Any]:
+            async with http.get(counted.url + "/__bench/sql") as response:
+                return await response.json()
+
+        def delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+            return {**{k: after[k] - before[k] for k in ("statements", "transactions",
+                                                         "checkouts")},
+                    "shapes": {k: v - before["shapes"].get(k, 0)
+                               for k, v in after["shapes"].items()
+                               if v != before["shapes"].get(k, 0)}}
+
+        await posters[0].post_comment(http)  # the first comment loads code and fills caches
+        per_comment: list[dict[str, Any]] = []
+        for i in range(self.args.sql_comments):
+            phone = posters[(i + 1) % len(posters)]
+            before = await read()
+            status, _started, _answered = await phone.post_comment(http, follow=False)
+            middle = await read()
+            asked = phone.next_plan_url is not None
+            await phone.load_next_plan(http)
+            after = await read()
+            if status == 200:
+                per_comment.append({**delta(before, middle),
+                                    "next_plan": delta(middle, after) if asked else None})
+        self.results["sql"] = per_comment
+        counts = sorted(c["statements"] for c in per_comment)
+        _log(f"SQL per comment (N=53): statements {counts[0]}–{counts[-1]} "
+             f"over {len(counts)} comments")
+        self.stop(counted)
+
+    async def fanout_interleaved(self, http: Any, course: dict[str, Any],
+                                 phones: list[client.Phone]) -> None:
+        """Fan-out to N phones and a projector: Teten, the floor and the bare server, each on
+        a fresh process, interleaved in blocks (``--rounds`` × ``--block`` comments each)."""
         n = len(phones)
         teten = self.start(f"teten-fanout{n}", "course.wsgi:app")
-        baseline = self.start(f"baseline-fanout{n}", "bench.baseline_server:app")
-        teten.wait_ready()
-        baseline.wait_ready()
+        floor = self.start(f"floor-fanout{n}", "bench.floor_server:app")
+        bare = self.start(f"baseline-fanout{n}", "bench.baseline_server:app")
+        for server in (teten, floor, bare):
+            server.wait_ready()
         for phone in phones:
             phone.base = teten.url
-
-        refetches = client.Refetches() if self.args.refetch else None
+        posters = [p for p in phones if p.snapshot_id is not None]
 
         def teten_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
-            screens = [(client.Screen(f"phone{i}", "round-ping",
-                                      follow=p.follower(http, refetches) if refetches else None),
-                        teten.url, {"cookie": p.cookie_header})
-                       for i, p in enumerate(phones[:count])]
+            screens = [(client.Screen(f"phone{i}", "round-ping"), teten.url,
+                        {"cookie": p.cookie_header}) for i, p in enumerate(phones[:count])]
             screens.append((client.Screen("projector", client.PROJECTOR_TARGET), teten.url,
                             {"auth": {"display": course["display_token"]}}))
             return screens
 
-        def baseline_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
-            screens = [(client.Screen(f"phone{i}", "round-ping"), baseline.url,
-                        {"auth": {"room": "participants"}}) for i in range(count)]
-            screens.append((client.Screen("projector", client.PROJECTOR_TARGET), baseline.url,
+        def floor_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
+            screens = [(client.Screen(f"phone{i}", "round-ping"), floor.url,
+                        {"cookie": p.cookie_header}) for i, p in enumerate(phones[:count])]
+            screens.append((client.Screen("projector", client.PROJECTOR_TARGET), floor.url,
                             {"auth": {"room": "projector"}}))
             return screens
 
-        _log(f"fan-out N={n}: Teten")
-        posters = [p for p in phones if p.snapshot_id is not None]
-        result = await fanout.measure("teten", teten, http, teten_screens,
-                                      fanout.teten_poster(http, posters),
-                                      comments=self.args.comments, burst=self.args.burst, n=n,
-                                      refetches=refetches)
-        self.results["fanout"][("teten", n)] = result
-        _log(f"fan-out N={n}: baseline, messages of {result.sizes} bytes")
-        base = await fanout.measure("baseline", baseline, http, baseline_screens,
-                                    fanout.baseline_poster(http, baseline.url, result.sizes),
-                                    comments=self.args.comments, burst=self.args.burst, n=n)
-        self.results["fanout"][("baseline", n)] = base
-        self.stop(teten, baseline)
+        def bare_screens(count: int) -> list[tuple[client.Screen, str, dict]]:
+            screens = [(client.Screen(f"phone{i}", "round-ping"), bare.url,
+                        {"auth": {"room": "participants"}}) for i in range(count)]
+            screens.append((client.Screen("projector", client.PROJECTOR_TARGET), bare.url,
+                            {"auth": {"room": "projector"}}))
+            return screens
+
+        connected: dict[str, list[client.Screen]] = {}
+        sizes = fanout.sizes_seen(lambda: connected.get("teten", []))
+        systems = [
+            fanout.System("teten", teten, teten_screens, fanout.teten_poster(http, posters)),
+            fanout.System("floor", floor, floor_screens,
+                          fanout.floor_poster(http, floor.url, posters, sizes)),
+            fanout.System("baseline", bare, bare_screens,
+                          fanout.lazy_baseline_poster(http, bare.url, sizes)),
+        ]
+        storms = self.args.storms if n == max(self.args.sizes) else 0
+        _log(f"fan-out N={n}: Teten, floor and bare interleaved, {self.args.rounds} rounds of "
+             f"{self.args.block} comments each, {storms} reconnect storms")
+        results = await fanout.measure_interleaved(
+            http, systems, n=n, rounds=self.args.rounds, block=self.args.block,
+            burst=self.args.burst, storms=storms, screens=connected, log=_log)
+        for name, result in results.items():
+            self.results["fanout"][(name, n)] = result
+        _log(f"fan-out N={n}: CPU per comment Teten {results['teten'].cpu_per_comment_ms:.1f} "
+             f"ms, floor {results['floor'].cpu_per_comment_ms:.1f} ms, bare "
+             f"{results['baseline'].cpu_per_comment_ms:.1f} ms; message sizes "
+             f"{results['teten'].sizes} / {results['floor'].sizes}")
+        self.stop(teten, floor, bare)
 
     async def many_rooms(self, courses: dict[str, dict[str, Any]]) -> None:
         settings = {"SOCKETIO_MESSAGE_QUEUE": self.args.redis, "SOCKETIO_CHANNEL": self.channel}
@@ -234,13 +304,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "TETEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x],
                         default=[53, 500], help="room sizes for the fan-out (default 53,500)")
-    parser.add_argument("--comments", type=int, default=150,
-                        help="comments per fan-out latency phase")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="fan-out rounds: one block of each server (Teten, floor, bare) "
+                             "per round, interleaved")
+    parser.add_argument("--block", type=int, default=10,
+                        help="comments per block (one at a time)")
+    parser.add_argument("--storms", type=int, default=3,
+                        help="reconnect storms per server at the largest N (connect cost)")
+    parser.add_argument("--sql-comments", type=int, default=10,
+                        help="comments whose SQL statements are counted (0: skip)")
     parser.add_argument("--burst", type=int, default=60,
                         help="comments per fan-out throughput phase")
     parser.add_argument("--posters", type=int, default=100,
                         help="phones of a fan-out room that post (the rest only listen)")
     parser.add_argument("--page-requests", type=int, default=200)
+    parser.add_argument("--page-rounds", type=int, default=5,
+                        help="the page requests are split into this many interleaved rounds")
     parser.add_argument("--multi-rooms", type=int, default=30)
     parser.add_argument("--multi-phones", type=int, default=50)
     parser.add_argument("--multi-seconds", type=float, default=75,
@@ -248,8 +327,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--multi-scale", type=float, default=1.0,
                         help="comment rate as a multiple of one per phone per 30 s")
     parser.add_argument("--refetch", action="store_true",
-                        help="phones GET what a pushed fragment that loads itself points to "
-                             "(hx-trigger=load), as htmx does; off: the issue measures the push")
+                        help="many rooms: phones GET what a pushed fragment that loads itself "
+                             "points to (hx-trigger=load), as htmx does; off: the issue "
+                             "measures the push")
     parser.add_argument("--skip-multi", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--keep", action="store_true",
@@ -271,6 +351,7 @@ def main(argv: list[str] | None = None) -> None:
     if busy > 0.15:
         _log(f"the machine is {busy:.0%} busy before the run: expect noisy figures")
     run.results["busy_before"] = busy
+    run.results["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
     run.results["code"] = report.code_version()  # before the run: what the servers load
     began = time.time()
     try:
