@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -473,27 +475,43 @@ def _client_for(app, world, who: str):
     return client
 
 
-@pytest.mark.parametrize("method, path", list(FOLLOWUP_MATRIX))
-def test_the_followup_matrix(app, followup_world, method, path):
-    """Each follow-up endpoint, for each kind of person: fail closed (403 for the wrong kind,
-    404 for another team's case or a wrong calendar token), the rules (422) for the team."""
-    world, case_id, meeting_id = followup_world
-    url = path.format(case=case_id, meeting=meeting_id, token="not-a-live-token")
-    data = {"on": "2001-01-01", "note": "   ", "text": ""}
-    got = []
+def _walk(app, world, method: str, url: str, data: dict[str, str],
+          after: Callable[[str, Any], None] = lambda who, response: None) -> dict[str, int]:
+    """The status each of WHO gets for one request (a POST as htmx sends it, with ``data``);
+    ``after`` runs after each person's answer (to put back what a success changed)."""
+    got = {}
     for who in WHO:
         client = _client_for(app, world, who)
         if method == "GET":
             response = client.get(url)
         else:
             response = client.post(url, data=data, headers={"HX-Request": "true"})
-        got.append(response.status_code)
+        got[who] = response.status_code
+        after(who, response)
+    return got
+
+
+def _expected(matrix: dict[tuple[str, str], list[int]], method: str, path: str
+              ) -> dict[str, int]:
+    return dict(zip(WHO, matrix[(method, path)], strict=True))
+
+
+@pytest.mark.parametrize("method, path", list(FOLLOWUP_MATRIX))
+def test_the_followup_matrix(app, followup_world, method, path):
+    """Each follow-up endpoint, for each kind of person: fail closed (403 for the wrong kind,
+    404 for another team's case or a wrong calendar token), the rules (422) for the team."""
+    world, case_id, meeting_id = followup_world
+    url = path.format(case=case_id, meeting=meeting_id, token="not-a-live-token")
+
+    def uncancel(who: str, response: Any) -> None:
         if who in ("consultant", "lead") and "cancel" in url and response.status_code == 200:
             with app.app_context():  # the next person finds the meeting as it was
                 db.session.get(Meeting, meeting_id).cancelled_at = None
                 db.session.commit()
-    assert dict(zip(WHO, got, strict=True)) == dict(
-        zip(WHO, FOLLOWUP_MATRIX[(method, path)], strict=True))
+
+    data = {"on": "2001-01-01", "note": "   ", "text": ""}
+    assert _walk(app, world, method, url, data, uncancel) == _expected(
+        FOLLOWUP_MATRIX, method, path)
 
 
 def test_the_receipts_declare_who_may_use_them(app):
@@ -534,13 +552,8 @@ TWO_FACTOR_MATRIX = {
 def test_the_two_factor_matrix(app, followup_world, method, path):
     world, _case_id, _meeting_id = followup_world
     url = path.format(consultant=world.consultant_id)
-    got = []
-    for who in WHO:
-        client = _client_for(app, world, who)
-        response = client.get(url) if method == "GET" else client.post(url, data={"code": "1"})
-        got.append(response.status_code)
-    assert dict(zip(WHO, got, strict=True)) == dict(
-        zip(WHO, TWO_FACTOR_MATRIX[(method, path)], strict=True))
+    assert _walk(app, world, method, url, {"code": "1"}) == _expected(
+        TWO_FACTOR_MATRIX, method, path)
 
 
 #: Per privacy endpoint the status each of WHO gets: the notice and the statement are public;
@@ -561,16 +574,7 @@ def test_the_privacy_matrix(app, followup_world, method, path):
     world, _case_id, _meeting_id = followup_world
     data = {"privacy_controller": "x" * 301, "retention_declined_months": "0",
             "retention_ended_months": "60"}
-    got = []
-    for who in WHO:
-        client = _client_for(app, world, who)
-        if method == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, data=data, headers={"HX-Request": "true"})
-        got.append(response.status_code)
-    assert dict(zip(WHO, got, strict=True)) == dict(
-        zip(WHO, PRIVACY_MATRIX[(method, path)], strict=True))
+    assert _walk(app, world, method, path, data) == _expected(PRIVACY_MATRIX, method, path)
 
 
 def test_the_privacy_pages_declare_who_may_use_them(app):
@@ -632,14 +636,5 @@ def test_the_polls_matrix(app, followup_world, method, path):
         poll_id, item_id = poll.id, item.id
     url = path.format(course=world.course_id, poll=poll_id, item=item_id,
                       token="not-a-live-token")
-    got = []
-    for who in WHO:
-        client = _client_for(app, world, who)
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = client.post(url, data={"question": "", "options": ""},
-                                   headers={"HX-Request": "true"})
-        got.append(response.status_code)
-    assert dict(zip(WHO, got, strict=True)) == dict(
-        zip(WHO, POLLS_MATRIX[(method, path)], strict=True))
+    assert _walk(app, world, method, url, {"question": "", "options": ""}) == _expected(
+        POLLS_MATRIX, method, path)
