@@ -13,6 +13,7 @@ from course.extensions import db, socketio
 from course.people.models import Citizen, Staff
 from course.polls import pushes, services
 from course.polls.models import Poll, PollVote
+from course.realtime import coalesce
 from course.schedule.models import Course
 from tests.conftest import FACILITATOR_A, hx_post, pushes_to, signed_in_citizen, signed_in_staff
 
@@ -329,12 +330,12 @@ def test_the_coalescer_pushes_at_once_then_once_more_after_the_interval(app, mon
     now = [100.0]
     sent: list[str] = []
     scheduled: list[tuple] = []
-    monkeypatch.setattr(pushes.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(coalesce.time, "monotonic", lambda: now[0])
     monkeypatch.setattr(pushes, "_push_counts_now", lambda c, p: sent.append("push"))
-    monkeypatch.setattr(pushes.socketio, "start_background_task",
+    monkeypatch.setattr(coalesce.socketio, "start_background_task",
                         lambda task, *args: scheduled.append(args))
-    monkeypatch.setattr(pushes.socketio, "sleep", lambda seconds: None)
-    monkeypatch.setattr(pushes, "_rooms", {})
+    monkeypatch.setattr(coalesce.socketio, "sleep", lambda seconds: None)
+    monkeypatch.setattr(pushes.coalescer, "_marks", {})
     with app.test_request_context():
         pushes.after_vote(1, 7)
         assert sent == ["push"] and scheduled == []
@@ -342,11 +343,11 @@ def test_the_coalescer_pushes_at_once_then_once_more_after_the_interval(app, mon
             now[0] += 0.001
             pushes.after_vote(1, 7)
         assert sent == ["push"] and len(scheduled) == 1
-        _app, course_id, poll_id, wait = scheduled[0]
-        assert (course_id, poll_id) == (1, 7) and 0 < wait <= pushes.INTERVAL
+        _app, key, wait = scheduled[0]
+        assert key == (1, 7) and 0 < wait <= pushes.INTERVAL
         now[0] += wait
-        pushes._trailing(app, course_id, poll_id, wait)
-        assert sent == ["push", "push"] and not pushes._rooms[(1, 7)].dirty
+        pushes.coalescer.trailing(app, key, wait)
+        assert sent == ["push", "push"] and not pushes.coalescer.is_dirty((1, 7))
         pushes.after_vote(1, 7)  # right after the trailing push: the next one is scheduled
         assert sent == ["push", "push"] and len(scheduled) == 2
         now[0] += 1
