@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         people,
         polls,
         privacy,
+        reactions,
         realtime,
         receipts,
         rounds,
@@ -71,8 +72,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, polls, payouts,
-                    followup, receipts, changes, outcomes, privacy):
+    for feature in (people, schedule, budgets, live, rounds, approvals, polls, reactions,
+                    payouts, followup, receipts, changes, outcomes, privacy):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -12,10 +12,11 @@ from course.outcomes import models as outcomes
 from course.payouts import models as payouts
 from course.people import models as people
 from course.polls import models as polls
+from course.reactions import models as reactions
 from course.realtime import models as realtime
 from course.receipts import models as receipts
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
 __all__ = ["approvals", "budgets", "changes", "followup", "live", "outcomes", "payouts",
-           "people", "polls", "realtime", "receipts", "schedule", "WebSession"]
+           "people", "polls", "reactions", "realtime", "receipts", "schedule", "WebSession"]

@@ -16,7 +16,7 @@ LAYERS = [
     {"privacy"},
     {"changes", "receipts", "outcomes"},
     {"payouts", "followup"},
-    {"approvals", "rounds", "polls"},
+    {"approvals", "rounds", "polls", "reactions"},
     {"live"},
     {"budgets"},
     {"schedule"},

@@ -171,7 +171,9 @@ def _adds_guests() -> bool:
 
 
 def _course_form_page(form: CourseForm, course: Course | None, status: int = 200):
-    return web.render("schedule/course_form.html", status=status, form=form, course=course)
+    parts = web.parts_of("schedule.course_form", course=course) if course is not None else {}
+    return web.render("schedule/course_form.html", status=status, form=form, course=course,
+                      **parts)
 
 
 @bp.get("/courses/new")

@@ -18,6 +18,12 @@
 
   var body = document.body;
 
+  // -- the projector's reaction burst: gone when its fade ends (its region then hides) -----
+  document.addEventListener("animationend", function (event) {
+    var burst = event.target;
+    if (burst.classList && burst.classList.contains("reaction-burst")) burst.remove();
+  });
+
   // -- visible errors: a failed htmx request never fails silently --------------------------
   var toast = document.getElementById("toast");
   var toastTimer = null;
