@@ -638,3 +638,25 @@ def test_the_polls_matrix(app, followup_world, method, path):
                       token="not-a-live-token")
     assert _walk(app, world, method, url, {"question": "", "options": ""}) == _expected(
         POLLS_MATRIX, method, path)
+
+
+#: Per reactions endpoint the status each of WHO gets: sending and the phone's buttons are the
+#: course's citizens' (422: reached, refused — a laughing face); choosing the course's set is
+#: for those who edit the course (404 for staff who do not, 403 for the wrong kind); the
+#: projector's burst answers only a live display link.
+REACTIONS_MATRIX = {
+    ("GET", "/courses/{course}/reactions"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/reactions"):
+        [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/reactions/set"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+    ("GET", "/projector/{token}/reactions"): [404] * 10,
+}
+
+
+@pytest.mark.parametrize("method, path", list(REACTIONS_MATRIX))
+def test_the_reactions_matrix(app, followup_world, method, path):
+    world, _case_id, _meeting_id = followup_world
+    url = path.format(course=world.course_id, token="not-a-live-token")
+    assert _walk(app, world, method, url, {"emoji": "😂"}) == _expected(
+        REACTIONS_MATRIX, method, path)

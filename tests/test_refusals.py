@@ -723,6 +723,43 @@ def polls_vote_no_choice(s: Setting) -> Attempt:
                    da("Choose an answer first."))
 
 
+def reactions_react(s: Setting) -> Attempt:
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/reactions", {"emoji": "😂"},
+                   "#reactions", da("A laughing face can read as mockery in the room: choose "
+                                    "another reaction."))
+
+
+def reactions_react_over_the_limit(s: Setting) -> Attempt:
+    from course.reactions import services as reactions
+
+    phone = s.phone(0)
+    for _ in range(reactions.LIMIT):
+        ok(hx(phone, f"/courses/{s.course}/reactions", emoji="👍"))
+    return Attempt(phone, "/me", f"/courses/{s.course}/reactions", {"emoji": "👍"},
+                   "#reactions", da("You have sent %(n)d reactions this minute. Wait a "
+                                    "moment.", n=reactions.LIMIT))
+
+
+def _reaction_set(s: Setting, emojis: list[str], message: str, *,
+                  htmx: bool | None = None) -> Attempt:
+    return Attempt(s.facilitator(), f"/courses/{s.course}/edit",
+                   f"/courses/{s.course}/reactions/set", {"emoji": emojis}, "#reactions",
+                   da(message), htmx=htmx)
+
+
+def reactions_choose_set(s: Setting) -> Attempt:
+    return _reaction_set(s, ["👍", "😂"], "A laughing face can read as mockery in the room: "
+                         "choose another reaction.")
+
+
+def reactions_choose_set_empty(s: Setting) -> Attempt:
+    return _reaction_set(s, [], "Choose at least one reaction.")
+
+
+def reactions_choose_set_without_javascript(s: Setting) -> Attempt:
+    return _reaction_set(s, [], "Choose at least one reaction.", htmx=False)
+
+
 def live_show_question(s: Setting) -> Attempt:
     live(s)
     fac = s.facilitator()
@@ -1472,6 +1509,12 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("polls.create_for_item", "one option (a plain form)", polls_create_for_item),
     ("polls.vote", "voting after close", polls_vote),
     ("polls.vote", "no answer chosen", polls_vote_no_choice),
+    ("reactions.react", "a laughing face", reactions_react),
+    ("reactions.react", "over the limit per minute", reactions_react_over_the_limit),
+    ("reactions.choose_set", "a laughing face", reactions_choose_set),
+    ("reactions.choose_set", "nothing chosen", reactions_choose_set_empty),
+    ("reactions.choose_set", "nothing chosen, without JavaScript",
+     reactions_choose_set_without_javascript),
     ("approvals.submit", "submitted in another tab", approvals_submit),
     ("approvals.sign_declaration", "box not ticked", approvals_sign_declaration),
     ("payouts.record", "more than is left on the line", payouts_record),
