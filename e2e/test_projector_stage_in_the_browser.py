@@ -61,7 +61,7 @@ MEASURE = """(floorShare) => {
   // the zones: on the screen, and apart
   const zones = {header: ".stage-header", main: ".stage-main", footer: ".stage-footer",
                  spotlight: "#spotlight .spotlight", announcement: "#announcement .announcement",
-                 poll: "#poll .stage-poll-inner"};
+                 poll: "#poll .stage-poll-inner", reactions: "#reactions .reaction-burst"};
   const boxes = {};
   for (const [zone, selector] of Object.entries(zones)) {
     const el = document.querySelector(selector);
