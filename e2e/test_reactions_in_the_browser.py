@@ -1,7 +1,7 @@
 """Reactions in the live room, in Chromium: the facilitator chooses the course's set where the
-course is edited (a laughing face refused), three phones react by keyboard and by tapping (the
-buttons named for screen readers), the projector shows one aggregated burst of counts — never
-who — that fades and goes, and a phone over its limit per minute is told to wait.
+course is edited (its list offers no laughing face), three phones react by keyboard and by
+tapping (the buttons named for screen readers), the projector shows one aggregated burst of
+counts — never who — that fades and goes, and a phone over its limit per minute is told to wait.
 
 The burst is measured like every other state of the stage
 (e2e/test_projector_stage_in_the_browser.py: no zones overlapping or leaving the screen, no
