@@ -102,6 +102,10 @@ def react(course: Course, citizen: Citizen, emoji: str) -> Reaction:
         raise ReactionError("laughing")
     if emoji not in course_set(course.id):
         raise ReactionError("not_in_set")
+    # One phone's reactions are counted one request at a time: its citizen's row is held until
+    # the commit (PostgreSQL; SQLite writes one at a time anyway), so two at the same instant
+    # cannot both read nine and make eleven.
+    db.session.execute(sa.select(Citizen.id).where(Citizen.id == citizen.id).with_for_update())
     now = utcnow()
     key = sender_key(citizen.id, int(now.timestamp() // 60))
     sent = db.session.scalar(sa.select(sa.func.count()).select_from(Reaction)

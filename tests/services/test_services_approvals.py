@@ -120,3 +120,57 @@ def test_wrong_guesses_at_once_are_all_counted_on_postgresql(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_phones_reactions_at_once_hold_the_limit_on_postgresql(
+        seeded_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SECURITY.md, counters: 25 reactions of one phone sent at once from 25 connections: the
+    limit (10 a minute) holds — exactly 10 are recorded, the rest refused."""
+    for name in [k for k in os.environ if k.startswith("COURSE_")]:
+        monkeypatch.delenv(name)
+    from course import create_app
+    from course.extensions import db
+    from course.people.models import Citizen
+    from course.reactions import services as reactions
+    from course.schedule.models import Course
+
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
+                      "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "SQLALCHEMY_DATABASE_URI": seeded_database,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 0}})
+    [(course_id, citizen_id)] = query(
+        seeded_database, "SELECT courses.id, citizens.id FROM citizens JOIN courses ON "
+        "courses.id = citizens.course_id WHERE courses.code = %s ORDER BY citizens.id LIMIT 1",
+        (DEMO_COURSE_CODE,))
+    from course.types import utcnow
+
+    now = utcnow()  # one minute for all 25 (a minute's turn would split the count)
+    monkeypatch.setattr(reactions, "utcnow", lambda: now)
+    start = threading.Barrier(25)
+    outcomes: list[str] = []
+
+    def react() -> None:
+        with app.app_context():
+            course, citizen = db.session.get(Course, course_id), db.session.get(Citizen,
+                                                                                 citizen_id)
+            start.wait()
+            try:
+                reactions.react(course, citizen, "👍")
+                db.session.commit()
+                outcomes.append("sent")
+            except reactions.ReactionError as err:
+                db.session.rollback()
+                outcomes.append(err.code)
+
+    try:
+        threads = [threading.Thread(target=react) for _ in range(25)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["limit"] * 15 + ["sent"] * 10
+        assert query(seeded_database, "SELECT count(*) FROM reactions") == [(10,)]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
