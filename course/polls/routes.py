@@ -44,27 +44,35 @@ def console_region(course_id: int):
     return _console_fragment(course)[0]
 
 
+def _make(course: Course, item: AgendaItem | None) -> tuple[str, dict[str, str]] | None:
+    """Make the poll the form describes (a check-in without a question asks the default one);
+    refused: the reason's code and what was typed (kind, question and options)."""
+    kind = request.form.get("kind", "")
+    question = request.form.get("question", "")
+    options_text = request.form.get("options", "")[:20000]
+    if kind == services.CHECKIN and not question.strip():
+        question = str(labels.CHECKIN_QUESTION)
+    try:
+        services.create(course, current_user, kind, question,
+                        services.parse_options(options_text), item=item)
+    except services.PollError as err:
+        return err.code, {"kind": kind, "question": question[:2000], "options": options_text}
+    return None
+
+
 @bp.post("/courses/<int:course_id>/polls")
 @allow(STAFF)
 def create(course_id: int):
     """Make a poll: on the spot, or on the item on now (``on_item`` = 1)."""
     course = _facilitated(course_id)
-    kind = request.form.get("kind", "")
-    question = request.form.get("question", "")
-    options_text = request.form.get("options", "")
     item = None
     if request.form.get("on_item") == "1":
         session = running_day(course.id)
         item = db.session.get(AgendaItem, session.current_item_id) \
             if session and session.current_item_id else None
-    if kind == services.CHECKIN and not question.strip():
-        question = str(labels.CHECKIN_QUESTION)
-    try:
-        services.create(course, current_user, kind, question,
-                        services.parse_options(options_text[:20000]), item=item)
-    except services.PollError as err:
-        typed = {"kind": kind, "question": question[:2000], "options": options_text[:20000]}
-        return _refused_form(course, err.code, typed)
+    refused = _make(course, item)
+    if refused is not None:
+        return _refused_form(course, *refused)
     pushes.push_polls(course)
     realtime.commit_and_push()
     return _after(course)
@@ -147,20 +155,13 @@ def create_for_item(course_id: int, item_id: int):
     """Prepare a poll on an agenda item: the console offers it while the item is on."""
     course = _facilitated(course_id)
     item = _item_or_404(course, item_id)
-    kind = request.form.get("kind", "")
-    question = request.form.get("question", "")
-    options_text = request.form.get("options", "")
-    if kind == services.CHECKIN and not question.strip():
-        question = str(labels.CHECKIN_QUESTION)
-    try:
-        services.create(course, current_user, kind, question,
-                        services.parse_options(options_text[:20000]), item=item)
-    except services.PollError as err:
+    refused = _make(course, item)
+    if refused is not None:
+        code, typed = refused
         db.session.rollback()
-        typed = {"kind": kind, "question": question[:2000], "options": options_text[:20000]}
         return web.render("polls/item_poll.html", status=422, course=course, item=item,
                           labels=labels, kinds=services.KINDS,
-                          error=labels.error_message(err.code), typed=typed)
+                          error=labels.error_message(code), typed=typed)
     pushes.push_polls(course)
     realtime.commit_and_push()
     return redirect(url_for("schedule.agenda", course_id=course.id,

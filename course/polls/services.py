@@ -158,6 +158,9 @@ def vote(poll: Poll, citizen: Citizen, choices: list[int]) -> bool:
         raise PollError("no_choice")
     if poll.kind != MULTIPLE and len(chosen) != 1:
         raise PollError("one_choice")
+    # One phone's votes are recorded one request at a time (a double tap sends two): its
+    # citizen's row is held until the commit, so the second finds the first's vote.
+    db.session.execute(sa.select(Citizen.id).where(Citizen.id == citizen.id).with_for_update())
     key = voter_key(poll, citizen.id)
     mine = db.session.get(PollVote, (poll.id, key))
     if mine is None:

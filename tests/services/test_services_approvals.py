@@ -18,6 +18,7 @@ from tests.conftest import Client, join_citizen
 from tests.services.conftest import (
     DEMO_CITIZEN_CODE,
     DEMO_COURSE_CODE,
+    DEMO_FACILITATOR,
     SECRET_KEY,
     query,
 )
@@ -170,6 +171,63 @@ def test_a_phones_reactions_at_once_hold_the_limit_on_postgresql(
             thread.join()
         assert sorted(outcomes) == ["limit"] * 15 + ["sent"] * 10
         assert query(seeded_database, "SELECT count(*) FROM reactions") == [(10,)]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_double_tap_on_a_vote_counts_once_on_postgresql(
+        seeded_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One phone's vote sent ten times at once (a double tap, a flaky network resending): one
+    vote is stored and no request fails."""
+    for name in [k for k in os.environ if k.startswith("COURSE_")]:
+        monkeypatch.delenv(name)
+    from course import create_app
+    from course.extensions import db
+    from course.people.models import Citizen, Staff
+    from course.polls import services as polls
+    from course.schedule.models import Course
+
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "STAFF_TWO_FACTOR": False,
+                      "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "SQLALCHEMY_DATABASE_URI": seeded_database,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 0}})
+    [(course_id, citizen_id)] = query(
+        seeded_database, "SELECT courses.id, citizens.id FROM citizens JOIN courses ON "
+        "courses.id = citizens.course_id WHERE courses.code = %s ORDER BY citizens.id LIMIT 1",
+        (DEMO_COURSE_CODE,))
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        staff = db.session.scalars(sa.select(Staff).where(Staff.email == DEMO_FACILITATOR[0])
+                                   ).one()
+        poll = polls.create(course, staff, "single", "Klar?", ["Ja", "Nej"])
+        polls.open_voting(poll)
+        db.session.commit()
+        poll_id = poll.id
+    start = threading.Barrier(10)
+    errors: list[BaseException] = []
+
+    def vote() -> None:
+        try:
+            with app.app_context():
+                poll = db.session.get(polls.Poll, poll_id)
+                citizen = db.session.get(Citizen, citizen_id)
+                start.wait()
+                polls.vote(poll, citizen, [0])
+                db.session.commit()
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    try:
+        threads = [threading.Thread(target=vote) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert query(seeded_database, "SELECT count(*) FROM poll_votes WHERE poll_id = %s",
+                     (poll_id,)) == [(1,)]
     finally:
         with app.app_context():
             db.session.remove()
