@@ -11,6 +11,10 @@ check), and nothing else: no database, no sessions, no sign-in, no rendering.
   ``live:fragments`` message of (about) that many bytes on the wire to each room, numbered
   like Teten's, and answers 204: the same shape and size as a Teten push, with zero work
   behind it.
+- ``POST /vote`` with ``{"voter": i, "choice": k, "bytes": size}`` records (or changes) one
+  voter's choice in memory and emits the counts to the projector at once, every vote (no
+  coalescing), in a ``live:fragments`` message of about ``size`` bytes whose fragment shows
+  the counts as Teten's does (``class="poll-count"``): the votes benchmark's baseline.
 - ``GET /bare`` renders a small template (a layout and a list of 15 lines): the floor for a
   page's server time.
 """
@@ -70,6 +74,30 @@ def broadcast():
         sio.emit("live:fragments", {"stream": room, "seq": seqs[room],
                                     "fragments": _fragments(kind, int(sizes.get(kind, 200)))},
                  to=room)
+    return "", 204
+
+
+#: The votes benchmark's poll: each voter's choice, in memory.
+votes: dict[int, int] = {}
+
+
+@pages.post("/vote")
+def vote():
+    """Record one voter's choice and emit the counts to the projector (every vote)."""
+    body = request.get_json(force=True)
+    votes[int(body["voter"])] = int(body["choice"])
+    counts = [0] * 4
+    for choice in votes.values():
+        counts[choice % 4] += 1
+    shown = "".join(f'<span class="poll-count">{c} · 0 %</span>' for c in counts)
+    room = ROOMS["projector"]
+    seqs[room] += 1
+    size = int(body.get("bytes", 1200))
+    message = {"stream": room, "seq": seqs[room], "fragments": [
+        {"target": "poll", "html": shown}]}
+    overhead = len("42" + json.dumps(["live:fragments", message], separators=(",", ":")))
+    message["fragments"][0]["html"] = shown + "x" * max(0, size - overhead)
+    sio.emit("live:fragments", message, to=room)
     return "", 204
 
 

@@ -19,6 +19,7 @@ comments the way the phones do and prints:
     python -m bench.profile --queue 200 --page '/queue?view=team'   # their consultant's GET
     python -m bench.profile --size 500 --signins --comments 100 --plain  # first sign-ins
     python -m bench.profile --size 500 --signins --returning --plain  # ... back into the round
+    python -m bench.profile --size 53 --votes --comments 200   # votes (each a change)
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import infra
-from bench.client import _CHOICE, _CSRF_INPUT, _SNAPSHOT, COMMENTS
+from bench.client import _CHOICE, _CSRF_INPUT, _NEXT_PLAN, _SNAPSHOT, COMMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,17 @@ class Phone:
         for name, value in _CHOICE.findall(page):
             self.choices.setdefault(name, []).append(value)
 
+    def vote(self, course_id: int, poll_id: int, choice: int) -> int:
+        """Vote (or change the vote) in the open poll, as the phone's poll form does."""
+        if not getattr(self, "poll_csrf", None):
+            page = self.client.get(f"/courses/{course_id}/poll", headers={
+                "HX-Request": "true"}).get_data(as_text=True)
+            self.poll_csrf = html.unescape(_CSRF_INPUT.search(page).group(1))
+        return self.client.post(f"/courses/{course_id}/polls/{poll_id}/vote",
+                                data={"choice": str(choice)}, headers={
+                                    "X-CSRFToken": self.poll_csrf, "HX-Request": "true",
+                                    "Referer": "http://localhost/me"}).status_code
+
     def comment(self) -> int:
         n = self.posted
         response = self.client.post(f"/rounds/{self.round_id}/review", data={
@@ -92,7 +104,12 @@ class Phone:
                      "Referer": f"http://localhost/rounds/{self.round_id}/review"})
         self.posted += 1
         if response.status_code == 200:
-            self.read(response.get_data(as_text=True))
+            # the thanks asks for the next plan with its own request, as htmx makes it
+            # (hx-trigger="load"): part of what a comment costs
+            found = _NEXT_PLAN.search(response.get_data(as_text=True))
+            if found:
+                self.read(self.client.get(html.unescape(found.group(1)), headers={
+                    "HX-Request": "true", "HX-Target": "review-next"}).get_data(as_text=True))
         return response.status_code
 
 
@@ -117,6 +134,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --signins: the arriving phones had left the running round, "
                              "so each sign-in seats them again (their plan back on the board "
                              "among the rest of the room)")
+    parser.add_argument("--votes", action="store_true",
+                        help="profile votes instead: a poll opened in the room, each phone "
+                             "voting in turn, every vote a change of its last (--comments "
+                             "of them)")
     parser.add_argument("--lines", type=int, default=15,
                         help="budget lines of the first phone's draft")
     parser.add_argument("--sort", default="cumulative")
@@ -137,6 +158,13 @@ def main(argv: list[str] | None = None) -> None:
         course = _seed(url, args.size, args.lines, workdir, secret, args.queue)
         os.environ.update(COURSE_DATABASE_URL=url, COURSE_SECRET_KEY=secret,
                           COURSE_INSTANCE_PATH=str(workdir / "instance"))
+        poll = None
+        if args.votes:
+            env = {k: v for k, v in os.environ.items()}
+            subprocess.run([sys.executable, "-m", "bench.seed", "--poll", str(course["id"]),
+                            f"--out={workdir / 'poll.json'}"], env=env, cwd=ROOT, check=True,
+                           capture_output=True)
+            poll = json.loads((workdir / "poll.json").read_text())
         import sqlalchemy as sa
         from sqlalchemy import event
 
@@ -211,6 +239,9 @@ def main(argv: list[str] | None = None) -> None:
                 status = 200 if sign_in() == 302 else 500
             elif args.page:
                 status = asker.get(args.page.format(**course)).status_code
+            elif poll is not None:  # a change each time: 1, 2, 1, 2, ... per phone
+                status = phone.vote(poll["course_id"], poll["poll_id"],
+                                    1 + (i // len(phones)) % 2)
             else:
                 status = phone.comment()
             split["after"] += time.process_time() - mark[0]
@@ -243,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         overhead = "" if args.plain else "; the profiler's overhead included"
         what = ("sign-in back into the round" if args.returning
                 else "first sign-in" if args.signins else f"GET {args.page}" if args.page
-                else "comment")
+                else "vote" if args.votes else "comment")
         print(f"room of {args.size}: {n} × {what}, CPU each {spent / n * 1000:.1f} ms "
               f"(before the first commit {split['before'] / n * 1000:.1f} ms, after "
               f"{split['after'] / n * 1000:.1f} ms{overhead})")

@@ -320,6 +320,12 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
             phase.last_screen_at, MULTI_WINDOWS)])
         spreads["multi_lost"] = _spread([sum(w) for w in windows(phase.lost_at,
                                                                  MULTI_WINDOWS)], 0)
+    for n, entry in sorted(results.get("votes", {}).items()):
+        # Issue 20, point 4: N phones vote within a few seconds (bench/votes.py).
+        summary.setdefault("votes", {})[str(n)] = entry
+        if "teten" in entry:
+            summary[f"vote_{n}_final_p99_ms"] = entry["teten"]["final_ms"]["p99"]
+            summary[f"vote_{n}_cpu_ratio"] = _r(entry["cpu_per_vote_ratio"]["median"])
     # A ratio's value is its median over the blocks; the SQL count's, over the comments.
     for key in TARGETS:
         if key in spreads and summary.get(key) is None:
@@ -407,6 +413,33 @@ def table(summary: dict[str, Any]) -> str:
                        lambda x: x["message_bytes"].get("projector"), 0))
         out.append(row("lost deliveries",
                        lambda x: x["latency_phase"]["lost"] + x["throughput_phase"]["lost"], 0))
+        out.append("")
+    for n, entry in summary.get("votes", {}).items():
+        t, b = entry.get("teten"), entry.get("baseline")
+        if not t or not b:
+            continue
+        out.append(f"Votes, N = {n} phones voting within {entry['spread_s']:g} s "
+                   f"({t['rounds']} rounds per server, interleaved; every vote a change)")
+        out.append(f"  {'':48}{'Teten':>10}{'bare':>10}{'T/bare':>8}")
+        for label, pick, digits in (
+                ("last vote → final counts on projector p50 (ms)",
+                 lambda x: x["final_ms"]["p50"], 0),
+                ("last vote → final counts on projector p99 (ms)",
+                 lambda x: x["final_ms"]["p99"], 0),
+                ("projector messages per round (median)",
+                 lambda x: x["projector_messages_per_round"]["median"], 0),
+                ("phone messages per round (median, all phones)",
+                 lambda x: x["phone_messages_per_round"]["median"], 0),
+                ("server CPU per vote (ms, median of rounds)",
+                 lambda x: x["cpu_per_vote_ms"]["median"], 2),
+                ("failed votes", lambda x: x["failed_votes"], 0)):
+            tv, bv = pick(t), pick(b)
+            rb = ratio(tv, bv) if isinstance(tv, float | int) and isinstance(
+                bv, float | int) and bv else None
+            out.append(f"  {label:48}{_f(tv, digits):>10}{_f(bv, digits):>10}{_f(rb, 2):>8}")
+        cpu = entry["cpu_per_vote_ratio"]
+        out.append(f"  CPU per vote, Teten / bare per round: {_f(cpu['median'], 2)} "
+                   f"({_f(cpu['min'], 2)}–{_f(cpu['max'], 2)})")
         out.append("")
     for key, signin in summary.get("signin", {}).items():
         out.append(f"Sign-in of a room ({key}): {signin['phones']} phones in "

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import client, fanout, infra, multi, pages, report
+from bench import client, fanout, infra, multi, pages, report, votes
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -154,6 +154,10 @@ class Run:
             for n in self.args.sizes:
                 await self.fanout_interleaved(http, courses[f"fanout{n}"],
                                               phones_by_course[f"fanout{n}"])
+            if self.args.vote_rounds:
+                for n in self.args.sizes:
+                    await self.votes_interleaved(http, courses[f"fanout{n}"],
+                                                 phones_by_course[f"fanout{n}"])
             if not self.args.skip_pages:
                 _log("pages (Teten, bare and the fair baseline interleaved)")
                 for phone in phones_by_course["fanout53"]:
@@ -267,6 +271,54 @@ class Run:
              f"{results['teten'].sizes} / {results['floor'].sizes}")
         self.stop(teten, floor, bare)
 
+    async def votes_interleaved(self, http: Any, course: dict[str, Any],
+                                phones: list[client.Phone]) -> None:
+        """N phones vote within ``--vote-spread`` seconds, round after round: Teten (a poll
+        opened in the room, its results on the projector) and the bare server, each on a
+        fresh process, the rounds interleaved (``bench/votes.py``)."""
+        n = len(phones)
+        out = self.workdir / f"poll-{n}.json"
+        self.python("-m", "bench.seed", "--poll", str(course["id"]), f"--out={out}")
+        poll = json.loads(out.read_text())
+        teten = self.start(f"teten-votes{n}", "course.wsgi:app")
+        bare = self.start(f"baseline-votes{n}", "bench.baseline_server:app")
+        for server in (teten, bare):
+            server.wait_ready()
+        for phone in phones:
+            phone.base = teten.url
+        await votes.load_forms(http, teten.url, phones, course["id"])
+        screens: dict[str, votes.CountScreen] = {}
+
+        def teten_screens() -> tuple[list, tuple]:
+            screens["teten"] = votes.CountScreen("projector", votes.POLL_TARGET)
+            return ([(votes.CountScreen(f"phone{i}", "poll"), teten.url,
+                      {"cookie": p.cookie_header}) for i, p in enumerate(phones)],
+                    (screens["teten"], teten.url, {"auth": {"display": course["display_token"]}}))
+
+        def bare_screens() -> tuple[list, tuple]:
+            return ([(votes.CountScreen(f"phone{i}", "poll"), bare.url,
+                      {"auth": {"room": "participants"}}) for i in range(n)],
+                    (votes.CountScreen("projector", votes.POLL_TARGET), bare.url,
+                     {"auth": {"room": "projector"}}))
+
+        def teten_message_bytes() -> int:  # the bare server's messages are Teten's size
+            sizes = screens["teten"].sizes if "teten" in screens else []
+            return sizes[-1] if sizes else 1200
+
+        systems = [
+            votes.VoteSystem("teten", teten, votes.teten_voter(
+                http, teten.url, phones, course["id"], poll["poll_id"]), teten_screens),
+            votes.VoteSystem("baseline", bare, votes.bare_voter(
+                http, bare.url, teten_message_bytes), bare_screens),
+        ]
+        _log(f"votes N={n}: Teten and bare interleaved, {self.args.vote_rounds} rounds each, "
+             f"every phone voting within {self.args.vote_spread:g} s")
+        result = await votes.measure(http, systems, n=n, rounds=self.args.vote_rounds,
+                                     options=poll["options"], spread_s=self.args.vote_spread,
+                                     log=_log)
+        self.results.setdefault("votes", {})[n] = votes.summarise(result)
+        self.stop(teten, bare)
+
     async def many_rooms(self, courses: dict[str, dict[str, Any]]) -> None:
         settings = {"SOCKETIO_MESSAGE_QUEUE": self.args.redis, "SOCKETIO_CHANNEL": self.channel}
         cluster = [self.start(f"teten-{name}", "course.wsgi:app", **settings)
@@ -330,6 +382,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="many rooms: phones GET what a pushed fragment that loads itself "
                              "points to (hx-trigger=load), as htmx does; off: the issue "
                              "measures the push")
+    parser.add_argument("--vote-rounds", type=int, default=5,
+                        help="votes: measured rounds per server and room size (0: skip)")
+    parser.add_argument("--vote-spread", type=float, default=5.0,
+                        help="votes: every phone votes within this many seconds")
     parser.add_argument("--skip-multi", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--keep", action="store_true",

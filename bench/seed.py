@@ -16,6 +16,10 @@ codes are keyed with)::
 ``KEY:N[:LINES]`` is a course of N participants; LINES (optional) gives its first participant
 a draft with that many budget lines (the draft editor page). Prints nothing but errors; the
 JSON written to ``--out`` lists every course with its code, round, display token and people.
+
+``python -m bench.seed --poll COURSE_ID --out poll.json`` instead opens a single-choice poll
+of four options in a seeded course, its results on the projector (the votes benchmark, issue
+20), and writes its id and options.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from course.live import day as live_day
 from course.live import services as live_services
 from course.people import services as people
 from course.people.models import Role, Staff, Team
+from course.polls import services as polls
 from course.rounds import services as rounds
 from course.schedule import services as schedule
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
@@ -177,6 +182,18 @@ def seed_queue(key: str, plans: int, facilitator: Staff) -> dict[str, Any]:
             "plans": plans}
 
 
+def seed_poll(course_id: int, facilitator: Staff) -> dict[str, Any]:
+    """A single-choice poll of four options made on the spot, open, its results shown."""
+    course = db.session.get(Course, course_id)
+    poll = polls.create(course, facilitator, polls.SINGLE,
+                        "Hvad vil du helst bruge dine penge på?",
+                        ["Uddannelse eller kursus", "Kørekort", "Værktøj og arbejdstøj",
+                         "Transport"])
+    polls.open_voting(poll)
+    polls.show_results(poll, True)
+    return {"course_id": course.id, "poll_id": poll.id, "options": len(poll.options)}
+
+
 def parse_spec(text: str) -> tuple[str, int, int]:
     """``KEY:N[:LINES]`` → (key, participants, editor lines)."""
     parts = text.split(":")
@@ -188,8 +205,10 @@ def parse_spec(text: str) -> tuple[str, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--course", type=parse_spec, action="append", required=True,
+    parser.add_argument("--course", type=parse_spec, action="append", default=[],
                         metavar="KEY:N[:LINES]")
+    parser.add_argument("--poll", type=int, metavar="COURSE_ID",
+                        help="open a poll in this seeded course instead (the votes benchmark)")
     parser.add_argument("--queue", type=parse_spec, action="append", default=[],
                         metavar="KEY:PLANS", help="a course whose plans are all submitted")
     parser.add_argument("--out", type=Path, required=True)
@@ -198,6 +217,10 @@ def main() -> None:
     seeded = []
     with app.app_context():
         facilitator = _facilitator()
+        if args.poll:
+            args.out.write_text(json.dumps(seed_poll(args.poll, facilitator)))
+            db.session.commit()
+            return
         for key, participants, lines in args.course:
             seeded.append(seed_course(key, participants, lines, facilitator))
             db.session.commit()  # one course per transaction: nothing half-seeded is kept
