@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     # Keyed hash for personal codes; falls back to a key derived from SECRET_KEY.
     "CODE_HASH_KEY": None,
     "DATABASE_URL": None,  # default: sqlite:///<instance>/teten.sqlite3
+    # A pooled connection idle longer than this is pinged before it is lent (course.database).
+    "DB_PING_IDLE_SECONDS": 10,
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     # Redis pub/sub channel; deployments (or test runs) sharing one Redis need distinct ones.
     "SOCKETIO_CHANNEL": "flask-socketio",
@@ -92,7 +94,8 @@ def _derive(app: Flask) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
-    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # No ping per checkout: course.database pings connections that have been idle instead.
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     # CSRF tokens live as long as the session: a citizen writing for hours must still save.
     cfg["WTF_CSRF_TIME_LIMIT"] = None
     cfg["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]

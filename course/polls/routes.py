@@ -206,7 +206,8 @@ def vote(course_id: int, poll_id: int):
                               **fragments.phone_context(course, current_user,
                                                         error=reason))
         return _phone_fragment(course, 422, error=reason)
-    db.session.commit()
+    # The phone's answer shows the poll and the vote just written: kept loaded, not read again.
+    realtime.commit_and_push(keep_loaded=True)
     if changed:
         pushes.after_vote(course.id, poll.id)
     if not web.wants_fragment():

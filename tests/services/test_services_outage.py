@@ -225,8 +225,8 @@ def test_a_database_connection_lost_mid_request_answers_the_error_page_and_recov
         page = broken.get_data(as_text=True)
         assert "Der gik noget galt hos os" in page and "Traceback" not in page
         monkeypatch.setattr(live_routes, "course_or_404", real)
-        # The next request gets a live connection (the pool checks before lending one) and
-        # the same session: nothing to sign in again.
+        # The next request gets a live connection (the disconnect invalidated the whole pool:
+        # course/database.py) and the same session: nothing to sign in again.
         again = facilitator.get(f"/courses/{course_id}/console")
         assert again.status_code == 200
         assert re.search(r"Styrepult|console", again.get_data(as_text=True), re.I)
