@@ -235,11 +235,15 @@ def _review_page(round_: Round, notice: str | None = None, seated: bool = False,
         if round_.state in (RoundState.OPEN, RoundState.CLOSING):
             if not seated and services.join_late(round_, current_user):
                 pushes.push_seat(round_.course_ref, round_, current_user.id)  # a new plan
-            assignment = peerreview.next_assignment(db.session, round_.id, current_user.id)
+            assignment, progress = peerreview.next_assignment_with_progress(
+                db.session, round_.id, current_user.id)
             if assignment is not None:  # this reviewer's own: no need to ask again
                 view = assignment.snapshot.peer_view()
                 owner = db.session.get(Citizen, assignment.snapshot.owner_ref)
-                progress = peerreview.reviewer_progress(db.session, round_, current_user.id)
+                if progress is None:  # their open plan again (a reload): counted in SQL
+                    progress = peerreview.reviewer_progress(db.session, round_, current_user.id)
+            else:
+                progress = None
         realtime.commit_and_push(keep_loaded=True)  # the page shows what was just read
     except PeerReviewError as err:
         db.session.rollback()
@@ -271,7 +275,10 @@ def review(round_id: int):
     """Whose plan to review now, its peer view and the feedback form (``part=plan``: the plan
     part alone, for htmx after a comment)."""
     round_, _course = services.round_and_course_or_404(current_user.course_id, round_id)
-    return _review_page(round_, plan_only=request.args.get("part") == "plan")  # (course read)
+    plan_only = request.args.get("part") == "plan"
+    # The plan part is asked for by the thanks for a comment: its reviewer sits in the round
+    # (if not, the choice says so), so no late seat is looked for.
+    return _review_page(round_, plan_only=plan_only, seated=plan_only)  # (course read)
 
 
 @bp.post("/rounds/<int:round_id>/review")

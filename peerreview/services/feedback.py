@@ -36,6 +36,7 @@ from peerreview.services.common import (
     _snapshot,
     get_round,
 )
+from peerreview.services.queries import ReviewerProgress, progress_from_rows
 from peerreview.snapshots import public_line_ids
 from peerreview.state import (
     RoundState,
@@ -47,7 +48,19 @@ from peerreview.state import (
 def next_assignment(
     session: Session, round_id: int, reviewer_ref: int, *, now: datetime | None = None
 ) -> Assignment | None:
-    """The draft this reviewer should review now, or ``None`` when there is none for them.
+    """The draft this reviewer should review now, or ``None`` when there is none for them
+    (:func:`next_assignment_with_progress` without the progress)."""
+    return next_assignment_with_progress(session, round_id, reviewer_ref, now=now)[0]
+
+
+def next_assignment_with_progress(
+    session: Session, round_id: int, reviewer_ref: int, *, now: datetime | None = None
+) -> tuple[Assignment | None, ReviewerProgress | None]:
+    """The draft this reviewer should review now (or ``None``), and how far they have come.
+
+    The progress comes from the rows the choice has read (the seats, the reviewer's
+    assignments, the drafts), with no statement of its own; it is ``None`` where no choice was
+    made (the reviewer's open assignment is shown again): ask :func:`reviewer_progress` then.
 
     Idempotent while the reviewer has an open assignment (a reload shows the same draft); an
     assignment is completed by the reviewer's first comment on it, and one whose owner has left
@@ -70,20 +83,22 @@ def next_assignment(
     current = _open(assignments)
     if current is not None:
         if current.snapshot.owner_ref in {seat.person_ref for seat in seats}:
-            return current
+            return current, None
         current.abandoned_at = when
         session.flush()
 
+    drafts = _loads(session, round_.id)
+    progress = progress_from_rows(round_, reviewer_ref, seats, drafts, assignments)
     chosen = choose_snapshot(
         reviewer_ref,
         seats=seats,
-        drafts=_loads(session, round_.id),
+        drafts=drafts,
         reviewed={a.snapshot_id for a in assignments},
         minimum=round_.min_feedback,
         only_needed=round_.state == RoundState.CLOSING,
     )
     if chosen is None:
-        return None
+        return None, progress
     assignment = Assignment(
         round_id=round_.id, reviewer_ref=reviewer_ref, snapshot_id=chosen, created_at=when
     )
@@ -92,7 +107,7 @@ def next_assignment(
     # The snapshot with its content in one read (not two): whoever asked shows its peer view.
     set_committed_value(assignment, "snapshot",
                         session.get(Snapshot, chosen, options=[undefer(Snapshot.content)]))
-    return assignment
+    return assignment, progress
 
 
 def skip_assignment(

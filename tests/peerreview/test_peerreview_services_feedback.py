@@ -654,3 +654,31 @@ def test_visible_feedback_travels_with_the_draft_once_the_round_is_closed(
     assert closed is round_
     assert [f.id for g in groups for f in g.items] == [kept.id]
     assert services.feedback_for_draft(session, 987654) == []
+
+
+@pytest.mark.parametrize("grouping", ["groups", "rotation"])
+def test_the_progress_counted_from_the_choices_rows_equals_the_one_counted_in_sql(
+        session, open_room, review, clock, grouping):
+    """"Plan 2 of 3" comes with the next plan from the rows its choice read (no statement of
+    its own, issue 19): it equals :func:`reviewer_progress` at every step — comments made,
+    a peer gone and back, in groups and in a whole-room rotation."""
+    round_ = open_room(9, grouping=grouping, group_size=3, min_feedback=3)
+    compared = []
+
+    def check(reviewer: int) -> None:
+        _assignment, progress = services.next_assignment_with_progress(
+            session, round_.id, reviewer, now=clock.now)
+        if progress is not None:
+            assert progress == services.reviewer_progress(session, round_, reviewer), reviewer
+            compared.append(progress)
+
+    for step in range(3):
+        for reviewer in range(1, 10):
+            check(reviewer)
+            review(round_.id, reviewer, text=f"Kommentar {step}")
+        services.leave_round(session, round_.id, 2 + step, now=clock.now)
+        for reviewer in range(1, 10):
+            if reviewer != 2 + step:
+                check(reviewer)
+        services.join_round(session, round_.id, 2 + step, now=clock.now)
+    assert len(compared) > 30 and len({p.done for p in compared}) > 1
