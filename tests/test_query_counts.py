@@ -235,3 +235,26 @@ def test_leaving_and_coming_back_costs_the_same_with_53_participants(app, make_w
         sa.event.remove(Session, "loaded_as_persistent", record)
     assert counts[0] == counts[1], counts
     print(f"leaving, coming back: {[n for n, _ in counts[1]]} statements")
+
+
+# A phone's socket connect: the signed-in person (1), the connection's record (1, an insert:
+# a socket's id is new every time — a merge read it first), the streams' numbers for the hello
+# (1). A reconnect storm after a Wi-Fi hiccup pays it once per phone (issue 19).
+CONNECT_STATEMENTS = 3
+
+
+def test_a_socket_connect_costs_the_same_in_a_room_of_3_and_of_53(app, make_world):
+    from course.extensions import socketio
+
+    counts = []
+    for size in (3, 53):  # a room on its day, in a running round
+        world, _facilitator = _sparring_room(app, make_world, size)
+        phone = app.test_client()
+        join_citizen(phone, world.course_code, world.citizens[-1][1])
+        socketio.test_client(app, flask_test_client=phone).disconnect()  # warm
+        with counted(app) as statements:
+            sock = socketio.test_client(app, flask_test_client=phone)
+        assert sock.is_connected()
+        sock.disconnect()
+        counts.append(len(statements))
+    assert counts == [CONNECT_STATEMENTS, CONNECT_STATEMENTS], counts

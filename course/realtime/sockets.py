@@ -85,8 +85,9 @@ class LiveNamespace(Namespace):
             raise ConnectionRefusedError("sign in first")
         for name in admission.rooms:
             join_room(name)
-        db.session.merge(LiveConnection(sid=request.sid, holder=admission.holder,
-                                        holder_id=admission.holder_id))
+        # A socket's id is new with every connection: an insert, not a merge (a read first).
+        db.session.add(LiveConnection(sid=request.sid, holder=admission.holder,
+                                      holder_id=admission.holder_id))
         db.session.commit()
         emit(push.EVENT_HELLO, {"streams": push.current_seqs(admission.rooms)})
 
