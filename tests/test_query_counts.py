@@ -258,3 +258,45 @@ def test_a_socket_connect_costs_the_same_in_a_room_of_3_and_of_53(app, make_worl
         sock.disconnect()
         counts.append(len(statements))
     assert counts == [CONNECT_STATEMENTS, CONNECT_STATEMENTS], counts
+
+
+# A phone's vote: the signed-in person (1), the course (1), the poll (1), and the vote recorded
+# or changed in one upsert that says whether it changed anything (1); the phone's answer shows
+# the poll and the choices just written (nothing read again). 8 before issue 19's second pass
+# (the phone's row locked, the vote read, then written; the answer read both again).
+VOTE_STATEMENTS = 4
+
+
+def test_a_vote_costs_its_pinned_statements_in_a_room_of_3_and_of_53(app, make_world,
+                                                                      monkeypatch):
+    """The vote's own statements; the coalesced push of the counts that follows a changed
+    vote (tested in tests/polls/test_polls.py) is only asked for here."""
+    from course.people.models import Staff
+    from course.polls import pushes
+    from course.polls import services as polls
+    from course.schedule.models import Course
+
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(pushes, "after_vote", lambda *key: asked.append(key))
+    counts = []
+    for size in (3, 53):
+        world = make_world(f"Team V{size}", citizens=size, capacity=60)
+        with app.app_context():
+            poll = polls.create(db.session.get(Course, world.course_id),
+                                db.session.get(Staff, world.facilitator_id), polls.SINGLE,
+                                "Hvor langt er du med din plan?", ["Godt i gang", "På vej"])
+            polls.open_voting(poll)
+            db.session.commit()
+            poll_id = poll.id
+        phone = app.test_client()
+        join_citizen(phone, world.course_code, world.citizens[-1][1])
+        headers = {"HX-Request": "true", "X-CSRFToken": phone.csrf_token()}
+        path = f"/courses/{world.course_id}/polls/{poll_id}/vote"
+        first = phone.post(path, headers=headers, csrf=False, data={"choice": "1"})
+        assert first.status_code == 200
+        with counted(app) as statements:
+            changed = phone.post(path, headers=headers, csrf=False, data={"choice": "2"})
+        assert asked[-1] == (world.course_id, poll_id)  # a change: the counts are pushed
+        assert changed.status_code == 200 and 'value="2" checked' in changed.get_data(as_text=True)
+        counts.append(len(statements))
+    assert counts == [VOTE_STATEMENTS, VOTE_STATEMENTS], counts

@@ -37,11 +37,15 @@ def projector_context(course_id: int) -> dict[str, Any]:
             "labels": labels}
 
 
-def phone_context(course: Course, citizen: Citizen, **extra: Any) -> dict[str, Any]:
-    """The poll open now and the citizen's own vote in it (their own: read over HTTP)."""
-    poll = services.open_poll(course.id)
+def phone_context(course: Course, citizen: Citizen, *, voted: tuple[Poll, list[int]] | None = None,
+                  **extra: Any) -> dict[str, Any]:
+    """The poll open now and the citizen's own vote in it (their own: read over HTTP).
+    ``voted``: the poll they have just voted in and their choices (nothing to read again)."""
+    poll, mine = voted if voted is not None else (services.open_poll(course.id), None)
+    if mine is None:
+        mine = services.my_vote(poll, citizen) if poll else []
     return {"course": course, "poll": poll, "labels": labels, "multiple": services.MULTIPLE,
-            "mine": services.my_vote(poll, citizen) if poll else [], "error": None, **extra}
+            "mine": mine, "error": None, **extra}
 
 
 # -- the polls' parts of the running day's pages ------------------------------------------------

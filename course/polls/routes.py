@@ -191,9 +191,9 @@ def vote(course_id: int, poll_id: int):
     course = course_or_404(course_id)
     poll = _poll_or_404(course, poll_id)
     choices = [web.as_id(value) for value in request.form.getlist("choice")[:100]]
+    chosen = sorted({c - 1 for c in choices if c is not None})
     try:
-        changed = services.vote(poll, current_user,
-                                [c - 1 for c in choices if c is not None])
+        changed = services.vote(poll, current_user, chosen)
     except services.PollError as err:
         reason = labels.error_message(err.code)
         if err.code == "closed":  # its form goes with the ping that closed it: the toast
@@ -212,7 +212,7 @@ def vote(course_id: int, poll_id: int):
         pushes.after_vote(course.id, poll.id)
     if not web.wants_fragment():
         return redirect(url_for("live.phone"))
-    return _phone_fragment(course)
+    return _phone_fragment(course, voted=(poll, chosen))  # (the poll is open: just checked)
 
 
 # -- the projector ------------------------------------------------------------------------------

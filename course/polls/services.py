@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from course.extensions import db
 from course.live.day import running_day
@@ -158,20 +159,19 @@ def vote(poll: Poll, citizen: Citizen, choices: list[int]) -> bool:
         raise PollError("no_choice")
     if poll.kind != MULTIPLE and len(chosen) != 1:
         raise PollError("one_choice")
-    # One phone's votes are recorded one request at a time (a double tap sends two): its
-    # citizen's row is held until the commit, so the second finds the first's vote.
-    db.session.execute(sa.select(Citizen.id).where(Citizen.id == citizen.id).with_for_update())
-    key = voter_key(poll, citizen.id)
-    mine = db.session.get(PollVote, (poll.id, key))
-    if mine is None:
-        db.session.add(PollVote(poll_id=poll.id, voter_key=key, choices=chosen))
-    elif mine.choices == chosen:
-        return False
-    else:
-        mine.choices = chosen
-        mine.changed_at = utcnow()
-    db.session.flush()
-    return True
+    # One statement records the vote or changes it, and only if it differs: atomic, so a
+    # double tap (two requests at once) cannot fail on the vote's key or count twice.
+    table = PollVote.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        poll_id=poll.id, voter_key=voter_key(poll, citizen.id), choices=chosen)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[table.c.poll_id, table.c.voter_key],
+        set_={"choices": insert.excluded.choices, "changed_at": utcnow()},
+        # (JSON has no equality in PostgreSQL; the same list is always the same text)
+        where=sa.cast(table.c.choices, sa.Text) != sa.cast(insert.excluded.choices, sa.Text),
+    ).returning(table.c.poll_id)
+    return db.session.execute(upsert).first() is not None
 
 
 def my_vote(poll: Poll, citizen: Citizen) -> list[int]:
