@@ -3,10 +3,12 @@
 A projector, a console and four phones in one Chromium (each its own context). With a fixed
 seed and a bounded number of steps, phones go offline and online at random moments and one
 reloads, while the facilitator runs course day 1's talks (timer, +5 min., announcements, a
-question on the wall and off it again) and then the kickoff's sparring round, whose board
-fills with the phones' comments. At the end, with every phone online and every screen quiet,
-each live region (``[data-live-src]``) of every screen must equal what a fresh load of the
-same page shows in a new context with the same cookies — but for the ticking clocks.
+question on the wall and off it again, a poll made on the spot, opened and closed, its results
+shown and hidden while the phones vote and change their votes) and then the kickoff's
+sparring round, whose board fills with the phones' comments. At the end, with every phone
+online and every screen quiet, each live region (``[data-live-src]``) of every screen must
+equal what a fresh load of the same page shows in a new context with the same cookies — but
+for the ticking clocks.
 
 ``TETEN_SOAK_SEED`` picks another seed (``TETEN_SOAK_STEPS`` the number of steps) to soak
 longer by hand; ``make test`` runs the fixed one.
@@ -265,8 +267,56 @@ def comment_meanwhile(room: Room) -> None:
     wait_live(phone)
 
 
+def poll(room: Room) -> None:
+    """The facilitator makes a poll on the spot and opens it, or opens or closes the newest,
+    or shows or hides its results on the projector."""
+    newest = room.console.locator("#polls .poll-item").first
+    if not newest.count() or room.rng.random() < 0.15:
+        form = room.console.locator("form.poll-new")
+        form.locator("[name=question]").fill(f"Afstemning {room.rng.randrange(1000)}: "
+                                             "hvor langt er du med din plan?")
+        form.locator("[name=options]").fill("Godt i gang\nPå vej\nIkke startet")
+        htmx_settled(room.console, form.locator("button[type=submit]").click)
+        newest = room.console.locator("#polls .poll-item").first
+        htmx_settled(room.console, newest.locator("form[action$='/open'] button").click)
+        return
+    action = room.rng.choice(["/open", "/close", "/show"])
+    button = newest.locator(f"form[action$='{action}'] button")
+    if button.count():
+        htmx_settled(room.console, button.click)
+
+
+def _voting(room: Room) -> list[int]:
+    return [n for n in room.online() if room.phones[n].locator("#poll form").count()]
+
+
+def vote(room: Room, n: int | None = None) -> None:
+    """An online phone with an open poll votes, or changes its vote."""
+    candidates = _voting(room) if n is None else [n]
+    if not candidates:
+        return
+    phone = room.phones[room.rng.choice(candidates)]
+    choices = phone.locator("#poll input[name=choice]")
+    choices.nth(room.rng.randrange(choices.count())).check()
+    htmx_settled(phone, phone.locator("#poll form button[type=submit]").click)
+
+
+def vote_meanwhile(room: Room) -> None:
+    """A phone's vote and a facilitator's click on the poll at the same moment."""
+    candidates = _voting(room)
+    newest = room.console.locator("#polls .poll-item").first
+    if not candidates or not newest.count():
+        return
+    phone = room.phones[room.rng.choice(candidates)]
+    choices = phone.locator("#poll input[name=choice]")
+    choices.nth(room.rng.randrange(choices.count())).check()
+    button = newest.locator("form[action$='/show'] button")
+    together(room, phone, phone.locator("#poll form button[type=submit]"), button)
+
+
 TALK_ACTIONS = [timer, extend, announce, clear_announcement, ask, spotlight, spotlight,
-                ask_meanwhile, ask_meanwhile, move_between_talks]
+                ask_meanwhile, ask_meanwhile, move_between_talks, poll, poll, vote, vote,
+                vote_meanwhile, vote_meanwhile]
 ROUND_ACTIONS = [timer, extend, announce, clear_announcement, comment, comment_meanwhile,
                  comment_meanwhile]
 
@@ -349,6 +399,12 @@ def test_every_screen_converges(browser, live_server) -> None:
         console.locator("#now input[name=day][value=day1]").check()
         console_action(room, "/session/start")
         go_to(room, DAY1[TALKS[0]].title)
+        poll(room)  # a poll open from the start, its results on the wall, every phone voting
+        htmx_settled(console, console.locator(
+            "#polls .poll-item form[action$='/show'] button").first.click)
+        for n in range(PHONES):
+            expect(phones[n].locator("#poll form")).to_be_visible(timeout=LIVE_TIMEOUT)
+            vote(room, n)
         soak(room, TALK_ACTIONS, STEPS, reload_at=rng.randrange(STEPS))
 
         # the kickoff's sparring round, the phones commenting while they come and go
