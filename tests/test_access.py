@@ -660,3 +660,36 @@ def test_the_reactions_matrix(app, followup_world, method, path):
     url = path.format(course=world.course_id, token="not-a-live-token")
     assert _walk(app, world, method, url, {"emoji": "😂"}) == _expected(
         REACTIONS_MATRIX, method, path)
+
+
+# -- the report of the day: who reaches it (a matrix) ---------------------------------------------
+
+#: The report is read by whoever may open the course page: the course's facilitators, the team's
+#: job consultants and its team lead (404 for another team's staff, 403 for the wrong kind).
+REPORT_MATRIX = {
+    ("GET", "/courses/{course}/report"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report.csv"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report.xlsx"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report?day=day1"):
+        [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+}
+
+
+@pytest.mark.parametrize("method, path", list(REPORT_MATRIX))
+def test_the_report_matrix(app, followup_world, method, path):
+    world, _case_id, _meeting_id = followup_world
+    url = path.format(course=world.course_id)
+    assert _walk(app, world, method, url, {}) == _expected(REPORT_MATRIX, method, path)
+
+
+def test_a_guest_facilitator_reads_the_report_of_the_course_they_run(app, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    with app.app_context():
+        course = db.session.get(Course, a.course_id)
+        course.facilitators.append(db.session.get(Staff, b.facilitator_id))
+        db.session.commit()
+    client = app.test_client()
+    login_staff(client, "fac@teamb.dk")
+    assert client.get(f"/courses/{a.course_id}/report").status_code == 200
+    assert client.get(f"/courses/{b.course_id}/report").status_code == 200
