@@ -604,6 +604,10 @@ POLLS_MATRIX = {
         [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
     ("POST", "/courses/{course}/polls/{poll}/show"):
         [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/edit"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/delete"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
     ("GET", "/courses/{course}/poll"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
     ("POST", "/courses/{course}/polls/{poll}/vote"):
         [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
@@ -636,8 +640,18 @@ def test_the_polls_matrix(app, followup_world, method, path):
         poll_id, item_id = poll.id, item.id
     url = path.format(course=world.course_id, poll=poll_id, item=item_id,
                       token="not-a-live-token")
-    assert _walk(app, world, method, url, {"question": "", "options": ""}) == _expected(
-        POLLS_MATRIX, method, path)
+
+    def undelete(who: str, response: Any) -> None:
+        if url.endswith("/delete") and response.status_code == 200:
+            with app.app_context():  # the next person finds the poll as it was
+                again = polls.create(db.session.get(Course, world.course_id),
+                                     db.session.get(Staff, world.facilitator_id), "single",
+                                     "Klar?", ["Ja", "Nej"])
+                again.id = poll_id
+                db.session.commit()
+
+    assert _walk(app, world, method, url, {"question": "", "options": ""},
+                 undelete) == _expected(POLLS_MATRIX, method, path)
 
 
 #: Per reactions endpoint the status each of WHO gets: sending and the phone's buttons are the
