@@ -218,3 +218,16 @@ def test_the_report_costs_the_same_with_4_or_40_citizens_and_questions(app, make
             counts.append((path, len(statements)))
     assert counts[:2] == counts[2:], counts
     print(f"report: {counts[0][1]} statements, CSV {counts[1][1]}")
+
+
+def test_the_report_in_english(app, world, facilitator):
+    seed(app, world)
+    with facilitator.session_transaction() as session:
+        session["lang"] = "en"
+    page = facilitator.get(f"/courses/{world.course_id}/report").get_data(as_text=True)
+    assert "3 of 4 checked in, 1 of them left" in page
+    assert "Below the minimum:</strong> Citizen Team A 2" in page
+    rows = _csv(facilitator.get(f"/courses/{world.course_id}/report.csv"))
+    assert rows[0] == ["Attendance"] and ["Polls"] in rows
+    assert 'filename="report-' in facilitator.get(
+        f"/courses/{world.course_id}/report.csv").headers["Content-Disposition"]
