@@ -1,12 +1,14 @@
 """The report of the day in Chromium, opened from the console while the day runs: a phone has
 joined (checked in) and voted in a poll; the report shows the attendance and the poll's counts,
-is axe-clean, prints to A4 (page numbers, no screen controls; each page rendered to PNG in
+and the seeded questions (not the hidden or held ones) and a round's coverage, is axe-clean,
+prints to A4 (page numbers, no screen controls; each page rendered to PNG in
 e2e/artifacts/ to be looked at) and downloads as CSV in Danish."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pypdfium2 as pdfium
@@ -28,6 +30,10 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 QUESTION = "Hvor klar er du til at skrive dit budget?"
+#: The report's table cells whose text is wider than the cell (it would overlap the next).
+SPILLED = """() => [...document.querySelectorAll('.report-table th, .report-table td')]
+  .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+  .map((cell) => cell.textContent.trim())"""
 
 
 def _print(page: Page, name: str) -> list[str]:
@@ -50,6 +56,8 @@ def _print(page: Page, name: str) -> list[str]:
 
 
 def test_the_report_during_the_day(browser, live_server) -> None:
+    seeded = json.loads(live_server.run_script(
+        "seed_report.py", live_server.course_code).strip().splitlines()[-1])
     screens = Screens(browser, live_server.url)
     try:
         console = screens.laptop()
@@ -84,8 +92,22 @@ def test_the_report_during_the_day(browser, live_server) -> None:
         expect(polls).to_contain_text("1 har stemt")
         row = polls.locator("tr").filter(has=report.locator("th", has_text=re.compile("^4$")))
         expect(row.locator("td")).to_have_text(["1", "100 %"])
+        questions = report.locator("#report-questions")
+        for text in seeded["shown"]:
+            expect(questions).to_contain_text(text)
+        for text in seeded["not_shown"]:
+            expect(report.locator("main")).not_to_contain_text(text)
+        expect(report.locator("#report-rounds .report-below")).to_have_text(
+            "Under minimum: " + ", ".join(reversed(seeded["below"])))  # fewest first
         assert_accessible(report, "the report of the day")
         screenshot(report, "report-office-1366x768")
+
+        # no cell's text runs out of its column, on the screen or on paper
+        for media in ("screen", "print"):
+            report.emulate_media(media=media)
+            spilled = report.evaluate(SPILLED)
+            assert not spilled, f"text runs out of its cell ({media}): {spilled}"
+        report.emulate_media(media="null")  # back to none: page.pdf prints with @page
 
         pages = _print(report, "report")
         for n, text in enumerate(pages, start=1):
