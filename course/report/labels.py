@@ -11,17 +11,6 @@ TITLES = {
     "rounds": _l("Feedback rounds"),
 }
 
-QUESTION_STATES = {
-    "open": _l("Not answered"),
-    "answered": _l("Answered"),
-}
-
-POLL_STATES = {
-    "ready": _l("Not opened yet"),
-    "open": _l("Voting is open"),
-    "closed": _l("Voting is closed"),
-}
-
-#: The downloads' names: ``rapport-<course code>-<meeting or "forloeb">.csv``.
+#: The downloads' names: ``rapport-<course code>-<meeting, or "hele-forloebet">.csv``.
 FILE = _l("report")
 WHOLE_COURSE = _l("whole-course")

@@ -192,7 +192,7 @@ def polls(course: Course, day: Day | None) -> Section:
                  round(100 * count / n) if n else 0)
                 for option, count in zip(poll.options, counts[poll.id], strict=True)]
         results.append(PollResult(when, title, poll.question, str(poll_labels.KINDS[poll.kind]),
-                                  str(labels.POLL_STATES.get(poll.state, poll.state)), n, bars))
+                                  str(poll_labels.STATES.get(poll.state, poll.state)), n, bars))
     results.sort(key=lambda r: list(Day).index(r.day) if r.day else len(Day))
     header = [_("Meeting"), _("Item"), _("Poll"), _("Kind"), _("State"), _("Voters"),
               _("Option"), _("Votes"), _("Percent of the voters")]
