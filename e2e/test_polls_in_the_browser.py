@@ -129,3 +129,96 @@ def test_a_poll_from_the_console_to_the_phones_and_the_wall(browser, live_server
         screens.log.assert_no_csp_violations()
     finally:
         screens.close()
+
+
+def _start_day_if_needed(console: Page) -> None:
+    start = console.locator("#now form[action$='/session/start'] button")
+    if start.count():
+        htmx_settled(console, start.first.click)
+    expect(console.locator("#now form[action$='/session/next'] button")).to_be_visible()
+
+
+def _make_poll(console: Page, question: str, options: list[str], *, on_item: bool = False
+               ) -> None:
+    console.locator("form.poll-new [name=question]").fill(question)
+    console.locator("form.poll-new [name=options]").fill("\n".join(options))
+    console.locator("form.poll-new [name=on_item]").set_checked(on_item)
+    htmx_settled(console, console.locator("form.poll-new button[type=submit]").click)
+
+
+def _console_poll(console: Page, question: str):
+    return console.locator("#polls .poll-item").filter(
+        has=console.locator(".poll-question", has_text=question))
+
+
+def test_edit_delete_and_a_poll_that_ends_with_its_item(browser, live_server) -> None:
+    """The console edits a poll nobody voted in (the phones follow), deletes one after asking
+    (it leaves the phones), and a poll kept with the item on now closes when the console moves
+    to the next item: the phones can no longer vote and are told why."""
+    screens = Screens(browser, live_server.url)
+    try:
+        console, _wall = console_and_projector(screens, live_server)
+        console.set_viewport_size({"width": 1366, "height": 768})
+        _start_day_if_needed(console)
+        phones = [screens.phone() for _ in range(2)]
+        for phone, code in zip(phones, live_server.personal_codes, strict=False):
+            join_course(phone, live_server.course_code, code)
+
+        # edit: opened, nobody has voted; the question and an option change on the phones
+        _make_poll(console, "Hvornår holder vi pause?", ["Nu", "Om lidt"])
+        poll = _console_poll(console, "Hvornår holder vi pause?")
+        htmx_settled(console, poll.locator("form[action$='/open'] button").click)
+        for phone in phones:
+            expect(phone.locator("#poll legend")).to_have_text("Hvornår holder vi pause?",
+                                                               timeout=LIVE_TIMEOUT)
+        poll = _console_poll(console, "Hvornår holder vi pause?")
+        poll.locator("details.poll-edit summary").click()
+        poll.locator("details.poll-edit [name=question]").fill("Hvornår holder vi frokost?")
+        poll.locator("details.poll-edit [name=options]").fill("Nu\nOm lidt\nKl. 12")
+        assert_accessible(console, "the console editing a poll")
+        screenshot(console, "polls-console-edit-1366x768")
+        htmx_settled(console, poll.locator("details.poll-edit button[type=submit]").click)
+        for phone in phones:
+            expect(phone.locator("#poll legend")).to_have_text("Hvornår holder vi frokost?",
+                                                               timeout=LIVE_TIMEOUT)
+            expect(phone.get_by_label("Kl. 12", exact=True)).to_be_visible()
+
+        # once a vote is in, an edit is refused beside the form, what was typed kept
+        poll = _console_poll(console, "Hvornår holder vi frokost?")
+        poll.locator("details.poll-edit summary").click()
+        _vote(phones[0], "Kl. 12")
+        poll.locator("details.poll-edit [name=question]").fill("Noget helt andet?")
+        poll.locator("details.poll-edit button[type=submit]").click()
+        expect(poll.locator(".form-message")).to_contain_text("afstemningen er gået i gang")
+        expect(poll.locator("details.poll-edit [name=question]")).to_have_value(
+            "Noget helt andet?")
+
+        # delete, after asking: it leaves the console and the phones
+        poll.locator("details.poll-delete summary").click()
+        expect(poll.locator("details.poll-delete")).to_contain_text("kan ikke fortrydes")
+        htmx_settled(console, poll.locator("details.poll-delete button[type=submit]").click)
+        expect(_console_poll(console, "Hvornår holder vi frokost?")).to_have_count(0)
+        for phone in phones:
+            expect(phone.locator("#poll")).not_to_contain_text("Hvornår holder vi frokost?",
+                                                               timeout=LIVE_TIMEOUT)
+
+        # kept with the item on now: moving to the next item closes it; the phones say why
+        _make_poll(console, "Giver oplægget mening for dig?", ["Ja", "Nej"], on_item=True)
+        poll = _console_poll(console, "Giver oplægget mening for dig?")
+        htmx_settled(console, poll.locator("form[action$='/open'] button").click)
+        for phone in phones:
+            expect(phone.locator("#poll legend")).to_have_text(
+                "Giver oplægget mening for dig?", timeout=LIVE_TIMEOUT)
+        _vote(phones[1], "Ja")
+        htmx_settled(console, console.locator(
+            "#now form[action$='/session/next'] button").first.click)
+        for phone in phones:
+            closed = phone.locator("#poll .poll-closed")
+            expect(closed).to_contain_text("Afstemningen er lukket.", timeout=LIVE_TIMEOUT)
+            expect(closed).to_contain_text("programmet er gået videre fra")
+            expect(phone.locator("#poll [name=choice]")).to_have_count(0)
+        assert_accessible(phones[1], "the phone after its poll closed with the item")
+        screenshot(phones[1], "polls-phone-closed-390x844")
+        screens.log.assert_no_csp_violations()
+    finally:
+        screens.close()

@@ -604,6 +604,10 @@ POLLS_MATRIX = {
         [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
     ("POST", "/courses/{course}/polls/{poll}/show"):
         [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/edit"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+    ("POST", "/courses/{course}/polls/{poll}/delete"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
     ("GET", "/courses/{course}/poll"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
     ("POST", "/courses/{course}/polls/{poll}/vote"):
         [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
@@ -636,8 +640,18 @@ def test_the_polls_matrix(app, followup_world, method, path):
         poll_id, item_id = poll.id, item.id
     url = path.format(course=world.course_id, poll=poll_id, item=item_id,
                       token="not-a-live-token")
-    assert _walk(app, world, method, url, {"question": "", "options": ""}) == _expected(
-        POLLS_MATRIX, method, path)
+
+    def undelete(who: str, response: Any) -> None:
+        if url.endswith("/delete") and response.status_code == 200:
+            with app.app_context():  # the next person finds the poll as it was
+                again = polls.create(db.session.get(Course, world.course_id),
+                                     db.session.get(Staff, world.facilitator_id), "single",
+                                     "Klar?", ["Ja", "Nej"])
+                again.id = poll_id
+                db.session.commit()
+
+    assert _walk(app, world, method, url, {"question": "", "options": ""},
+                 undelete) == _expected(POLLS_MATRIX, method, path)
 
 
 #: Per reactions endpoint the status each of WHO gets: sending and the phone's buttons are the
@@ -660,3 +674,36 @@ def test_the_reactions_matrix(app, followup_world, method, path):
     url = path.format(course=world.course_id, token="not-a-live-token")
     assert _walk(app, world, method, url, {"emoji": "😂"}) == _expected(
         REACTIONS_MATRIX, method, path)
+
+
+# -- the report of the day: who reaches it (a matrix) ---------------------------------------------
+
+#: The report is read by whoever may open the course page: the course's facilitators, the team's
+#: job consultants and its team lead (404 for another team's staff, 403 for the wrong kind).
+REPORT_MATRIX = {
+    ("GET", "/courses/{course}/report"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report.csv"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report.xlsx"): [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/report?day=day1"):
+        [302, 403, 403, 200, 200, 200, 200, 404, 404, 403],
+}
+
+
+@pytest.mark.parametrize("method, path", list(REPORT_MATRIX))
+def test_the_report_matrix(app, followup_world, method, path):
+    world, _case_id, _meeting_id = followup_world
+    url = path.format(course=world.course_id)
+    assert _walk(app, world, method, url, {}) == _expected(REPORT_MATRIX, method, path)
+
+
+def test_a_guest_facilitator_reads_the_report_of_the_course_they_run(app, make_world):
+    a = make_world("Team A")
+    b = make_world("Team B")
+    with app.app_context():
+        course = db.session.get(Course, a.course_id)
+        course.facilitators.append(db.session.get(Staff, b.facilitator_id))
+        db.session.commit()
+    client = app.test_client()
+    login_staff(client, "fac@teamb.dk")
+    assert client.get(f"/courses/{a.course_id}/report").status_code == 200
+    assert client.get(f"/courses/{b.course_id}/report").status_code == 200

@@ -15,7 +15,7 @@ import pytest
 LAYERS = [
     {"privacy"},
     {"changes", "receipts", "outcomes"},
-    {"payouts", "followup"},
+    {"payouts", "followup", "report"},
     {"approvals", "rounds", "polls", "reactions"},
     {"live"},
     {"budgets"},

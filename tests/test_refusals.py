@@ -723,6 +723,33 @@ def polls_vote_no_choice(s: Setting) -> Attempt:
                    da("Choose an answer first."))
 
 
+def polls_edit_after_a_vote(s: Setting) -> Attempt:
+    poll = _open_poll(s)
+    phone = s.phone(0)
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/polls/{poll}/edit",
+                   {"question": "Er I klar til pausen?", "options": "Ja\nNej"}, "#polls",
+                   da("This poll can no longer be changed: voting has started. Make a new "
+                      "poll, or delete this one."), typed="Er I klar til pausen?",
+                   meanwhile=lambda: ok(hx(phone, f"/courses/{s.course}/polls/{poll}/vote",
+                                           choice="1")))
+
+
+def _poll_edit(s: Setting, *, htmx: bool | None = None) -> Attempt:
+    poll = _open_poll(s)
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/polls/{poll}/edit",
+                   {"question": "Hvilken dag passer jer?", "options": "Mandag"}, "#polls",
+                   da("A poll needs at least two options, one per line."),
+                   typed="Hvilken dag passer jer?", htmx=htmx)
+
+
+def polls_edit(s: Setting) -> Attempt:
+    return _poll_edit(s)
+
+
+def polls_edit_without_javascript(s: Setting) -> Attempt:
+    return _poll_edit(s, htmx=False)
+
+
 def reactions_react(s: Setting) -> Attempt:
     return Attempt(s.phone(0), "/me", f"/courses/{s.course}/reactions", {"emoji": "😂"},
                    "#reactions", da("A laughing face can read as mockery in the room: choose "
@@ -1508,6 +1535,9 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("polls.create", "one option, without JavaScript", polls_create_without_javascript),
     ("polls.create_for_item", "one option (a plain form)", polls_create_for_item),
     ("polls.vote", "voting after close", polls_vote),
+    ("polls.edit", "a vote came in meanwhile", polls_edit_after_a_vote),
+    ("polls.edit", "one option", polls_edit),
+    ("polls.edit", "one option, without JavaScript", polls_edit_without_javascript),
     ("polls.vote", "no answer chosen", polls_vote_no_choice),
     ("reactions.react", "a laughing face", reactions_react),
     ("reactions.react", "over the limit per minute", reactions_react_over_the_limit),
@@ -1620,6 +1650,8 @@ CANNOT_REFUSE: dict[str, str] = {
     "polls.open_voting": "opening an open poll is a no-op (another open poll closes)",
     "polls.close_voting": "closing a poll that is not open is a no-op",
     "polls.show_results": "showing shown results, or hiding hidden ones, is a no-op",
+    "polls.delete": "deleting asks first on the console (a second, real button); a poll "
+                    "deleted already is a 404",
     "rounds.hide": "hiding is idempotent in every state of the round",
     "rounds.unpin": "unpinning is idempotent in every state of the round",
     "schedule.move_item": "a move past the end answers 200 with the day and a 'cannot move "

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from course.extensions import db
 from course.live.models import Attendance, Question, RunningDay
-from course.live.signals import presence_changed
+from course.live.signals import day_ended, item_left, presence_changed
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import local_today, utcnow
@@ -57,6 +57,7 @@ def start_day(course: Course, day: Day) -> RunningDay:
             RunningDay.course_id == course.id, RunningDay.ended_at.is_(None),
             RunningDay.day != day.value)):
         other.ended_at = now
+        day_ended.send(course)
     running = db.session.scalar(sa.select(RunningDay).where(
         RunningDay.course_id == course.id, RunningDay.day == day.value))
     if running is None:
@@ -79,6 +80,7 @@ def end_day(running: RunningDay) -> None:
     running.join_qr_shown = False
     _end_spotlight(running.course_id)
     db.session.flush()
+    day_ended.send(db.session.get(Course, running.course_id))
 
 
 def move(running: RunningDay, step: int) -> AgendaItem | None:
@@ -102,6 +104,7 @@ def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
         raise DayError("not_in_day")
     now = utcnow()
     clocks = dict(running.item_clocks or {})
+    left = running.current_item_id
     if running.current_item_id is not None and running.current_item_id != item.id:
         _bank(running, now)
         clocks[str(running.current_item_id)] = [running.elapsed_seconds, running.extra_seconds,
@@ -113,6 +116,8 @@ def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
     running.elapsed_seconds, running.extra_seconds, running.workshop_step = elapsed, extra, step
     running.timer_started_at = now
     db.session.flush()
+    if left is not None and left != item.id:
+        item_left.send(db.session.get(Course, running.course_id), item_id=left)
     return item
 
 

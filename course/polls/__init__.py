@@ -8,11 +8,15 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The polls' routes, and their parts of the running day's console, projector and
-    phone, and of the agenda editor (the polls prepared on each item)."""
+    phone, and of the agenda editor (the polls prepared on each item). A poll prepared on an
+    item closes when the day moves on from it; every open poll closes when the day ends."""
     from course import web
-    from course.polls import fragments, routes
+    from course.live.signals import day_ended, item_left
+    from course.polls import fragments, pushes, routes
 
     app.register_blueprint(routes.bp)
+    item_left.connect(pushes.close_when_item_ends)
+    day_ended.connect(pushes.close_when_day_ends)
     web.page_parts.connect(fragments.console_part, sender="live.console")
     web.page_parts.connect(fragments.projector_part, sender="live.projector")
     web.page_parts.connect(fragments.phone_part, sender="live.phone")

@@ -27,7 +27,7 @@ def console_context(course: Course, **extra: Any) -> dict[str, Any]:
     polls = services.for_console(course)
     return {"course": course, "polls": [(p, services.results(p)) for p in polls],
             "labels": labels, "kinds": services.KINDS, "written": services.WRITTEN,
-            "error": None, "typed": {}, **extra}
+            "error": None, "typed": {}, "edit_error": None, "edit_typed": {}, **extra}
 
 
 def projector_context(course_id: int) -> dict[str, Any]:
@@ -39,13 +39,18 @@ def projector_context(course_id: int) -> dict[str, Any]:
 
 def phone_context(course: Course, citizen: Citizen, *, voted: tuple[Poll, list[int]] | None = None,
                   **extra: Any) -> dict[str, Any]:
-    """The poll open now and the citizen's own vote in it (their own: read over HTTP).
-    ``voted``: the poll they have just voted in and their choices (nothing to read again)."""
+    """The poll open now and the citizen's own vote in it (their own: read over HTTP); with
+    none open, the one that closed last during the day, and whether it closed because the day
+    moved on from its item. ``voted``: the poll they have just voted in and their choices
+    (nothing to read again)."""
     poll, mine = voted if voted is not None else (services.open_poll(course.id), None)
     if mine is None:
         mine = services.my_vote(poll, citizen) if poll else []
+    closed = services.just_closed(course.id) if poll is None else None
     return {"course": course, "poll": poll, "labels": labels, "multiple": services.MULTIPLE,
-            "mine": mine, "error": None, **extra}
+            "mine": mine, "error": None,
+            "closed": closed, "moved_on": services.moved_on(closed) if closed else False,
+            **extra}
 
 
 # -- the polls' parts of the running day's pages ------------------------------------------------

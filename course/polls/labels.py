@@ -42,6 +42,8 @@ ERRORS = {
     "option_too_long": _l("Each option can be at most %(n)d characters."),
     "duplicate_options": _l("The same option is there twice."),
     "closed": _l("Voting on this poll is closed."),
+    "voting_started": _l("This poll can no longer be changed: voting has started. Make a new "
+                         "poll, or delete this one."),
     "no_choice": _l("Choose an answer first."),
     "one_choice": _l("Choose one answer."),
     "not_found": _l("We could not find that page."),

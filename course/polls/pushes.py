@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from course import realtime
 from course.extensions import db
-from course.polls import fragments
+from course.polls import fragments, services
 from course.polls.models import Poll
 from course.realtime.coalesce import Coalescer
 from course.schedule.models import Course
@@ -64,3 +64,22 @@ def after_vote(course_id: int, poll_id: int) -> None:
 def forget(course_id: int, poll_id: int) -> None:
     """Drop a poll's mark (its voting closed: no vote comes any more)."""
     coalescer.forget((course_id, poll_id))
+
+
+def _closed(course: Course, polls: list[Poll]) -> None:
+    """Some polls closed with the day: their counts settle, every screen follows."""
+    for poll in polls:
+        forget(course.id, poll.id)
+    if polls:
+        push_polls(course)
+
+
+def close_when_item_ends(course: Course, *, item_id: int) -> None:
+    """The running day moved on from an item (``live.signals.item_left``): its polls close
+    and their results leave the projector."""
+    _closed(course, services.close_when_item_ends(course.id, item_id))
+
+
+def close_when_day_ends(course: Course) -> None:
+    """The day ended (``live.signals.day_ended``): every open poll closes."""
+    _closed(course, services.close_when_day_ends(course.id))

@@ -129,6 +129,44 @@ def show_results(course_id: int, poll_id: int):
     return _change(course_id, poll_id, lambda poll: services.show_results(poll, shown))
 
 
+@bp.post("/courses/<int:course_id>/polls/<int:poll_id>/edit")
+@allow(STAFF)
+def edit(course_id: int, poll_id: int):
+    """Change a poll's question and options while nobody has voted in it; refused beside the
+    form (what was typed stays) once a vote is in, or for what a new poll is refused for."""
+    course = _facilitated(course_id)
+    poll = _poll_or_404(course, poll_id)
+    question = request.form.get("question", "")
+    options_text = request.form.get("options", "")[:20000]
+    try:
+        services.edit(poll, question, services.parse_options(options_text))
+    except services.PollError as err:
+        reason = labels.error_message(err.code)
+        typed = {"question": question[:2000], "options": options_text}
+        return web.refuse(
+            reason, 409 if err.code == "voting_started" else 422,
+            slot=f"poll-{poll_id}-message", page=lambda: web.render(
+                "polls/console_page.html", None, **fragments.console_context(
+                    course, edit_error=(poll_id, reason), edit_typed=typed)))
+    pushes.push_polls(course)
+    realtime.commit_and_push()
+    return _after(course)
+
+
+@bp.post("/courses/<int:course_id>/polls/<int:poll_id>/delete")
+@allow(STAFF)
+def delete(course_id: int, poll_id: int):
+    """Delete a poll (asked first on the console) and its votes: it leaves the consoles, the
+    phones and the projector with the push."""
+    course = _facilitated(course_id)
+    poll = _poll_or_404(course, poll_id)
+    services.delete(poll)
+    pushes.forget(course.id, poll_id)
+    pushes.push_polls(course)
+    realtime.commit_and_push()
+    return _after(course)
+
+
 # -- prepared in the agenda editor ----------------------------------------------------------------
 
 

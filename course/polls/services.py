@@ -58,39 +58,99 @@ def parse_options(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-def create(course: Course, by: Staff, kind: str, question: str, options: list[str], *,
-           item: AgendaItem | None = None) -> Poll:
-    """A new poll, ready to be opened: on ``item`` (prepared in the agenda) or on the spot.
-
-    Refused: an unknown kind, no question, a question or an option too long, fewer than two
-    options (a choice needs two), more than :data:`OPTIONS_MAX`, the same option twice.
-    """
-    if kind not in KINDS:
-        raise PollError("kind")
-    if item is not None and item.course_id != course.id:
-        raise PollError("not_found")
+def _checked(kind: str, question: str, options: list[str]) -> tuple[str, list[str]]:
+    """The question tidied and the options a poll of ``kind`` has; refused: no question, a
+    question or an option too long, fewer than two options (a choice needs two), more than
+    :data:`OPTIONS_MAX`, the same option twice."""
     question = " ".join(question.split())
     if not question:
         raise PollError("empty")
     if len(question) > QUESTION_MAX:
         raise PollError("question_too_long")
-    if kind in WRITTEN:
-        if len(options) < 2:
-            raise PollError("too_few_options")
-        if len(options) > OPTIONS_MAX:
-            raise PollError("too_many_options")
-        if any(len(option) > OPTION_MAX for option in options):
-            raise PollError("option_too_long")
-        if len({option.casefold() for option in options}) != len(options):
-            raise PollError("duplicate_options")
-    else:
-        options = fixed_options(kind)
+    if kind not in WRITTEN:
+        return question, fixed_options(kind)
+    if len(options) < 2:
+        raise PollError("too_few_options")
+    if len(options) > OPTIONS_MAX:
+        raise PollError("too_many_options")
+    if any(len(option) > OPTION_MAX for option in options):
+        raise PollError("option_too_long")
+    if len({option.casefold() for option in options}) != len(options):
+        raise PollError("duplicate_options")
+    return question, options
+
+
+def create(course: Course, by: Staff, kind: str, question: str, options: list[str], *,
+           item: AgendaItem | None = None) -> Poll:
+    """A new poll, ready to be opened: on ``item`` (prepared in the agenda) or on the spot.
+
+    Refused: an unknown kind, and what :func:`_checked` refuses.
+    """
+    if kind not in KINDS:
+        raise PollError("kind")
+    if item is not None and item.course_id != course.id:
+        raise PollError("not_found")
+    question, options = _checked(kind, question, options)
     poll = Poll(course_id=course.id, agenda_item_id=item.id if item else None, kind=kind,
                 question=question, options=options, state=READY, salt=secrets.token_hex(16),
                 created_by_id=by.id)
     db.session.add(poll)
     db.session.flush()
     return poll
+
+
+def has_votes(poll: Poll) -> bool:
+    """Has anyone voted in ``poll`` yet (one row read)?"""
+    return db.session.scalar(sa.select(PollVote.poll_id).where(
+        PollVote.poll_id == poll.id).limit(1)) is not None
+
+
+def edit(poll: Poll, question: str, options: list[str]) -> None:
+    """Change the question (and a choice's options) of a poll nobody has voted in yet: once a
+    vote is in, its meaning would change under it (refused: ``voting_started``). Its kind
+    stays; the rest is checked as a new poll's is."""
+    if has_votes(poll):
+        raise PollError("voting_started")
+    poll.question, poll.options = _checked(poll.kind, question, options)
+    db.session.flush()
+
+
+def delete(poll: Poll) -> None:
+    """Delete a poll and its votes: it leaves every screen with the push that follows."""
+    db.session.execute(sa.delete(PollVote).where(PollVote.poll_id == poll.id))
+    db.session.delete(poll)
+    db.session.flush()
+
+
+def close_when_item_ends(course_id: int, item_id: int) -> list[Poll]:
+    """The running day moved on from ``item_id``: its polls' voting closes and their results
+    leave the projector (the results stay on the console and in the report). Returns the
+    polls it changed."""
+    polls = list(db.session.scalars(sa.select(Poll).where(
+        Poll.course_id == course_id, Poll.agenda_item_id == item_id,
+        sa.or_(Poll.state == OPEN, Poll.results_shown.is_(True)))))
+    _close(polls)
+    return polls
+
+
+def close_when_day_ends(course_id: int) -> list[Poll]:
+    """The day ended: every open poll closes (those made on the spot too) and no results stay
+    on the projector. Returns the polls it changed."""
+    polls = list(db.session.scalars(sa.select(Poll).where(
+        Poll.course_id == course_id,
+        sa.or_(Poll.state == OPEN, Poll.results_shown.is_(True)))))
+    _close(polls)
+    return polls
+
+
+def _close(polls: list[Poll]) -> None:
+    now = utcnow()
+    for poll in polls:
+        if poll.state == OPEN:
+            poll.state = CLOSED
+            poll.closed_at = now
+        poll.results_shown = False
+    db.session.flush()
 
 
 def poll_in_course(course: Course, poll_id: int) -> Poll:
@@ -216,6 +276,25 @@ def results(poll: Poll) -> Results:
     bars = [Bar(i, option, counts[i], round(100 * counts[i] / voters) if voters else 0)
             for i, option in enumerate(poll.options)]
     return Results(poll, voters, bars)
+
+
+def just_closed(course_id: int) -> Poll | None:
+    """The poll whose voting closed last during the running day, if none is open since: the
+    phones say that it closed (and why) rather than just dropping it."""
+    running = running_day(course_id)
+    if running is None:
+        return None
+    return db.session.scalar(sa.select(Poll).where(
+        Poll.course_id == course_id, Poll.state == CLOSED,
+        Poll.closed_at >= running.started_at).order_by(Poll.closed_at.desc(), Poll.id.desc())
+        .limit(1))
+
+
+def moved_on(poll: Poll) -> bool:
+    """Did the voting close because the day moved on from the poll's item (or ended)?"""
+    running = running_day(poll.course_id)
+    return poll.agenda_item_id is not None and (
+        running is None or running.current_item_id != poll.agenda_item_id)
 
 
 def open_poll(course_id: int) -> Poll | None:

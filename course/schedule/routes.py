@@ -537,12 +537,14 @@ def _course_page(course: Course, form: EnrolForm, *, status: int = 200):
     """The course page: its details, its participants and the enrolment form."""
     if not can_manage_participants(course):  # a guest facilitator: the course, not its people
         return web.render("schedule/course.html", status=status, course=course,
-                          can_facilitate=can_facilitate(course), can_edit=False, roster=None)
+                          can_facilitate=can_facilitate(course), can_edit=False, roster=None,
+                          **web.parts_of("schedule.course", course=course))
     roster = people_services.roster(course)
     return web.render("schedule/course.html", status=status, course=course, enrol_form=form,
                       can_facilitate=can_facilitate(course),
                       can_edit=can_edit_course(course), roster=roster,
                       **web.parts_of("schedule.participants", course=course, roster=roster),
+                      **web.parts_of("schedule.course", course=course),
                       places_taken=people_services.places_taken(course))
 
 
