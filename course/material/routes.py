@@ -95,15 +95,18 @@ def upload(course_id: int, item_id: int):
         return refused("too_large", 413)
     uploads = [services.Upload(f.stream, f.filename) for f in chosen]
     try:
-        services.add_material(course, item, current_user, uploads,
-                              fallback_name=_("material"))
+        material = services.add_material(course, item, current_user, uploads,
+                                         fallback_name=_("material"))
     except services.MaterialError as err:
         return refused(err.code)
+    stored = [page.storage_name for page in material.pages]
     pushes.push_material(course)
     try:
         realtime.commit_and_push()
     except Exception:
         db.session.rollback()
+        for name in stored:  # a row that was never written leaves no file behind
+            files.discard_file(name)
         raise
     return redirect(url_for("material.item_material", course_id=course.id, item_id=item.id),
                     303)

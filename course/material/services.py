@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TypeVar
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 from PIL import Image
 
 from course.budgets import files
@@ -41,6 +44,8 @@ PAGE_WIDTH = 1920
 PAGE_MAX_HEIGHT = 2720
 #: The most files one upload may carry.
 MAX_FILES = 100
+
+T = TypeVar("T")
 
 
 class MaterialError(Exception):
@@ -119,6 +124,61 @@ def _size_of(stored: files.StoredFile) -> tuple[int, int]:
         return picture.size
 
 
+@dataclass(frozen=True)
+class _Page:
+    stored: files.StoredFile
+    width: int
+    height: int
+
+
+def _render_and_store(app: Flask, contents: list[tuple[bytes, files.FileKind, str | None]]
+                      ) -> list[_Page]:
+    """Render the PDFs, check the pictures and store every page (see :func:`add_material`);
+    the files stored are removed again if anything is refused. Touches no database session:
+    it may run in a thread of its own (:func:`_off_the_loop`)."""
+    stored: list[files.StoredFile] = []
+    with app.app_context():
+        try:
+            for data, kind, filename in contents:
+                if kind is files.FileKind.PDF:
+                    pages = render_pdf(data)
+                    if len(stored) + len(pages) > MAX_PAGES:
+                        raise MaterialError("too_many_pages")
+                    stored.extend(_store_page(page, "page.jpg") for page in pages)
+                else:
+                    if len(stored) + 1 > MAX_PAGES:
+                        raise MaterialError("too_many_pages")
+                    stored.append(_store_page(data, filename or "page"))
+            return [_Page(page, *_size_of(page)) for page in stored]
+        except BaseException:
+            for page in stored:
+                files.discard_file(page.storage_name)
+            raise
+
+
+#: The one native thread PDFs are rendered in under gevent (PDFium is not thread-safe, and a
+#: long render on the gevent loop would stall every socket of the process); made when first
+#: needed. Without gevent (threads) a lock keeps renders one at a time.
+_render_pool = None
+_render_lock = threading.Lock()
+
+
+def _off_the_loop(work: Callable[..., T], *args: object) -> T:
+    """Run ``work`` where it blocks no other request: under gevent in a native thread of its
+    own (one render at a time), else in this thread, one render at a time."""
+    global _render_pool
+    from gevent import monkey
+
+    if monkey.is_module_patched("threading"):
+        if _render_pool is None:
+            from gevent.threadpool import ThreadPool
+
+            _render_pool = ThreadPool(1)
+        return _render_pool.apply(work, args)
+    with _render_lock:
+        return work(*args)
+
+
 def add_material(course: Course, item: AgendaItem, by: Staff, uploads: list[Upload], *,
                  fallback_name: str) -> Material:
     """Check the uploaded files, render and store their pages, and add the material (flushed).
@@ -146,32 +206,21 @@ def add_material(course: Course, item: AgendaItem, by: Staff, uploads: list[Uplo
         if kind is None:
             raise MaterialError("type")
         contents.append((data, kind, upload.filename))
-    stored: list[files.StoredFile] = []
+    pages = _off_the_loop(_render_and_store, current_app._get_current_object(), contents)
     try:
-        for data, kind, filename in contents:
-            if kind is files.FileKind.PDF:
-                pages = render_pdf(data)
-                if len(stored) + len(pages) > MAX_PAGES:
-                    raise MaterialError("too_many_pages")
-                stored.extend(_store_page(page, "page.jpg") for page in pages)
-            else:
-                if len(stored) + 1 > MAX_PAGES:
-                    raise MaterialError("too_many_pages")
-                stored.append(_store_page(data, filename or "page"))
         first = contents[0]
-        name = files.clean_name(first[2], first[1], fallback_name)
-        material = Material(course_id=course.id, agenda_item_id=item.id, name=name,
+        material = Material(course_id=course.id, agenda_item_id=item.id,
+                            name=files.clean_name(first[2], first[1], fallback_name),
                             created_by_id=by.id)
         db.session.add(material)
-        for number, page in enumerate(stored, start=1):
-            width, height = _size_of(page)
-            material.pages.append(MaterialPage(number=number, storage_name=page.storage_name,
-                                               content_type=page.content_type,
-                                               width=width, height=height))
+        for number, page in enumerate(pages, start=1):
+            material.pages.append(MaterialPage(
+                number=number, storage_name=page.stored.storage_name,
+                content_type=page.stored.content_type, width=page.width, height=page.height))
         db.session.flush()
     except BaseException:
-        for page in stored:
-            files.discard_file(page.storage_name)
+        for page in pages:
+            files.discard_file(page.stored.storage_name)
         raise
     return material
 
@@ -350,6 +399,18 @@ def live_speaker_links(course: Course) -> list[SpeakerLink]:
 # -- files follow their rows: deleted after the commit ------------------------------------------
 
 _DOOMED = "teten_doomed_material_files"
+
+
+@sa.event.listens_for(AgendaItem, "before_delete")
+def _remember_files_of_item(mapper, connection, target: AgendaItem) -> None:
+    """An agenda item deleted takes its material with it (the database cascades the rows);
+    their files go once that is committed."""
+    session = sa.orm.object_session(target)
+    if session is None:
+        return
+    names = connection.execute(sa.select(MaterialPage.storage_name).join(Material).where(
+        Material.agenda_item_id == target.id)).scalars().all()
+    session.info.setdefault(_DOOMED, set()).update(names)
 
 
 @sa.event.listens_for(MaterialPage, "after_delete")

@@ -416,3 +416,52 @@ def test_a_revoked_speaker_link_stops_at_once(app, world, console):
 @pytest.mark.parametrize("token", ["x", "a" * 200, "../etc/passwd"])
 def test_bad_speaker_tokens_are_404(client, token):
     assert client.get(f"/speaker/{token}").status_code == 404
+
+
+def test_deleting_the_item_removes_its_material_and_files(app, world, console):
+    from course.schedule import services as schedule_services
+    from course.schedule.models import AgendaItem
+
+    item_id = _start(console, world)
+    _upload(console, world, item_id, ("slides.pdf", make_pdf(2)))
+    _, pages = _material(app, world)
+    with app.app_context():
+        item = db.session.get(AgendaItem, item_id)
+        schedule_services.delete_item(item, expected_version=None)
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MaterialPage)) == 0
+    folder = Path(app.config["ATTACHMENT_DIR"])
+    assert not any((folder / name).exists() for _, _, name in pages)
+
+
+def test_another_course_reaches_none_of_it(app, world, console, make_world):
+    """Another team's staff and citizens, and another course's projector and speaker links,
+    get 404 for this course's material, page images and speaker routes."""
+    item_id = _start(console, world)
+    _upload(console, world, item_id, ("slides.pdf", make_pdf(2)))
+    material_id, pages = _material(app, world)
+    _put_up(console, world, material_id)
+    other = make_world("Team B", citizens=1)
+    other_staff = app.test_client()
+    login_staff(other_staff, "fac@teamb.dk")
+    other_phone = signed_in_citizen(app, other, 0)
+    course = world.course_id
+    for client in (other_staff, other_phone):
+        assert client.get(f"/courses/{course}/material/pages/{pages[0][0]}").status_code == 404
+    assert other_phone.get(f"/courses/{course}/material/now").status_code == 404
+    for path in (f"/courses/{course}/material", f"/courses/{course}/items/{item_id}/material"):
+        assert other_staff.get(path).status_code == 404
+    for path in (f"/courses/{course}/materials/{material_id}/show",
+                 f"/courses/{course}/material/turn", f"/courses/{course}/speaker",
+                 f"/courses/{course}/materials/{material_id}/delete"):
+        assert hx_post(other_staff, path, shown="1", step="1").status_code == 404
+    # the other course's own links name their own course only
+    hx_post(other_staff, f"/courses/{other.course_id}/session/start", day="kickoff")
+    their_wall = _projector_token(other_staff, other)
+    their_speaker = _speaker_token(other_staff, other)
+    screen = app.test_client()
+    assert screen.get(f"/projector/{their_wall}/material/{pages[0][0]}").status_code == 404
+    assert screen.get(f"/speaker/{their_speaker}/material/{pages[0][0]}").status_code == 404
+    assert "<img" not in screen.get(f"/speaker/{their_speaker}/material").get_data(as_text=True)
+    hx_post(screen, f"/speaker/{their_speaker}/material/turn", step="1")
+    assert _shown_page(app, world) == (1, pages[0][0])  # this course's wall did not move
