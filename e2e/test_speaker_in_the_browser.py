@@ -54,6 +54,22 @@ IMAGE_FITS = """() => {
 }"""
 
 
+#: The speaker's view on a laptop or tablet: the clock on one line, nothing off the screen.
+SPEAKER_FITS = """() => {
+  const clock = document.querySelector(".speaker-clock .countdown");
+  const line = parseFloat(getComputedStyle(clock).lineHeight);
+  if (clock.getBoundingClientRect().height > 1.5 * line) return "the clock takes two lines";
+  for (const el of document.querySelectorAll(".speaker *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) continue;
+    if (box.right > window.innerWidth + 0.5 || box.bottom > window.innerHeight + 0.5) {
+      return `${el.className || el.tagName} leaves the screen`;
+    }
+  }
+  return "";
+}"""
+
+
 def _slides(count: int = 3) -> bytes:
     """A PDF of ``count`` 16:9 slides, each saying its number (Pillow writes the PDF)."""
     from PIL import Image, ImageDraw
@@ -183,9 +199,10 @@ def test_material_on_the_wall_turned_from_the_console_and_the_speakers_view(
         htmx_settled(speaker, speaker.get_by_role("button", name="← Forrige side").click)
         _page_on(wall, "#material .stage-material-page img", 2)
         assert_accessible(speaker, "the speaker's view")
-        screenshot(speaker, "speaker-view-1366x768", full_page=False)
-        speaker.set_viewport_size({"width": 1024, "height": 768})
-        screenshot(speaker, "speaker-view-1024x768", full_page=False)
+        for width, height in ((1366, 768), (1024, 768), (1280, 800)):
+            speaker.set_viewport_size({"width": width, "height": height})
+            assert speaker.evaluate(SPEAKER_FITS) == "", f"the speaker's view at {width}×{height}"
+            screenshot(speaker, f"speaker-view-{width}x{height}", full_page=False)
 
         # taken down: off the wall, the speaker's view and the phone
         htmx_settled(console, console.locator(
