@@ -44,13 +44,16 @@ def push_material(course: Course) -> None:
 
 def follow_now(course: Course, *, item_changed: bool = True) -> None:
     """The now region was pushed (``live.signals.now_pushed``): the speaker's clock follows;
-    when the item may have changed, a material of the item before is taken down and the
-    speaker's questions follow."""
+    when the item may have changed, the speaker's questions and the consoles' list of the
+    item's material follow, and a material of the item before, if up, is taken down from every
+    screen (the phones are pinged only then)."""
     realtime.refetch_for(course.id, "speaker-now", [realtime.PROJECTOR])
     if item_changed:
-        services.follow_item(course.id)
-        push_material(course)
         realtime.refetch_for(course.id, "speaker-questions", [realtime.PROJECTOR])
+        if services.follow_item(course.id):
+            push_material(course)  # taken down: off every screen
+        else:  # the consoles list the new item's material
+            realtime.refetch_for(course.id, "material", [realtime.FACILITATORS])
 
 
 def follow_questions(course: Course) -> None:

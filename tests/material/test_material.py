@@ -465,3 +465,31 @@ def test_another_course_reaches_none_of_it(app, world, console, make_world):
     assert "<img" not in screen.get(f"/speaker/{their_speaker}/material").get_data(as_text=True)
     hx_post(screen, f"/speaker/{their_speaker}/material/turn", step="1")
     assert _shown_page(app, world) == (1, pages[0][0])  # this course's wall did not move
+
+
+def test_the_speakers_questions_and_clock_follow_the_room(app, world, console):
+    """A question asked, or the clock paused, pings the speaker's screen (never the phones for
+    the material when nothing was up)."""
+    _start(console, world)
+    token = _speaker_token(console, world)
+    speaker_socket = socketio.test_client(app, auth={"speaker": token})
+    phone = signed_in_citizen(app, world, 0)
+    phone_socket = socketio.test_client(app, flask_test_client=phone)
+    for sock in (speaker_socket, phone_socket):
+        sock.get_received()
+    hx_post(console, f"/courses/{world.course_id}/session/timer/pause")
+    assert "speaker-now" in [f["target"] for f in _fragments(speaker_socket)]
+    hx_post(console, f"/courses/{world.course_id}/session/next")
+    assert "speaker-questions" in [f["target"] for f in _fragments(speaker_socket)]
+    assert "phone-material" not in [f["target"] for f in _fragments(phone_socket)]
+    hx_post(console, f"/courses/{world.course_id}/session/start", day="day1")
+    assert _talk(app, console, world)
+    _fragments(speaker_socket)
+    assert hx_post(phone, f"/courses/{world.course_id}/questions",
+                   text="Hvordan kom du i gang?").status_code == 200
+    assert "speaker-questions" in [f["target"] for f in _fragments(speaker_socket)]
+    questions = app.test_client().get(f"/speaker/{token}/questions").get_data(as_text=True)
+    held_or_open = "Hvordan kom du i gang?" in questions
+    with app.app_context():
+        held = db.session.scalar(sa.select(Question.held))
+    assert held_or_open is not held  # shown only when not waiting for a facilitator
