@@ -304,8 +304,11 @@ def is_shown(course_id: int, page: MaterialPage) -> bool:
 
 
 def _stage(course_id: int) -> MaterialStage:
+    """The course's stage row, locked until the commit and read afresh (two page turns at once
+    — the console's clicker and the speaker's — go one after the other, neither lost)."""
     stage = db.session.scalar(sa.select(MaterialStage).where(
-        MaterialStage.course_id == course_id).with_for_update())
+        MaterialStage.course_id == course_id).with_for_update()
+        .execution_options(populate_existing=True))
     if stage is None:
         stage = MaterialStage(course_id=course_id, material_id=None, page=1)
         db.session.add(stage)
@@ -339,9 +342,9 @@ def turn(course_id: int, step: int) -> Shown:
 
     :raises MaterialError: ``not_shown`` (nothing is on the wall).
     """
+    stage = _stage(course_id)
     if shown(course_id) is None:
         raise MaterialError("not_shown")
-    stage = _stage(course_id)
     material = db.session.get(Material, stage.material_id)
     stage.page = min(max(stage.page + step, 1), len(material.pages))
     db.session.flush()
