@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         followup,
         i18n,
         live,
+        material,
         outcomes,
         payouts,
         people,
@@ -74,7 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
     for feature in (people, schedule, budgets, live, rounds, approvals, polls, reactions,
-                    payouts, followup, report, receipts, changes, outcomes, privacy):
+                    material, payouts, followup, report, receipts, changes, outcomes, privacy):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

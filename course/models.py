@@ -8,6 +8,7 @@ from course.budgets import models as budgets
 from course.changes import models as changes
 from course.followup import models as followup
 from course.live import models as live
+from course.material import models as material
 from course.outcomes import models as outcomes
 from course.payouts import models as payouts
 from course.people import models as people
@@ -18,5 +19,5 @@ from course.receipts import models as receipts
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "changes", "followup", "live", "outcomes", "payouts",
+__all__ = ["approvals", "budgets", "changes", "followup", "live", "material", "outcomes", "payouts",
            "people", "polls", "reactions", "realtime", "receipts", "schedule", "WebSession"]

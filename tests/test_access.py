@@ -707,3 +707,89 @@ def test_a_guest_facilitator_reads_the_report_of_the_course_they_run(app, make_w
     login_staff(client, "fac@teamb.dk")
     assert client.get(f"/courses/{a.course_id}/report").status_code == 200
     assert client.get(f"/courses/{b.course_id}/report").status_code == 200
+
+
+# -- speaker material and the speaker's view: who reaches which endpoint (a matrix) ----------------
+
+#: Per material endpoint the status each of WHO gets: the agenda item's material and the
+#: console's controls are the course's facilitators' and the team lead's (404 for staff who
+#: do not facilitate it, 403 for the wrong kind); a page's image is for the course's staff and
+#: citizens (the citizens: only the page on the wall — it is up here), 404 for another team's
+#: staff; the phone's region is the citizens'; the projector's and the speaker's routes answer
+#: only a live link of their own kind (tests/material: with live tokens).
+MATERIAL_MATRIX = {
+    ("GET", "/courses/{course}/items/{item}/material"):
+        [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/items/{item}/material"):
+        [401, 403, 403, 422, 404, 404, 422, 404, 404, 403],
+    ("POST", "/courses/{course}/materials/{material}/delete"):
+        [401, 403, 403, 303, 404, 404, 303, 404, 404, 403],
+    ("GET", "/courses/{course}/material"): [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/materials/{material}/show"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/material/turn"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/material/pages/{page}"):
+        [302, 200, 200, 200, 200, 200, 200, 404, 404, 403],
+    ("GET", "/courses/{course}/material/now"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/speaker"): [401, 403, 403, 302, 404, 404, 302, 404, 404, 403],
+    ("POST", "/courses/{course}/speaker-links/{link}/revoke"):
+        [401, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("GET", "/projector/{token}/material"): [404] * 10,
+    ("GET", "/projector/{token}/material/{page}"): [404] * 10,
+    ("GET", "/speaker/{token}"): [404] * 10,
+    ("GET", "/speaker/{token}/now"): [404] * 10,
+    ("GET", "/speaker/{token}/questions"): [404] * 10,
+    ("GET", "/speaker/{token}/material"): [404] * 10,
+    ("POST", "/speaker/{token}/material/turn"): [404] * 10,
+    ("GET", "/speaker/{token}/material/{page}"): [404] * 10,
+}
+
+
+@pytest.mark.parametrize("method, path", list(MATERIAL_MATRIX))
+def test_the_material_matrix(app, followup_world, method, path):
+    import io
+    from datetime import time as clock
+
+    from course.live import day as live_day
+    from course.material import services as material
+    from course.material.models import Material
+    from course.schedule.models import AgendaItem, Day, ItemKind
+    from tests.material.pdfs import png
+
+    world, _case_id, _meeting_id = followup_world
+    with app.app_context():
+        course = db.session.get(Course, world.course_id)
+        staff = db.session.get(Staff, world.facilitator_id)
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.TALK,
+                          title="Mit forløb", speaker_name="Lise Holm")
+        db.session.add(item)
+        db.session.flush()
+        live_day.start_day(course, Day.KICKOFF)
+
+        def add() -> Material:
+            return material.add_material(course, item, staff, [
+                material.Upload(io.BytesIO(png()), "a.png"),
+                material.Upload(io.BytesIO(png()), "b.png")], fallback_name="x")
+
+        shown = add()
+        material.put_up(shown)
+        link, _token = material.create_speaker_link(course, staff)
+        doomed = add()  # the one the delete walks over, made again after each removal
+        db.session.commit()
+        ids = {"material": doomed.id if "delete" in path else shown.id,
+               "page": shown.pages[0].id, "link": link.id, "item": item.id}
+
+    def again(who: str, response: Any) -> None:
+        if "delete" in path and response.status_code == 303:
+            with app.app_context():
+                course = db.session.get(Course, world.course_id)
+                db.session.add(Material(id=ids["material"], course_id=course.id,
+                                        agenda_item_id=ids["item"], name="x",
+                                        created_by_id=world.facilitator_id))
+                db.session.commit()
+
+    url = path.format(course=world.course_id, token="not-a-live-token", **ids)
+    assert _walk(app, world, method, url, {"step": "1", "shown": "1"}, again) == _expected(
+        MATERIAL_MATRIX, method, path)

@@ -696,6 +696,81 @@ def polls_create_for_item(s: Setting) -> Attempt:
                    typed="Hvem kender metoden?")
 
 
+def _material_on(s: Setting, title: str, pages: int = 2) -> int:
+    """A material of ``pages`` pictures on the kickoff's item ``title``; its id."""
+    from course.material import services as material
+    from course.people.models import Staff
+    from tests.material.pdfs import png
+
+    def add():
+        item = db.session.get(AgendaItem, s.items[title])
+        staff = db.session.get(Staff, s.world.facilitator_id)
+        uploads = [material.Upload(io.BytesIO(png()), f"side{n}.png") for n in range(pages)]
+        return material.add_material(db.session.get(Course, s.course), item, staff, uploads,
+                                     fallback_name="materiale").id
+    return s.write(add)
+
+
+def _material_upload(s: Setting, content: bytes, message: str) -> Attempt:
+    live(s)
+    item = s.items["Mit forløb"]
+    return Attempt(s.facilitator(), f"/courses/{s.course}/items/{item}/material",
+                   f"/courses/{s.course}/items/{item}/material",
+                   {"file": (io.BytesIO(content), "slides.pdf")}, None, message)
+
+
+def material_upload_not_a_pdf(s: Setting) -> Attempt:
+    return _material_upload(s, b"<html><script>alert(1)</script></html>", da(
+        "Only a PDF, or pictures as JPEG or PNG, can be uploaded as material, and this file "
+        "is none of them."))
+
+
+def material_upload_locked(s: Setting) -> Attempt:
+    from tests.material.pdfs import encrypted_pdf
+
+    return _material_upload(s, encrypted_pdf(), da(
+        "The PDF is locked with a password. Save it again without a password."))
+
+
+def _material_up(s: Setting) -> tuple[Client, int]:
+    live(s)
+    material_id = _material_on(s, "Mit forløb")
+    fac = s.facilitator()
+    start_day(fac, s, at="Mit forløb")
+    ok(hx(fac, f"/courses/{s.course}/materials/{material_id}/show", shown="1"))
+    return fac, material_id
+
+
+def material_turn(s: Setting) -> Attempt:
+    fac, material_id = _material_up(s)
+    lead = s.lead()
+    return Attempt(fac, s.console(), f"/courses/{s.course}/material/turn", {"step": "1"},
+                   "#material", da("No material is up on the projector."),
+                   meanwhile=lambda: ok(hx(
+                       lead, f"/courses/{s.course}/materials/{material_id}/show", shown="0")))
+
+
+def material_show(s: Setting) -> Attempt:
+    live(s)
+    material_id = _material_on(s, "Mit forløb")
+    fac = s.facilitator()
+    start_day(fac, s, at="Mit forløb")
+    lead = s.lead()
+    return Attempt(fac, s.console(), f"/courses/{s.course}/materials/{material_id}/show",
+                   {"shown": "1"}, "#material",
+                   da("The material can be put up only while its agenda item is on."),
+                   meanwhile=lambda: ok(hx(lead, f"/courses/{s.course}/session/next")))
+
+
+def material_speaker_turn(s: Setting) -> Attempt:
+    fac, material_id = _material_up(s)
+    token = fac.post(f"/courses/{s.course}/speaker").headers["Location"].rsplit("/", 1)[1]
+    return Attempt(s.app.test_client(), f"/speaker/{token}", f"/speaker/{token}/material/turn",
+                   {"step": "1"}, "#speaker-material", da("No material is up on the projector."),
+                   meanwhile=lambda: ok(hx(
+                       fac, f"/courses/{s.course}/materials/{material_id}/show", shown="0")))
+
+
 def _open_poll(s: Setting) -> int:
     from course.people.models import Staff
     from course.polls import services as polls
@@ -1539,6 +1614,11 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("polls.edit", "one option", polls_edit),
     ("polls.edit", "one option, without JavaScript", polls_edit_without_javascript),
     ("polls.vote", "no answer chosen", polls_vote_no_choice),
+    ("material.upload", "not a PDF (a plain form)", material_upload_not_a_pdf),
+    ("material.upload", "a PDF locked with a password", material_upload_locked),
+    ("material.turn", "taken down meanwhile", material_turn),
+    ("material.show", "its item over meanwhile", material_show),
+    ("material.speaker_turn", "taken down meanwhile", material_speaker_turn),
     ("reactions.react", "a laughing face", reactions_react),
     ("reactions.react", "over the limit per minute", reactions_react_over_the_limit),
     ("reactions.choose_set", "a laughing face", reactions_choose_set),
@@ -1647,6 +1727,10 @@ CANNOT_REFUSE: dict[str, str] = {
     "live.unshow_question": "taking nothing off the projector is a no-op",
     "live.hide_question": "hiding a hidden question is a no-op",
     "live.unhide_question": "showing a shown question again is a no-op",
+    "material.delete": "removing a removed material is a 404, like another course's",
+    "material.open_speaker_view": "always makes a new speaker link and redirects to it",
+    "material.revoke_speaker_link": "revoking a revoked link is a no-op (404 for another "
+                                    "course's)",
     "polls.open_voting": "opening an open poll is a no-op (another open poll closes)",
     "polls.close_voting": "closing a poll that is not open is a no-op",
     "polls.show_results": "showing shown results, or hiding hidden ones, is a no-op",

@@ -9,6 +9,7 @@ from course.extensions import db
 from course.live import day as live_day
 from course.live import fragments, services
 from course.live.models import DisplayLink
+from course.live.signals import now_pushed, questions_pushed
 from course.people.models import Citizen
 from course.schedule.models import Course, Day
 
@@ -52,6 +53,7 @@ def push_now(course: Course, *, item_changed: bool = True) -> None:
     realtime.render_for(course.id, "now", fragments.NOW, parts, **common)
     if item_changed:
         push_questions(course)
+    now_pushed.send(course, item_changed=item_changed)
 
 
 def push_clock(course: Course) -> None:
@@ -73,6 +75,7 @@ def push_questions(course: Course, *, phones: bool = True) -> None:
     realtime.refetch_for(course.id, "questions", audiences)
     realtime.render_for(course.id, "spotlight", fragments.SPOTLIGHT, {realtime.PROJECTOR: {}},
                         **fragments.spotlight_context(course))
+    questions_pushed.send(course)
 
 
 def push_day(course: Course) -> None:

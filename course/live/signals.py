@@ -19,3 +19,12 @@ item_left = _signals.signal("item-left")
 #: Sent (sender: the course) when a running day ends (ended, or another day of the course
 #: started): nothing of the day stays open (a poll made on the spot closes).
 day_ended = _signals.signal("day-ended")
+
+#: Sent (sender: the course) after the now region was queued for every screen, with
+#: ``item_changed`` (the item on now may have moved); the speaker material follows it
+#: (:mod:`course.material`).
+now_pushed = _signals.signal("now-pushed")
+
+#: Sent (sender: the course) after a change to the questions was queued; the speaker's view
+#: follows it (:mod:`course.material`).
+questions_pushed = _signals.signal("questions-pushed")

@@ -196,13 +196,19 @@
   // pressed, each after the answer to the one before has been swapped in: each acts on the
   // screen the one before left (space toggles the pause the screen shows), and none is lost
   // to a form that is being replaced.
+  // A button may answer to several keys (data-shortcut="n pagedown"): the speaker's view turns
+  // pages with →/n and with PageDown (what presentation clickers send).
   var KEYS = { ArrowRight: "n", ArrowLeft: "p", " ": "k" };
+
+  function shortcut(key) {
+    return '[data-shortcut~="' + (window.CSS && CSS.escape ? CSS.escape(key) : key) + '"]';
+  }
   var pressed = [];
   var sendingKey = false;
 
   function sendNextKey() {
     if (sendingKey || !pressed.length) return;
-    var button = document.querySelector('[data-shortcut="' + pressed.shift() + '"]');
+    var button = document.querySelector(shortcut(pressed.shift()));
     var form = button && !button.disabled ? button.form : null;
     var path = form && form.getAttribute("hx-post");
     if (!path) {
@@ -225,7 +231,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
     var key = KEYS[event.key] || event.key.toLowerCase();
-    if (!document.querySelector('[data-shortcut="' + key + '"]')) return;
+    if (!document.querySelector(shortcut(key))) return;
     event.preventDefault();
     pressed.push(key);
     sendNextKey();
@@ -358,7 +364,8 @@
     });
   }
 
-  var auth = body.dataset.displayToken ? { display: body.dataset.displayToken } : {};
+  var auth = body.dataset.displayToken ? { display: body.dataset.displayToken }
+    : body.dataset.speakerToken ? { speaker: body.dataset.speakerToken } : {};
   var socket = io({ auth: auth });
 
   socket.on("live:hello", function (message) {
