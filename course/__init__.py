@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         followup,
         i18n,
+        ideas,
         live,
         outcomes,
         payouts,
@@ -72,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     realtime.init_app(app)
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
-    for feature in (people, schedule, budgets, live, rounds, approvals, polls, reactions,
+    for feature in (people, schedule, budgets, live, rounds, approvals, polls, reactions, ideas,
                     payouts, followup, receipts, changes, outcomes, privacy):
         feature.init_app(app)
     errors.init_app(app)

@@ -16,7 +16,7 @@ LAYERS = [
     {"privacy"},
     {"changes", "receipts", "outcomes"},
     {"payouts", "followup"},
-    {"approvals", "rounds", "polls", "reactions"},
+    {"approvals", "rounds", "polls", "reactions", "ideas"},
     {"live"},
     {"budgets"},
     {"schedule"},

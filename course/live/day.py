@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from course.extensions import db
 from course.live.models import Attendance, Question, RunningDay
-from course.live.signals import presence_changed
+from course.live.signals import day_moved, presence_changed
 from course.people.models import Citizen, Staff
 from course.schedule.models import AgendaItem, Course, Day, ItemKind
 from course.types import local_today, utcnow
@@ -68,7 +68,15 @@ def start_day(course: Course, day: Day) -> RunningDay:
         running.ended_at = None
         running.started_at = now
     db.session.flush()
+    _moved(running)
     return running
+
+
+def _moved(running: RunningDay) -> None:
+    """Tell the features above that the day moved (another item, started or ended)."""
+    course = db.session.get(Course, running.course_id)
+    if course is not None:
+        day_moved.send(course, running=running_day(running.course_id))
 
 
 def end_day(running: RunningDay) -> None:
@@ -79,6 +87,7 @@ def end_day(running: RunningDay) -> None:
     running.join_qr_shown = False
     _end_spotlight(running.course_id)
     db.session.flush()
+    _moved(running)
 
 
 def move(running: RunningDay, step: int) -> AgendaItem | None:
@@ -113,6 +122,7 @@ def go_to(running: RunningDay, item: AgendaItem) -> AgendaItem:
     running.elapsed_seconds, running.extra_seconds, running.workshop_step = elapsed, extra, step
     running.timer_started_at = now
     db.session.flush()
+    _moved(running)
     return item
 
 
