@@ -36,8 +36,11 @@ def projector_context(course_id: int) -> dict[str, Any]:
     answer, never who sent it)."""
     wall = services.shown_wall(course_id)
     view = services.cloud(wall) if wall else None
-    return {"wall": wall, "groups": view.top() if view else [], "answers": view.answers
-            if view else 0, "labels": labels}
+    groups = view.top() if view else []
+    # when even the floor does not fit the screen, the least common go first (app.js)
+    order = sorted(groups, key=lambda g: (g.count, g.dots, -len(g.label)))
+    return {"wall": wall, "groups": groups, "drop": {g.key: n for n, g in enumerate(order, 1)},
+            "answers": view.answers if view else 0, "labels": labels}
 
 
 def phone_context(course: Course, citizen: Citizen, **extra: Any) -> dict[str, Any]:

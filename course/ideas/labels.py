@@ -13,7 +13,7 @@ from course.ideas import services
 PROMPT = _l("What do you dream of working with?")
 STATES = {
     services.READY: _l("Not opened yet"),
-    services.OPEN: _l("Open for answers"),
+    services.OPEN: _l("Answers are open"),
     services.CLOSED: _l("Closed for answers"),
 }
 
