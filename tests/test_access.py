@@ -690,16 +690,26 @@ IDEAS_MATRIX = {
     ("POST", "/courses/{course}/ideas/{wall}/dot"):
         [401, 409, 409, 403, 403, 403, 403, 403, 403, 403],
     ("GET", "/projector/{token}/idea-wall"): [404] * 10,
+    ("GET", "/courses/{course}/items/{item}/ideas/new"):
+        [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/items/{item}/ideas"): _STAFF_422,
 }
 
 
 @pytest.mark.parametrize("method, path", list(IDEAS_MATRIX))
 def test_the_ideas_matrix(app, followup_world, method, path):
+    from datetime import time as clock
+
     from course.ideas import services as ideas
     from course.ideas.models import IdeaEntry, IdeaMerge
+    from course.schedule.models import AgendaItem, Day, ItemKind
 
     world, _case_id, _meeting_id = followup_world
     with app.app_context():
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
         wall = ideas.create(db.session.get(Course, world.course_id),
                             db.session.get(Staff, world.facilitator_id), "Hvad drømmer du om?")
         wall.state = ideas.OPEN  # (opened without a running day, for the walk)
@@ -708,7 +718,7 @@ def test_the_ideas_matrix(app, followup_world, method, path):
                           into_label="B", by_id=world.facilitator_id)
         db.session.add_all([entry, merge])
         db.session.commit()
-        ids = {"wall": wall.id, "entry": entry.id, "merge": merge.id}
+        ids = {"wall": wall.id, "entry": entry.id, "merge": merge.id, "item": item.id}
     url = path.format(course=world.course_id, token="not-a-live-token", **ids)
     data = {"prompt": "", "text": "", "dots": "0", "from": "x", "into": "x", "key": "",
             "entry": str(ids["entry"]), "shown": "0"}

@@ -852,6 +852,14 @@ def ideas_voting_no_dots(s: Setting) -> Attempt:
                    {"dots": "0"}, "#ideas", da("Each phone can have from 1 to %(n)d dots.", n=10))
 
 
+def ideas_create_for_item(s: Setting) -> Attempt:
+    live(s)
+    item = s.items["Velkommen"]
+    return Attempt(s.facilitator(), f"/courses/{s.course}/items/{item}/ideas/new",
+                   f"/courses/{s.course}/items/{item}/ideas", {"prompt": "x" * 201}, None,
+                   da("The question can be at most %(n)d characters.", n=200), typed="x" * 201)
+
+
 def ideas_merge_one_group(s: Setting) -> Attempt:
     from course.ideas import services as ideas
 
@@ -1661,6 +1669,7 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("ideas.open_answers", "no day running", ideas_open_without_a_day),
     ("ideas.open_voting", "zero dots", ideas_voting_no_dots),
     ("ideas.merge", "a group with itself", ideas_merge_one_group),
+    ("ideas.create_for_item", "a question too long (a plain form)", ideas_create_for_item),
     ("reactions.react", "a laughing face", reactions_react),
     ("reactions.react", "over the limit per minute", reactions_react_over_the_limit),
     ("reactions.choose_set", "a laughing face", reactions_choose_set),

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     web.page_parts.connect(fragments.console_part, sender="live.console")
     web.page_parts.connect(fragments.projector_part, sender="live.projector")
     web.page_parts.connect(fragments.phone_part, sender="live.phone")
+    web.page_parts.connect(fragments.agenda_part, sender="schedule.agenda")
     day_moved.connect(_follow_day)
 
 

@@ -190,6 +190,45 @@ def undo_merge(course_id: int, wall_id: int, merge_id: int):
     return _change(course_id, wall_id, lambda wall: services.undo_merge(wall, merge_id))
 
 
+# -- prepared in the agenda editor ----------------------------------------------------------------
+
+
+def _item_or_404(course: Course, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.course_id != course.id:
+        abort(404)
+    return item
+
+
+@bp.get("/courses/<int:course_id>/items/<int:item_id>/ideas/new")
+@allow(STAFF)
+def new_for_item(course_id: int, item_id: int):
+    """The form for an idea wall prepared on an agenda item (from the agenda editor)."""
+    course = _facilitated(course_id)
+    item = _item_or_404(course, item_id)
+    return web.render("ideas/item_wall.html", course=course, item=item, labels=labels,
+                      error=None, typed=None)
+
+
+@bp.post("/courses/<int:course_id>/items/<int:item_id>/ideas")
+@allow(STAFF)
+def create_for_item(course_id: int, item_id: int):
+    """Prepare an idea wall on an agenda item: the console offers it while the item is on."""
+    course = _facilitated(course_id)
+    item = _item_or_404(course, item_id)
+    prompt = request.form.get("prompt", "")[:2000]
+    try:
+        services.create(course, current_user, prompt, item=item)
+    except services.IdeaError as err:
+        db.session.rollback()
+        return web.render("ideas/item_wall.html", status=422, course=course, item=item,
+                          labels=labels, error=labels.error_message(err.code), typed=prompt)
+    pushes.push_wall(course)
+    realtime.commit_and_push()
+    return redirect(url_for("schedule.agenda", course_id=course.id,
+                            _anchor=f"item-{item.id}"), 303)
+
+
 # -- the phone ----------------------------------------------------------------------------------
 
 

@@ -455,3 +455,57 @@ def test_a_burst_of_answers_is_pushed_a_few_times_and_converges(app, make_world)
     final = app.test_client().get(f"/projector/{token}/idea-wall").get_data(as_text=True)
     assert final == walls[-1]  # what a reload shows
     assert _cloud(app, wall) == {"Natur": (20, 0), "Børn": (10, 0)}
+
+
+# -- prepared in the agenda editor --------------------------------------------------------------
+
+
+def test_a_wall_prepared_on_an_item_is_offered_while_the_item_is_on(app, team_a):
+    from datetime import time as clock
+
+    with app.app_context():
+        item = AgendaItem(course_id=team_a.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    console = signed_in_staff(app, FACILITATOR_A)
+    agenda = console.get(f"/courses/{team_a.course_id}/agenda").get_data(as_text=True)
+    assert f"/courses/{team_a.course_id}/items/{item_id}/ideas/new" in agenda
+    form = console.get(f"/courses/{team_a.course_id}/items/{item_id}/ideas/new")
+    assert form.status_code == 200 and PROMPT in form.get_data(as_text=True)
+    refused = console.post(f"/courses/{team_a.course_id}/items/{item_id}/ideas",
+                           data={"prompt": " "})
+    assert refused.status_code == 422
+    assert "Skriv væggens spørgsmål først." in refused.get_data(as_text=True)
+    made = console.post(f"/courses/{team_a.course_id}/items/{item_id}/ideas",
+                        data={"prompt": "Hvem vil du gerne arbejde sammen med?"})
+    assert made.status_code == 303 and made.headers["Location"].endswith(f"#item-{item_id}")
+    assert "Hvem vil du gerne arbejde sammen med?" in console.get(
+        f"/courses/{team_a.course_id}/agenda").get_data(as_text=True)
+    assert "Hvem vil du gerne arbejde sammen med?" not in console.get(
+        f"/courses/{team_a.course_id}/ideas").get_data(as_text=True)
+    with app.app_context():
+        live_day.start_day(db.session.get(Course, team_a.course_id), Day.KICKOFF)
+        db.session.commit()
+    assert "Hvem vil du gerne arbejde sammen med?" in console.get(
+        f"/courses/{team_a.course_id}/ideas").get_data(as_text=True)
+
+
+def test_an_item_of_another_course_takes_no_wall(app, make_world):
+    from datetime import time as clock
+
+    a = make_world("Team A")
+    b = make_world("Team B")
+    with app.app_context():
+        item = AgendaItem(course_id=b.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    console = signed_in_staff(app, FACILITATOR_A)
+    assert console.post(f"/courses/{a.course_id}/items/{item_id}/ideas",
+                        data={"prompt": "Hvad?"}).status_code == 404
+    assert console.get(f"/courses/{a.course_id}/items/{item_id}/ideas/new").status_code == 404
