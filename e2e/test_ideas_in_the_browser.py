@@ -46,8 +46,18 @@ def _console_wall(console: Page):
     return console.locator("#ideas .idea-wall-item").first
 
 
+def _acted(console: Page, action) -> None:
+    """Run a console's action and wait for its own ping's re-fetch of the wall region too
+    (every console is told of a change, this one as well), so that the next action never
+    hits a form that is about to be replaced."""
+    with console.expect_response(lambda r: r.request.method == "GET"
+                                 and r.url.endswith("/ideas"), timeout=LIVE_TIMEOUT):
+        htmx_settled(console, action)
+    expect(console.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 def _click(console: Page, selector: str) -> None:
-    htmx_settled(console, _console_wall(console).locator(selector).click)
+    _acted(console, _console_wall(console).locator(selector).click)
 
 
 def test_an_idea_wall_from_the_console_to_the_phones_and_the_projector(browser,
@@ -64,7 +74,7 @@ def test_an_idea_wall_from_the_console_to_the_phones_and_the_projector(browser,
         # made on the spot with the method's question, opened, on the projector
         expect(console.locator("#idea-prompt")).to_have_value(
             "Hvad drømmer du om at arbejde med?")
-        htmx_settled(console, console.locator("form.idea-new button[type=submit]").click)
+        _acted(console, console.locator("form.idea-new button[type=submit]").click)
         _click(console, "form[action$='/open'] button")
         _click(console, "form[action$='/show'] button")
         expect(_console_wall(console)).to_contain_text("Åben for svar")
@@ -96,13 +106,13 @@ def test_an_idea_wall_from_the_console_to_the_phones_and_the_projector(browser,
 
         # hidden: gone from the projector; merged: one word, the counts summed
         group = _console_wall(console).locator(".idea-group").filter(has_text="Fodbold")
-        htmx_settled(console, group.locator("form[action$='/hide'] button").click)
+        _acted(console, group.locator("form[action$='/hide'] button").click)
         expect(words).to_have_count(3, timeout=LIVE_TIMEOUT)
         expect(shown).not_to_contain_text("Fodbold")
         merge = _console_wall(console).locator("form.idea-merge")
         merge.locator("select[name=from]").select_option(label="Børn (1)")
         merge.locator("select[name=into]").select_option(label="Natur (1)")
-        htmx_settled(console, merge.locator("button").click)
+        _acted(console, merge.locator("button").click)
         expect(words).to_have_count(2, timeout=LIVE_TIMEOUT)
         expect(shown).not_to_contain_text("Børn")
         expect(_console_wall(console)).to_contain_text("“Børn” ind i “Natur”")
