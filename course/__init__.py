@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         followup,
         i18n,
+        ideas,
         live,
         material,
         outcomes,
@@ -75,7 +76,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     # The features, lowest layer first (tests/test_layers.py holds the order).
     for feature in (people, schedule, budgets, live, rounds, approvals, polls, reactions,
-                    material, payouts, followup, report, receipts, changes, outcomes, privacy):
+                    material, ideas, payouts, followup, report, receipts, changes, outcomes,
+                    privacy):
         feature.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

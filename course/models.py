@@ -7,6 +7,7 @@ from course.approvals import models as approvals
 from course.budgets import models as budgets
 from course.changes import models as changes
 from course.followup import models as followup
+from course.ideas import models as ideas
 from course.live import models as live
 from course.material import models as material
 from course.outcomes import models as outcomes
@@ -19,5 +20,6 @@ from course.receipts import models as receipts
 from course.schedule import models as schedule
 from course.sessions import WebSession
 
-__all__ = ["approvals", "budgets", "changes", "followup", "live", "material", "outcomes", "payouts",
-           "people", "polls", "reactions", "realtime", "receipts", "schedule", "WebSession"]
+__all__ = ["approvals", "budgets", "changes", "followup", "ideas", "live", "material", "outcomes",
+           "payouts", "people", "polls", "reactions", "realtime", "receipts", "schedule",
+           "WebSession"]

@@ -793,3 +793,66 @@ def test_the_material_matrix(app, followup_world, method, path):
     url = path.format(course=world.course_id, token="not-a-live-token", **ids)
     assert _walk(app, world, method, url, {"step": "1", "shown": "1"}, again) == _expected(
         MATERIAL_MATRIX, method, path)
+
+
+#: Per idea-wall endpoint the status each of WHO gets: the console's are the course's
+#: facilitators' and the team lead's (404 for staff who do not facilitate it, 403 for the wrong
+#: kind; 422 or 409: reached, refused — no question, 0 dots, a group merged with itself, no
+#: day running); answering, dots and the phone's region are the course's citizens' (422: an
+#: empty answer; 409: the dot-vote is not open); the projector's region answers only a live
+#: display link.
+_STAFF_200 = [401, 403, 403, 200, 404, 404, 200, 404, 404, 403]
+_STAFF_422 = [401, 403, 403, 422, 404, 404, 422, 404, 404, 403]
+IDEAS_MATRIX = {
+    ("GET", "/courses/{course}/ideas"): [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/ideas"): _STAFF_422,
+    ("POST", "/courses/{course}/ideas/{wall}/open"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/close"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/voting"): _STAFF_422,
+    ("POST", "/courses/{course}/ideas/{wall}/voting/close"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/show"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/hide"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/unhide"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/let-through"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/reject"): _STAFF_200,
+    ("POST", "/courses/{course}/ideas/{wall}/merge"): _STAFF_422,
+    ("POST", "/courses/{course}/ideas/{wall}/merges/{merge}/undo"): _STAFF_200,
+    ("GET", "/courses/{course}/idea-wall"): [302, 200, 200, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/ideas/{wall}/answer"):
+        [401, 422, 422, 403, 403, 403, 403, 403, 403, 403],
+    ("POST", "/courses/{course}/ideas/{wall}/dot"):
+        [401, 409, 409, 403, 403, 403, 403, 403, 403, 403],
+    ("GET", "/projector/{token}/idea-wall"): [404] * 10,
+    ("GET", "/courses/{course}/items/{item}/ideas/new"):
+        [302, 403, 403, 200, 404, 404, 200, 404, 404, 403],
+    ("POST", "/courses/{course}/items/{item}/ideas"): _STAFF_422,
+}
+
+
+@pytest.mark.parametrize("method, path", list(IDEAS_MATRIX))
+def test_the_ideas_matrix(app, followup_world, method, path):
+    from datetime import time as clock
+
+    from course.ideas import services as ideas
+    from course.ideas.models import IdeaEntry, IdeaMerge
+    from course.schedule.models import AgendaItem, Day, ItemKind
+
+    world, _case_id, _meeting_id = followup_world
+    with app.app_context():
+        item = AgendaItem(course_id=world.course_id, day=Day.KICKOFF, position=0,
+                          starts_at=clock(13), ends_at=clock(13, 30), kind=ItemKind.PLENARY,
+                          title="Velkommen")
+        db.session.add(item)
+        wall = ideas.create(db.session.get(Course, world.course_id),
+                            db.session.get(Staff, world.facilitator_id), "Hvad drømmer du om?")
+        wall.state = ideas.OPEN  # (opened without a running day, for the walk)
+        entry = IdeaEntry(wall_id=wall.id, author_key="x" * 64, text="Natur", key="natur")
+        merge = IdeaMerge(wall_id=wall.id, from_key="a", into_key="b", from_label="A",
+                          into_label="B", by_id=world.facilitator_id)
+        db.session.add_all([entry, merge])
+        db.session.commit()
+        ids = {"wall": wall.id, "entry": entry.id, "merge": merge.id, "item": item.id}
+    url = path.format(course=world.course_id, token="not-a-live-token", **ids)
+    data = {"prompt": "", "text": "", "dots": "0", "from": "x", "into": "x", "key": "",
+            "entry": str(ids["entry"]), "shown": "0"}
+    assert _walk(app, world, method, url, data) == _expected(IDEAS_MATRIX, method, path)

@@ -16,7 +16,7 @@ LAYERS = [
     {"privacy"},
     {"changes", "receipts", "outcomes"},
     {"payouts", "followup", "report"},
-    {"approvals", "rounds", "polls", "reactions", "material"},
+    {"approvals", "rounds", "polls", "reactions", "material", "ideas"},
     {"live"},
     {"budgets"},
     {"schedule"},

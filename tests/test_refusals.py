@@ -823,6 +823,151 @@ def polls_edit(s: Setting) -> Attempt:
 
 def polls_edit_without_javascript(s: Setting) -> Attempt:
     return _poll_edit(s, htmx=False)
+def _wall(s: Setting, *, answers: tuple[str, ...] = (), voting: int = 0,
+          running: bool = True) -> int:
+    """An idea wall on the spot (the day running, unless not ``running``), open for answers,
+    with ``answers`` from the phones 1, 2, …; ``voting``: dot-voting open with that many."""
+    from course.ideas import services as ideas
+    from course.ideas.models import IdeaWall
+    from course.people.models import Staff
+
+    if running:
+        s.write(lambda: live_day.start_day(db.session.get(Course, s.course), Day.KICKOFF))
+
+    def make() -> int:
+        wall = ideas.create(db.session.get(Course, s.course),
+                            db.session.get(Staff, s.world.facilitator_id),
+                            "Hvad drømmer du om at arbejde med?")
+        if running:
+            ideas.open_answers(wall)
+        return wall.id
+    wall_id = s.write(make)
+    for n, text in enumerate(answers):
+        s.write(lambda n=n, text=text: ideas.answer(
+            db.session.get(IdeaWall, wall_id), db.session.get(Citizen, s.world.citizens[n + 1][0]),
+            text))
+    if voting:
+        s.write(lambda: ideas.open_voting(db.session.get(IdeaWall, wall_id), voting))
+    return wall_id
+
+
+def _idea_answer(s: Setting, text: str, message: str, **extra: Any) -> Attempt:
+    wall = _wall(s)
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/ideas/{wall}/answer", {"text": text},
+                   "#idea-wall", message, typed=text, **extra)
+
+
+def ideas_answer_too_long(s: Setting) -> Attempt:
+    return _idea_answer(s, "Natur " * 1700, da("An answer can be at most %(n)d characters: a "
+                                               "few words that can be read on the wall.", n=60))
+
+
+def ideas_answer_empty(s: Setting) -> Attempt:
+    return _idea_answer(s, "   ", da("Write your answer first."))
+
+
+def ideas_answer_without_javascript(s: Setting) -> Attempt:
+    return _idea_answer(s, "x" * 61, da("An answer can be at most %(n)d characters: a few words "
+                                        "that can be read on the wall.", n=60), htmx=False)
+
+
+def ideas_answer_after_close(s: Setting) -> Attempt:
+    wall = _wall(s)
+    fac = s.facilitator()
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/ideas/{wall}/answer",
+                   {"text": "Natur"}, "#idea-wall", da("The wall is closed for answers."),
+                   meanwhile=lambda: ok(hx(fac, f"/courses/{s.course}/ideas/{wall}/close")))
+
+
+def ideas_answer_too_many(s: Setting) -> Attempt:
+    from course.ideas import services as ideas
+    from course.ideas.models import IdeaWall
+
+    wall = _wall(s)
+
+    def send(n: int) -> None:
+        s.write(lambda: ideas.answer(db.session.get(IdeaWall, wall),
+                                     db.session.get(Citizen, s.world.citizens[0][0]), f"Idé {n}"))
+    for n in range(ideas.ANSWERS_PER_PHONE - 1):
+        send(n)
+    # the page was loaded before the fifth answer went in (from the same person's other tab)
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/ideas/{wall}/answer",
+                   {"text": "Én til"}, "#idea-wall",
+                   da("You have sent %(n)d answers, as many as a phone can send to this wall.",
+                      n=ideas.ANSWERS_PER_PHONE), typed="Én til",
+                   meanwhile=lambda: send(ideas.ANSWERS_PER_PHONE))
+
+
+def ideas_dot_none_left(s: Setting) -> Attempt:
+    wall = _wall(s, answers=("Natur",), voting=1)
+    from course.ideas import services as ideas
+    from course.ideas.models import IdeaWall
+
+    key = ideas.normalise("Natur")
+    s.write(lambda: ideas.place_dot(db.session.get(IdeaWall, wall),
+                                    db.session.get(Citizen, s.world.citizens[0][0]), key, 1))
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/ideas/{wall}/dot",
+                   {"key": key, "step": "1"}, "#idea-wall",
+                   da("You have placed all your dots. Take one back to place it elsewhere."))
+
+
+def ideas_dot_after_close(s: Setting) -> Attempt:
+    from course.ideas import services as ideas
+
+    wall = _wall(s, answers=("Natur",), voting=3)
+    fac = s.facilitator()
+    return Attempt(s.phone(0), "/me", f"/courses/{s.course}/ideas/{wall}/dot",
+                   {"key": ideas.normalise("Natur"), "step": "1"}, "#idea-wall",
+                   da("The dot-vote on this wall is closed."),
+                   meanwhile=lambda: ok(hx(fac, f"/courses/{s.course}/ideas/{wall}/voting/close")))
+
+
+def ideas_create_empty(s: Setting) -> Attempt:
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas", {"prompt": " "},
+                   "#ideas", da("Write the wall's question first."))
+
+
+def ideas_create_too_long(s: Setting) -> Attempt:
+    typed = "Hvad drømmer du om? " * 20
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas", {"prompt": typed},
+                   "#ideas", da("The question can be at most %(n)d characters.", n=200),
+                   typed=typed.strip(), htmx=None)
+
+
+def ideas_create_without_javascript(s: Setting) -> Attempt:
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas", {"prompt": ""},
+                   "#ideas", da("Write the wall's question first."), htmx=False)
+
+
+def ideas_open_without_a_day(s: Setting) -> Attempt:
+    wall = _wall(s, running=False)
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas/{wall}/open", {},
+                   "#ideas", da("The wall can be opened while its item is on (a wall made on "
+                                "the spot: while the day runs)."))
+
+
+def ideas_voting_no_dots(s: Setting) -> Attempt:
+    wall = _wall(s)
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas/{wall}/voting",
+                   {"dots": "0"}, "#ideas", da("Each phone can have from 1 to %(n)d dots.", n=10))
+
+
+def ideas_create_for_item(s: Setting) -> Attempt:
+    live(s)
+    item = s.items["Velkommen"]
+    return Attempt(s.facilitator(), f"/courses/{s.course}/items/{item}/ideas/new",
+                   f"/courses/{s.course}/items/{item}/ideas", {"prompt": "x" * 201}, None,
+                   da("The question can be at most %(n)d characters.", n=200), typed="x" * 201)
+
+
+def ideas_merge_one_group(s: Setting) -> Attempt:
+    from course.ideas import services as ideas
+
+    wall = _wall(s, answers=("Natur", "Børn"))
+    key = ideas.normalise("Natur")
+    return Attempt(s.facilitator(), s.console(), f"/courses/{s.course}/ideas/{wall}/merge",
+                   {"from": key, "into": key}, "#ideas",
+                   da("Choose two different entries to merge."))
 
 
 def reactions_react(s: Setting) -> Attempt:
@@ -1619,6 +1764,20 @@ REFUSALS: list[tuple[str, str, Callable[[Setting], Attempt]]] = [
     ("material.turn", "taken down meanwhile", material_turn),
     ("material.show", "its item over meanwhile", material_show),
     ("material.speaker_turn", "taken down meanwhile", material_speaker_turn),
+    ("ideas.answer", "a 10 kB answer", ideas_answer_too_long),
+    ("ideas.answer", "an empty answer", ideas_answer_empty),
+    ("ideas.answer", "too long, without JavaScript", ideas_answer_without_javascript),
+    ("ideas.answer", "answering after close", ideas_answer_after_close),
+    ("ideas.answer", "a sixth answer", ideas_answer_too_many),
+    ("ideas.dot", "no dots left", ideas_dot_none_left),
+    ("ideas.dot", "a dot after the vote closed", ideas_dot_after_close),
+    ("ideas.create", "no question", ideas_create_empty),
+    ("ideas.create", "a question too long", ideas_create_too_long),
+    ("ideas.create", "no question, without JavaScript", ideas_create_without_javascript),
+    ("ideas.open_answers", "no day running", ideas_open_without_a_day),
+    ("ideas.open_voting", "zero dots", ideas_voting_no_dots),
+    ("ideas.merge", "a group with itself", ideas_merge_one_group),
+    ("ideas.create_for_item", "a question too long (a plain form)", ideas_create_for_item),
     ("reactions.react", "a laughing face", reactions_react),
     ("reactions.react", "over the limit per minute", reactions_react_over_the_limit),
     ("reactions.choose_set", "a laughing face", reactions_choose_set),
@@ -1736,6 +1895,14 @@ CANNOT_REFUSE: dict[str, str] = {
     "polls.show_results": "showing shown results, or hiding hidden ones, is a no-op",
     "polls.delete": "deleting asks first on the console (a second, real button); a poll "
                     "deleted already is a 404",
+    "ideas.close_answers": "closing a wall that is not open is a no-op",
+    "ideas.close_voting": "closing a dot-vote that is not open is a no-op",
+    "ideas.show": "showing a shown wall, or taking off one that is not shown, is a no-op",
+    "ideas.hide_group": "hiding a group not on the wall hides nothing (a no-op)",
+    "ideas.unhide_group": "showing a group with nothing hidden is a no-op",
+    "ideas.let_through": "letting through an answer not held is a no-op (404 for another wall's)",
+    "ideas.reject": "hiding a hidden answer is a no-op (404 for another wall's)",
+    "ideas.undo_merge": "undoing an undone merge is a no-op (404 for another wall's)",
     "rounds.hide": "hiding is idempotent in every state of the round",
     "rounds.unpin": "unpinning is idempotent in every state of the round",
     "schedule.move_item": "a move past the end answers 200 with the day and a 'cannot move "

@@ -8,6 +8,7 @@ TITLES = {
     "attendance": _l("Attendance"),
     "questions": _l("Questions to the speakers"),
     "polls": _l("Polls"),
+    "ideas": _l("Idea walls"),
     "rounds": _l("Feedback rounds"),
 }
 

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from course.extensions import db
 from course.i18n import clock
+from course.ideas import services as idea_services
 from course.live.models import Attendance, Question
 from course.people.models import Citizen
 from course.polls import labels as poll_labels
@@ -248,7 +249,38 @@ def rounds(course: Course, day: Day | None) -> Section:
 
 #: The report's sections in order. Another one is a function here and a template
 #: ``report/_<key>.html``.
-SECTIONS: list[Callable[[Course, Day | None], Section]] = [attendance, questions, polls, rounds]
+# -- the idea walls -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WallResult:
+    day: Day | None
+    item: str
+    prompt: str
+    groups: list[Any]  #: course.ideas.services.Group: label, count, dots, merged spellings
+
+
+def ideas(course: Course, day: Day | None) -> Section:
+    """Each idea wall's entries as the wall shows them (hidden and held answers left out),
+    with their counts and dots, never who wrote or dotted what. A wall made on the spot
+    belongs to the meeting of the day it was made."""
+    results = []
+    for row in idea_services.report_rows(course):
+        when = (Day(row.item_day) if row.item_day is not None
+                else _local_day(course, row.created_at))
+        if day is None or when == day:
+            results.append(WallResult(when, row.item_title, row.prompt, row.groups))
+    results.sort(key=lambda r: list(Day).index(r.day) if r.day else len(Day))
+    header = [_("Meeting"), _("Item"), _("Idea wall"), _("Entry"), _("Answers"), _("Dots"),
+              _("Spellings merged in")]
+    table = [[day_label(r.day), r.item or _("On the spot"), r.prompt, g.label, g.count, g.dots,
+              ", ".join(g.merged)]
+             for r in results for g in r.groups]
+    return Section("ideas", str(labels.TITLES["ideas"]), header, table, results)
+
+
+SECTIONS: list[Callable[[Course, Day | None], Section]] = [attendance, questions, polls, ideas,
+                                                           rounds]
 
 
 def report(course: Course, day: Day | None) -> list[Section]:

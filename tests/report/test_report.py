@@ -123,7 +123,7 @@ def test_the_csv_carries_the_same_figures_in_danish(app, world, facilitator):
     rows = _csv(response)
     sections = [rows[0][0]] + [rows[i + 1][0] for i, row in enumerate(rows[:-1]) if row == []]
     assert sections == ["Fremmøde", "Spørgsmål til oplægsholderne", "Afstemninger",
-                        "Feedbackrunder"]
+                        "Idévægge", "Feedbackrunder"]
     kickoff = [r for r in rows
                if r[:1] == ["Formøde"] and len(r) == 5 and r[1].startswith("Citizen")]
     assert [r[4] for r in kickoff] == ["Til stede", "Til stede", "Gået", "Ikke tjekket ind"]
@@ -149,7 +149,7 @@ def test_the_excel_workbook_has_a_sheet_per_section(app, world, facilitator):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Fremmøde", "Spørgsmål til oplægsholderne", "Afstemninger",
-                               "Feedbackrunder"]
+                               "Idévægge", "Feedbackrunder"]
     polls_sheet = [list(r) for r in book["Afstemninger"].iter_rows(values_only=True)]
     assert polls_sheet[0][-3:] == ["Svar", "Stemmer", "Procent af dem der stemte"]
     assert [r[-3:] for r in polls_sheet[1:]] == [["Ja", 2, 67], ["Nej", 1, 33], ["Måske", 0, 0]]
@@ -231,3 +231,43 @@ def test_the_report_in_english(app, world, facilitator):
     assert rows[0] == ["Attendance"] and ["Polls"] in rows
     assert 'filename="report-' in facilitator.get(
         f"/courses/{world.course_id}/report.csv").headers["Content-Disposition"]
+
+
+def test_the_idea_walls_entries_with_their_counts_and_dots_and_nothing_hidden(
+        app, world, facilitator):
+    """Each wall's groups as the wall shows them: inflections one entry, counts and dots; a
+    hidden answer and one held for review are in no cell; no mark of who wrote or dotted."""
+    from course.ideas import services as ideas
+    from course.ideas.models import IdeaDot
+    from course.people.models import Citizen
+
+    ids = seed(app, world)
+    with app.app_context():
+        course = db.session.get(Course, world.course_id)
+        wall = ideas.create(course, db.session.get(Staff, world.facilitator_id),
+                            "Hvad drømmer du om at arbejde med?",
+                            item=db.session.get(AgendaItem, ids["talk"]))
+        wall.state = ideas.OPEN
+        citizens = [db.session.get(Citizen, c) for c, _code in world.citizens]
+        for citizen, text in ((citizens[0], "Tømrer"), (citizens[1], "tømrer"),
+                              (citizens[2], "Køkken"), (citizens[3], "Hemmeligt ønske")):
+            ideas.answer(wall, citizen, text)
+        ideas.hide_entry(ideas.answer(wall, citizens[0], "Skjult svar"))
+        ideas.answer(wall, citizens[1], "Venter på lov").held = True
+        db.session.add(IdeaDot(wall_id=wall.id, voter_key="v1", key=ideas.normalise("tømrer"),
+                               dots=2))
+        ideas.hide_group(wall, ideas.normalise("Hemmeligt ønske"))
+        db.session.commit()
+        marks = {ideas.mark(wall, c.id) for c in citizens}
+    page = facilitator.get(f"/courses/{world.course_id}/report?day=kickoff").get_data(
+        as_text=True)
+    assert "Hvad drømmer du om at arbejde med?" in page
+    rows = _csv(facilitator.get(f"/courses/{world.course_id}/report.csv?day=kickoff"))
+    walls = [r for r in rows if len(r) == 7 and r[2] == "Hvad drømmer du om at arbejde med?"]
+    assert sorted((r[3].casefold(), r[4], r[5]) for r in walls) == [
+        ("køkken", "1", "0"), ("tømrer", "2", "2")]
+    everything = page + repr(rows)
+    for absent in ("Skjult svar", "Venter på lov", "Hemmeligt ønske", *marks):
+        assert absent not in everything
+    day1 = facilitator.get(f"/courses/{world.course_id}/report?day=day1").get_data(as_text=True)
+    assert "Hvad drømmer du om" not in day1  # the wall was on the kickoff's talk

@@ -166,7 +166,8 @@
     var zones = Array.prototype.slice.call(stage.querySelectorAll("[data-fit]"));
     var main = stage.querySelector(".stage-main[data-fit]");
     var around = zones.filter(function (zone) { return zone !== main; });
-    around.forEach(function (zone) { fitZone(zone, false); });
+    // (a zone around main drops its own data-fit-drop parts: the idea wall's least common words)
+    around.forEach(function (zone) { fitZone(zone, true); });
     if (main && !fitZone(main, false)) {
       var fits = GIVE_WAY.some(function (most) {
         around.forEach(function (zone) {
