@@ -4,7 +4,8 @@ A projector, a console and four phones in one Chromium (each its own context). W
 seed and a bounded number of steps, phones go offline and online at random moments and one
 reloads, while the facilitator runs course day 1's talks (timer, +5 min., announcements, a
 question on the wall and off it again, a poll made on the spot, opened and closed, its results
-shown and hidden while the phones vote and change their votes) and then the kickoff's
+shown and hidden while the phones vote and change their votes, an idea wall the phones answer
+and dot-vote on while it opens, closes and comes and goes on the projector) and then the kickoff's
 sparring round, whose board fills with the phones' comments. At the end, with every phone
 online and every screen quiet, each live region (``[data-live-src]``) of every screen must
 equal what a fresh load of the same page shows in a new context with the same cookies — but
@@ -94,6 +95,7 @@ class Room:
     rng: random.Random
     offline: set[int] = field(default_factory=set)
     log: list[str] = field(default_factory=list)
+    dreams: dict[int, int] = field(default_factory=dict)  #: answers sent per phone
 
     def screens_to_compare(self) -> list[tuple[str, Page]]:
         return [("console", self.console), ("projector", self.projector),
@@ -267,6 +269,25 @@ def comment_meanwhile(room: Room) -> None:
     wait_live(phone)
 
 
+def back_online(phone: Page) -> None:
+    """A phone the soak put back online has its connection again (its requests wait for it
+    while it says "no connection"): what a person would see before tapping."""
+    expect(phone.locator("body")).not_to_have_class(re.compile(r"\bis-offline\b"),
+                                                    timeout=2 * RECONNECT_TIMEOUT)
+    # back, it reads its live regions afresh (what it missed may have changed them)
+    time.sleep(1.2)
+    expect(phone.locator(_BUSY)).to_have_count(0)
+
+
+def phones_caught_up(room: Room) -> None:
+    """After a console's change that pings the phones: each online phone has read its pinged
+    regions (they read within a second, spread: data-live-spread), so a phone's next click
+    never hits a button about to be replaced."""
+    time.sleep(1.2)
+    for n in room.online():
+        expect(room.phones[n].locator(_BUSY)).to_have_count(0)
+
+
 def poll(room: Room) -> None:
     """The facilitator makes a poll on the spot and opens it, or opens or closes the newest,
     or shows or hides its results on the projector."""
@@ -279,11 +300,13 @@ def poll(room: Room) -> None:
         htmx_settled(room.console, form.locator("button[type=submit]").click)
         newest = room.console.locator("#polls .poll-item").first
         htmx_settled(room.console, newest.locator("form[action$='/open'] button").click)
+        phones_caught_up(room)
         return
     action = room.rng.choice(["/open", "/close", "/show"])
     button = newest.locator(f"form[action$='{action}'] button")
     if button.count():
         htmx_settled(room.console, button.click)
+        phones_caught_up(room)
 
 
 def _voting(room: Room) -> list[int]:
@@ -296,7 +319,10 @@ def vote(room: Room, n: int | None = None) -> None:
     if not candidates:
         return
     phone = room.phones[room.rng.choice(candidates)]
+    back_online(phone)
     choices = phone.locator("#poll input[name=choice]")
+    if not choices.count():
+        return  # closed while it was away
     choices.nth(room.rng.randrange(choices.count())).check()
     htmx_settled(phone, phone.locator("#poll form button[type=submit]").click)
 
@@ -308,15 +334,77 @@ def vote_meanwhile(room: Room) -> None:
     if not candidates or not newest.count():
         return
     phone = room.phones[room.rng.choice(candidates)]
+    back_online(phone)
     choices = phone.locator("#poll input[name=choice]")
+    if not choices.count():
+        return
     choices.nth(room.rng.randrange(choices.count())).check()
     button = newest.locator("form[action$='/show'] button")
     together(room, phone, phone.locator("#poll form button[type=submit]"), button)
 
 
+#: What the phones answer on the idea wall: inflections of one dream grow one word.
+DREAMS = ["Tømrer", "tømreren", "Køkken", "køkkenet", "Lager", "Chauffør", "chaufføren"]
+#: Answers per phone in the soak (a phone may send five: a sixth would be refused, and a
+#: refusal's message is the phone's own, not something a fresh load shows).
+DREAMS_PER_PHONE = 3
+
+
+def wall(room: Room) -> None:
+    """The facilitator makes an idea wall on the spot, opens it for answers and puts it on
+    the projector; later opens or closes answers or dot-voting, or shows or hides it."""
+    def button(action: str) -> Locator:
+        forms = room.console.locator(f"#ideas form[action$='{action}']")
+        if action == "/close":
+            forms = forms.and_(room.console.locator("form:not([action$='/voting/close'])"))
+        return forms.locator("button").first
+
+    if not room.console.locator("#ideas form[action$='/show']").count():
+        htmx_settled(room.console, room.console.locator("form.idea-new button").click)
+        for action in ("/open", "/show"):
+            if button(action).count():
+                htmx_settled(room.console, button(action).click)
+        phones_caught_up(room)
+        return
+    action = room.rng.choice(["/open", "/close", "/voting", "/voting/close", "/show"])
+    if button(action).count():
+        htmx_settled(room.console, button(action).click)
+        phones_caught_up(room)
+
+
+def dream(room: Room, n: int | None = None) -> None:
+    """An online phone sends an answer to the open wall (at most three each)."""
+    candidates = [m for m in room.online() if room.phones[m].locator("#idea-text").count()
+                  and room.dreams.get(m, 0) < DREAMS_PER_PHONE] if n is None else [n]
+    if not candidates:
+        return
+    n = room.rng.choice(candidates)
+    phone = room.phones[n]
+    back_online(phone)
+    if not phone.locator("#idea-text").count():
+        return  # closed while it was away
+    phone.fill("#idea-text", room.rng.choice(DREAMS))
+    htmx_settled(phone, phone.locator("#idea-wall form button[type=submit]").first.click)
+    room.dreams[n] = room.dreams.get(n, 0) + 1
+
+
+def dot(room: Room) -> None:
+    """An online phone places a dot (or takes one back) while dot-voting is open."""
+    candidates = [n for n in room.online() if room.phones[n].locator(
+        "#idea-wall form[action$='/dot'] button:not([disabled])").count()]
+    if not candidates:
+        return
+    phone = room.phones[room.rng.choice(candidates)]
+    back_online(phone)
+    buttons = phone.locator("#idea-wall form[action$='/dot'] button:not([disabled])")
+    if not buttons.count():
+        return
+    htmx_settled(phone, buttons.nth(room.rng.randrange(buttons.count())).click)
+
+
 TALK_ACTIONS = [timer, extend, announce, clear_announcement, ask, spotlight, spotlight,
                 ask_meanwhile, ask_meanwhile, move_between_talks, poll, poll, vote, vote,
-                vote_meanwhile, vote_meanwhile]
+                vote_meanwhile, vote_meanwhile, wall, wall, dream, dream, dream, dot, dot]
 ROUND_ACTIONS = [timer, extend, announce, clear_announcement, comment, comment_meanwhile,
                  comment_meanwhile]
 
@@ -405,6 +493,12 @@ def test_every_screen_converges(browser, live_server) -> None:
         for n in range(PHONES):
             expect(phones[n].locator("#poll form")).to_be_visible(timeout=LIVE_TIMEOUT)
             vote(room, n)
+        wall(room)  # and an idea wall, every phone sending a dream to it
+        for n in range(PHONES):
+            expect(phones[n].locator("#idea-text")).to_be_visible(timeout=LIVE_TIMEOUT)
+            dream(room, n)
+        expect(projector.locator("#idea-wall")).to_contain_text(re.compile(
+            "|".join(DREAMS), re.I), timeout=LIVE_TIMEOUT)
         soak(room, TALK_ACTIONS, STEPS, reload_at=rng.randrange(STEPS))
 
         # the kickoff's sparring round, the phones commenting while they come and go
