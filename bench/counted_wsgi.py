@@ -6,7 +6,7 @@ PostgreSQL's ``pg_stat_statements`` would count on the server's side, but it mus
 So the count is taken the way ``tests/test_query_counts.py`` takes it, inside the process:
 SQLAlchemy's ``before_cursor_execute`` on every engine (the request's ORM session and the
 session store's own connections alike), plus the transactions (``begin``) and the pool's
-checkouts (each checkout of ``pool_pre_ping`` pings once, outside the cursor events).
+checkouts (a checkout pings only a connection idle for 10 s, course/database.py).
 
 ``GET /__bench/sql`` answers the counters as JSON; the benchmark reads them before and after
 each comment, one comment at a time with no screen connected, so every statement counted

@@ -496,7 +496,8 @@ def table(summary: dict[str, Any]) -> str:
         out.append(f"SQL per comment (N = 53, {sql['comments']} comments): statements "
                    f"{_f(summary['spread']['comment_sql_statements']['min'], 0)}–"
                    f"{_f(summary['spread']['comment_sql_statements']['max'], 0)}, transactions "
-                   f"{_f(sql['transactions']['median'], 0)}, pool checkouts (each pre-pinged) "
+                   f"{_f(sql['transactions']['median'], 0)}, pool checkouts (none pinged: "
+                   f"only a connection idle for 10 s is) "
                    f"{_f(sql['pool_checkouts']['median'], 0)}; counted in-process "
                    f"(bench/counted_wsgi.py)")
         out.append("  " + ", ".join(f"{k} ×{v}" for k, v in sql["by_shape_last_comment"].items()))
