@@ -22,6 +22,7 @@ from course.people import services
 from course.people.models import Citizen, Role, Staff, Team
 from course.schedule import services as schedule_services
 from course.schedule.models import Course
+from course.types import local_today
 
 TEAM = "Jobcenter Demo, Team Nord"
 COURSE_CODE = "TETEN2"
@@ -109,7 +110,7 @@ class Logins:
 
 def seed(today: date | None = None) -> Logins:
     """Create the demo team, staff, course and citizens where missing (flushes, no commit)."""
-    today = today or date.today()
+    today = today or local_today()
     team = db.session.scalar(sa.select(Team).where(Team.name == TEAM))
     if team is None:
         team = Team(name=TEAM)

@@ -30,6 +30,12 @@ from playwright.sync_api import Error as PlaywrightError
 
 from course import demo
 
+# The app's day is Denmark's (course.types.local_today): the tests' own dates
+# (date.today()) and the servers they start use the same zone, so the hour after local
+# midnight, when UTC still shows yesterday, is no different from any other.
+os.environ["TZ"] = "Europe/Copenhagen"
+time.tzset()
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "e2e-secret-key-not-for-production"
 CHROMIUM_ARGS = [
