@@ -8,17 +8,24 @@ give access to.
 Flask-Session provides the interface (session ids, cookies, regeneration, serialisation). Its
 own SQLAlchemy backend is not used: it saves through the request's ``db.session`` and commits
 it, which would write whatever a refused request had flushed and meant to roll back. This one
-reads and writes on a connection of its own, one short transaction per step.
+writes on a connection of its own, one short transaction per step.
+
+It reads through the request's database session, and with the session row it reads the row of
+whatever a feature asked to have read alongside it (:func:`read_alongside`): the sign-in the
+session holds, so that a signed-in request, socket connect or event costs one statement for
+both, not one for the session and one for who is signed in.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from datetime import timedelta as TimeDelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +42,31 @@ class WebSession(db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
     #: Naive UTC (compared in SQL with a naive UTC bound value).
     expiry: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
+    #: SHA-256 of the sign-in token the session holds (Flask-Login's ``_user_id``), written with
+    #: the data: what :func:`read_alongside` joins on. ``None``: nobody signed in.
+    login_key: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+#: Where the app keeps what :func:`read_alongside` registered.
+ALONGSIDE = "teten.session_alongside"
+
+
+def login_key(data: dict[str, Any]) -> str | None:
+    """The key of the sign-in a session's data holds: SHA-256 of Flask-Login's user id (a
+    sign-in token, :meth:`course.people.models.Person.get_id`), as the sign-ins' table keeps
+    it (``token_hash``)."""
+    token = data.get("_user_id")
+    return hashlib.sha256(token.encode()).hexdigest() if isinstance(token, str) else None
+
+
+def read_alongside(app: Flask, entity: Any, on: Callable[[Any], Any], *options: Any) -> None:
+    """Read a row of ``entity`` in the session's own statement: the one that ``on`` matches to
+    the session row's :attr:`WebSession.login_key` (an outer join, with ``options`` such as
+    the joined loads of its relations). It is left as ``g.read_with_session`` (``None`` when
+    no row matched) for whoever would otherwise read it; a feature that does must still check
+    that it is the row it wants. Only with this store (:class:`DatabaseSessionInterface`);
+    with the others ``g.read_with_session`` is never set."""
+    app.extensions[ALONGSIDE] = (entity, on, options)
 
 
 #: An unchanged session's expiry is written again once it is this much older than a fresh one.
@@ -60,12 +92,21 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         self.table = WebSession.__table__
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
-        with db.engine.connect() as connection:
-            row = connection.execute(sa.select(self.table.c.data, self.table.c.expiry).where(
-                self.table.c.session_id == store_id, self.table.c.expiry > _now())).first()
+        # Through the request's session: a read writes nothing, and the request goes on with
+        # the connection (and the row read alongside) instead of checking out another.
+        query = sa.select(WebSession.data, WebSession.expiry).where(
+            WebSession.session_id == store_id, WebSession.expiry > _now())
+        alongside = current_app.extensions.get(ALONGSIDE)
+        if alongside is not None:
+            entity, on, options = alongside
+            query = (query.add_columns(entity).outerjoin(entity, on(WebSession.login_key))
+                     .options(*options))
+        row = db.session.execute(query).first()
         if row is None:
             return None
         g.web_session_expiry = row.expiry  # (see should_set_storage)
+        if alongside is not None:
+            g.read_with_session = row[2]
         return self.serializer.decode(row.data)
 
     def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
@@ -83,13 +124,14 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     def _upsert_session(self, session_lifetime: TimeDelta, session: ServerSideSession,
                         store_id: str) -> None:
         values = {"session_id": store_id, "data": self.serializer.encode(session),
-                  "expiry": _now() + session_lifetime}
+                  "expiry": _now() + session_lifetime, "login_key": login_key(session)}
         with db.engine.begin() as connection:
             insert = (postgresql.insert if connection.dialect.name == "postgresql"
                       else sqlite.insert)(self.table).values(**values)
             connection.execute(insert.on_conflict_do_update(
                 index_elements=[self.table.c.session_id],
-                set_={"data": insert.excluded.data, "expiry": insert.excluded.expiry}))
+                set_={"data": insert.excluded.data, "expiry": insert.excluded.expiry,
+                      "login_key": insert.excluded.login_key}))
 
     def _delete_session(self, store_id: str) -> None:
         with db.engine.begin() as connection:

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     """Sign-in (Flask-Login), the person's own room, and the routes."""
     from course import realtime
     from course.extensions import login
-    from course.people import pushes, routes
+    from course.people import pushes, routes, services
 
     app.register_blueprint(routes.bp)
     login.init_app(app)
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     login.login_view = "people.start"
     login.login_message = None
     login.user_loader(_load_principal)
+    services.read_sign_in_with_session(app)
     app.context_processor(_signed_in_context)
     realtime.admit_with(app, pushes.SIGN_IN, pushes.admit_signed_in, pushes.sign_in_alive)
     realtime.entitle(app, pushes.own_room)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app, g
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -411,17 +411,31 @@ class LoadedSession:
     session: LoginSession
 
 
+#: A sign-in is read with its person (staff or citizen), in the same statement.
+_WITH_PERSON = (joinedload(LoginSession.staff), joinedload(LoginSession.citizen))
+
+
+def read_sign_in_with_session(app: Flask) -> None:
+    """Where sessions live in the database (PostgreSQL), the sign-in a session holds and its
+    person are read in the session's own statement (:func:`course.sessions.read_alongside`):
+    :func:`load_session` then finds them read, and checks them as it would its own reading —
+    the same token, live, the person active, not idle."""
+    from course.sessions import read_alongside
+
+    read_alongside(app, LoginSession, lambda key: LoginSession.token_hash == key, *_WITH_PERSON)
+
+
 def load_session(token: str) -> LoadedSession | None:
     """The live login session for ``token``, touching its last-seen time; ``None`` if ended.
 
     A session idle for longer than the timeout is ended here, on the server.
     """
-    # The person comes in the same statement: this runs before every signed-in request.
-    row = db.session.scalar(
-        sa.select(LoginSession)
-        .where(LoginSession.token_hash == codes.token_hash(token))
-        .options(joinedload(LoginSession.staff), joinedload(LoginSession.citizen))
-    )
+    key = codes.token_hash(token)
+    row = g.pop("read_with_session", None)  # read with the web session (see below)
+    if row is None or row.token_hash != key:
+        # The person comes in the same statement: this runs before every signed-in request.
+        row = db.session.scalar(sa.select(LoginSession).where(LoginSession.token_hash == key)
+                                .options(*_WITH_PERSON))
     if row is None or row.ended_at is not None:
         return None
     person = row.staff or row.citizen
