@@ -107,11 +107,12 @@ def _init_sessions(app: Flask) -> None:
     cfg["SESSION_PERMANENT"] = True
     cfg["SESSION_USE_SIGNER"] = False  # 256-bit random ids; signing is deprecated upstream
     cfg["SESSION_KEY_PREFIX"] = "teten:"
-    if cfg["SESSION_TYPE"] == "database":
-        from course.sessions import DatabaseSessionInterface
+    from course.sessions import DatabaseSessionInterface, NotForSocketEvents
 
+    if cfg["SESSION_TYPE"] == "database":
         app.session_interface = DatabaseSessionInterface(app, cfg["SESSION_KEY_PREFIX"])
     else:
         from course.extensions import server_session
 
         server_session.init_app(app)
+    app.session_interface = NotForSocketEvents(app.session_interface)

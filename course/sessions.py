@@ -25,7 +25,8 @@ from datetime import timedelta as TimeDelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, Request, current_app, g
+from flask.sessions import SessionInterface, SessionMixin
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -140,3 +141,31 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     def _delete_expired_sessions(self) -> None:
         with db.engine.begin() as connection:
             connection.execute(sa.delete(self.table).where(self.table.c.expiry <= _now()))
+
+
+#: Set in a socket's environ once its connect has been admitted (course.realtime.sockets).
+SOCKET_ADMITTED = "teten.socket_admitted"
+
+
+class NotForSocketEvents:
+    """The app's session interface, but for a socket's events after its connect.
+
+    Flask-SocketIO runs every event of a socket (its disconnect too) in a request context made
+    from the socket's first request, and pushing one opens the session: a read of the session
+    store per event. Only the connect needs it (who is signed in decides the rooms); the
+    events after it act on what the connect admitted, re-checked against the holder it
+    recorded (:func:`course.realtime.sockets.entitled`). They get a null session instead — one
+    that refuses writes — and so does any code that would ask them who is signed in: nobody.
+    """
+
+    def __init__(self, inner: SessionInterface) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.environ.get(SOCKET_ADMITTED):
+            return self.inner.make_null_session(app)
+        return self.inner.open_session(app, request)
+

@@ -15,6 +15,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, 
 from course.extensions import db, socketio
 from course.realtime import push, rooms
 from course.realtime.models import LiveConnection
+from course.sessions import SOCKET_ADMITTED
 
 #: A client may send at most this many events per window; a flood closes only its own socket.
 EVENT_LIMIT = 20
@@ -90,6 +91,8 @@ class LiveNamespace(Namespace):
                                       holder_id=admission.holder_id))
         db.session.commit()
         emit(push.EVENT_HELLO, {"streams": push.current_seqs(admission.rooms)})
+        # Its events from now on act on what was admitted: no session read for each.
+        request.environ[SOCKET_ADMITTED] = True
 
     def on_disconnect(self, reason: Any = None) -> None:
         flood_guard.forget(request.sid)

@@ -204,6 +204,28 @@ def test_events_from_an_ended_session_are_refused(app, make_world):
     assert not sock.is_connected()
 
 
+def test_a_sockets_events_after_its_connect_read_no_session(app, make_world, monkeypatch):
+    """The connect reads the session (who is signed in decides the rooms); the events after it
+    — a sync, the disconnect — act on what was admitted and read none (issue 19: a session
+    read per socket event), while an ended sign-in still stops them (the test above)."""
+    world = make_world()
+    phone = signed_in_citizen(app, world)
+    interface = app.session_interface.inner
+    opened = []
+    real_open = interface.open_session
+    monkeypatch.setattr(interface, "open_session",
+                        lambda *args: opened.append(1) or real_open(*args))
+    sock = _socket(app, phone)
+    assert sock.is_connected() and len(opened) == 1  # the connect's
+    for _ in range(3):
+        assert sock.emit(realtime.EVENT_SYNC, callback=True)["streams"]
+    sock.disconnect()
+    assert len(opened) == 1
+    with app.app_context():  # the disconnect ran: its record is gone
+        from course.realtime.models import LiveConnection
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveConnection)) == 0
+
+
 def test_unknown_events_are_ignored(app, make_world):
     world = make_world()
     phone = signed_in_citizen(app, world)
