@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -411,8 +411,10 @@ class LoadedSession:
     session: LoginSession
 
 
-#: A sign-in is read with its person (staff or citizen), in the same statement.
-_WITH_PERSON = (joinedload(LoginSession.staff), joinedload(LoginSession.citizen))
+def _with_person() -> tuple[Any, ...]:
+    """A sign-in is read with its person (staff or citizen), in the same statement. (Options
+    made on use: made at import, they would configure the mappers before every model is.)"""
+    return joinedload(LoginSession.staff), joinedload(LoginSession.citizen)
 
 
 def read_sign_in_with_session(app: Flask) -> None:
@@ -422,7 +424,7 @@ def read_sign_in_with_session(app: Flask) -> None:
     the same token, live, the person active, not idle."""
     from course.sessions import read_alongside
 
-    read_alongside(app, LoginSession, lambda key: LoginSession.token_hash == key, *_WITH_PERSON)
+    read_alongside(app, LoginSession, lambda key: LoginSession.token_hash == key, *_with_person())
 
 
 def load_session(token: str) -> LoadedSession | None:
@@ -435,7 +437,7 @@ def load_session(token: str) -> LoadedSession | None:
     if row is None or row.token_hash != key:
         # The person comes in the same statement: this runs before every signed-in request.
         row = db.session.scalar(sa.select(LoginSession).where(LoginSession.token_hash == key)
-                                .options(*_WITH_PERSON))
+                                .options(*_with_person()))
     if row is None or row.ended_at is not None:
         return None
     person = row.staff or row.citizen

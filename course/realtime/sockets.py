@@ -89,8 +89,11 @@ class LiveNamespace(Namespace):
         # A socket's id is new with every connection: an insert, not a merge (a read first).
         db.session.add(LiveConnection(sid=request.sid, holder=admission.holder,
                                       holder_id=admission.holder_id))
+        # The rooms are joined already: a push from now on reaches the socket, and the numbers
+        # read here are at most its. Read before the commit: one transaction, not a second.
+        streams = push.current_seqs(admission.rooms)
         db.session.commit()
-        emit(push.EVENT_HELLO, {"streams": push.current_seqs(admission.rooms)})
+        emit(push.EVENT_HELLO, {"streams": streams})
         # Its events from now on act on what was admitted: no session read for each.
         request.environ[SOCKET_ADMITTED] = True
 
