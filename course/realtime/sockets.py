@@ -98,6 +98,9 @@ class LiveNamespace(Namespace):
         request.environ[SOCKET_ADMITTED] = True
 
     def on_disconnect(self, reason: Any = None) -> None:
+        # A connect again over the same transport (the client reconnecting the namespace) is
+        # admitted afresh, with a session read.
+        request.environ.pop(SOCKET_ADMITTED, None)
         flood_guard.forget(request.sid)
         db.session.execute(sa.delete(LiveConnection).where(LiveConnection.sid == request.sid))
         db.session.commit()

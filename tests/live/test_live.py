@@ -226,6 +226,26 @@ def test_a_sockets_events_after_its_connect_read_no_session(app, make_world, mon
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveConnection)) == 0
 
 
+def test_a_namespace_connect_again_on_the_same_transport_is_admitted_afresh(app, make_world):
+    """Disconnected from the namespace (here by the client; a flood does it from the server)
+    while its transport stays open, a socket that connects again is admitted by who is signed
+    in — its session read again, not the null one its events after the first connect got."""
+    from socketio import packet
+
+    from course.extensions import socketio
+
+    world = make_world()
+    phone = signed_in_citizen(app, world)
+    sock = _socket(app, phone)
+    sock.disconnect()
+    connect = packet.Packet(packet.CONNECT, None, namespace="/")
+    socketio.server._handle_eio_message(sock.eio_sid, connect.encode())
+    assert socketio.server.manager.sid_from_eio_sid(sock.eio_sid, "/")  # admitted
+    sock.connected["/"] = True  # (the test client's own record, as its connect keeps it)
+    hello = [e for e in sock.get_received() if e["name"] == realtime.EVENT_HELLO]
+    assert hello and f"course:{world.course_id}:participants" in hello[-1]["args"][0]["streams"]
+
+
 def test_unknown_events_are_ignored(app, make_world):
     world = make_world()
     phone = signed_in_citizen(app, world)
