@@ -36,6 +36,8 @@ from hypothesis import settings
 from itsdangerous import URLSafeTimedSerializer
 from jinja2.bccache import Bucket, BytecodeCache
 
+import course.models  # noqa: F401  (every model mapped: a test that builds one without an app
+import peerreview.models  # noqa: F401  runs first in its worker, too)
 from course import create_app
 from course.extensions import db
 
@@ -73,8 +75,6 @@ def base_config(tmp_path) -> dict[str, Any]:
 
 
 def create_schema(app: Flask) -> None:
-    import peerreview.models
-
     with app.app_context():
         db.create_all()
         peerreview.models.Base.metadata.create_all(db.engine)

@@ -104,3 +104,29 @@ def test_a_session_row_keyed_to_another_sign_in_lends_nobody_its_person(app, mak
     page = facilitator.get("/office").get_data(as_text=True)
     assert "Facilitator Team A" in page and "Consultant Team A" not in page
     assert "Consultant Team A" in consultant.get("/office").get_data(as_text=True)
+
+
+def test_a_request_never_holds_two_connections(make_app, fresh_database, make_world):
+    """A sign-in retires its session id and saves the new session: the store writes both at
+    the end, after the request gave its connection back. On a pool of ONE connection every
+    step still works — holding the request's connection while waiting for a second, sixteen
+    sign-ins at once on a pool of fifteen waited on each other until the pool's timeout."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database.replace(
+        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 2})
+    create_schema(app)
+    with app.app_context():
+        make_world()
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    client.csrf_token()  # an anonymous session, stored: the sign-in retires its id
+    before = _cookie(client)
+    login_staff(client, "fac@teama.dk")
+    assert _cookie(client) != before
+    assert _office(client) == 200
+    assert client.post("/logout").status_code == 302
+    assert _office(client) == 302
+    with app.app_context():  # the retired id and the signed-out session are gone
+        from course.sessions import WebSession
+        ids = db.session.scalars(sa.select(WebSession.session_id)).all()
+        assert not [i for i in ids if i.endswith(before)]
