@@ -243,3 +243,21 @@ def test_with_workers_off_pages_name_no_course(make_app, make_world):
     response = signed_in_citizen(app, world).get("/me")
     assert "data-live-course" not in response.get_data(as_text=True)
     assert topology.COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+def test_every_push_goes_out_through_the_one_emit():
+    """Every emit in the app is :func:`course.realtime.push.emit_to`'s, which decides local or
+    queue (the coalesced pushes included: they commit and push through it)."""
+    import ast
+    from pathlib import Path
+
+    import course
+
+    emitters = []
+    for path in Path(course.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "emit" and ast.unparse(node.func.value) in (
+                        "socketio", "socketio.server", "current_app.extensions['socketio']"):
+                emitters.append(path.name)
+    assert emitters == ["push.py"]
