@@ -1,9 +1,16 @@
-"""Many rooms: two Teten processes behind a (simulated) sticky balancer, Redis and PostgreSQL.
+"""Many rooms: two Teten processes behind a (simulated) balancer, Redis and PostgreSQL.
 
-30 rooms of 50 phones and a projector each. A room's phones are spread over both processes,
-as ``ip_hash`` spreads a municipality's devices: phone *i* of a room talks to process
-``i % 2`` for everything (sign-in, review page, comments, socket), and the room's projector to
-one of them. A push therefore reaches half of its room through Redis from the other process.
+30 rooms of 50 phones and a projector each, routed one of two ways (:data:`ROUTINGS`):
+
+- ``course`` (the documented topology, docs/deploy.md): the processes own courses
+  (``COURSE_WORKERS=2``, ``COURSE_WORKER_INDEX`` 0 and 1) and every device of a room — its
+  phones' sign-in, pages, comments and sockets, and its projector — talks to the process that
+  owns the room's course (``course id % 2``), as nginx routes them by the course cookie and the
+  socket URL's ``course``. A push to the room's phones and projector stays in that process.
+- ``ip`` (a plain sticky balancer, ``ip_hash``): the processes own no course, and a room's
+  phones are spread over both: phone *i* talks to process ``i % 2`` for everything, the room's
+  projector to process ``r % 2``. A push reaches half of its room through Redis from the other
+  process.
 
 **The workload** is a workshop's rate: one comment per phone per 30 s on average, with bursts.
 Each phone comments at random (Poisson) at one per 40 s; on top of that each room has a burst
@@ -38,6 +45,8 @@ BURST_SHARE = 0.5  # of a room's phones comment in a burst
 BURST_SECONDS = 3.0
 BURST_PERIOD = 60.0  # seconds between a room's bursts
 GRACE = 5.0
+#: How a room's devices are spread over the processes (see the module's docstring).
+ROUTINGS = ("course", "ip")
 
 
 @dataclass
@@ -68,6 +77,7 @@ class RoomRun:
 
 @dataclass
 class MultiResult:
+    routing: str
     rooms: int
     phones: int
     seconds: float
@@ -130,18 +140,33 @@ async def _room_worker(http: Any, room: RoomRun, start: float, deadline: float) 
 
 async def run(cluster: list[Server], courses: list[dict[str, Any]], session_ids: set[str], *,
               seconds: float, rate_scale: float, log: Callable[[str], None],
-              refetch: bool = False, seed: int = 7) -> MultiResult:
+              routing: str = "ip", refetch: bool = False, seed: int = 7) -> MultiResult:
+    """``cluster[i]`` must be the process started with ``COURSE_WORKER_INDEX`` *i* for the
+    ``course`` routing."""
+    if routing not in ROUTINGS:
+        raise ValueError(routing)
     rng = random.Random(seed)
     rooms = []
     for course in courses:
-        phones = [client.Phone(cluster[i % len(cluster)].url, course["code"], c["code"],
-                               course["round_id"]) for i, c in enumerate(course["citizens"])]
+        owner = cluster[course["id"] % len(cluster)]
+        phones = [client.Phone((owner if routing == "course" else cluster[i % len(cluster)]).url,
+                               course["code"], c["code"], course["round_id"])
+                  for i, c in enumerate(course["citizens"])]
         rooms.append(RoomRun(course, phones))
+    # The phones sign in at most 8 at a time per process, whatever the routing. One gate of 16
+    # for all lets the slower process gather all 16 (and routed by course a whole room is on
+    # one process), and 16 sign-ins at once lock up a process's connection pool (15: a request
+    # holds one connection while the session store waits for another; 30 s, then 500s).
+    by_process: dict[str, list[client.Phone]] = {}
+    for room in rooms:
+        for phone in room.phones:
+            by_process.setdefault(phone.base, []).append(phone)
     everyone = [p for room in rooms for p in room.phones]
     async with client.new_http() as http:
         began = time.monotonic()
-        await client.join_all(http, everyone, session_ids, concurrency=16)
-        log(f"many rooms: {len(everyone)} phones signed in on {len(cluster)} processes "
+        await asyncio.gather(*(client.join_all(http, phones, session_ids, concurrency=8)
+                               for phones in by_process.values()))
+        log(f"many rooms ({routing}): {len(everyone)} phones signed in on {len(cluster)} processes "
             f"in {time.monotonic() - began:.0f} s")
 
         rss0 = sum(server.rss_bytes() for server in cluster)
@@ -157,13 +182,15 @@ async def run(cluster: list[Server], courses: list[dict[str, Any]], session_ids:
             projector = client.Screen(f"{room.course['key']}-projector",
                                       client.PROJECTOR_TARGET)
             room.screens.append(projector)
-            connections.append((projector, cluster[r % len(cluster)].url,
+            projector_on = (cluster[room.course["id"] % len(cluster)] if routing == "course"
+                            else cluster[r % len(cluster)])
+            connections.append((projector, projector_on.url,
                                 {"auth": {"display": room.course["display_token"]}}))
         began = time.monotonic()
         await client.connect_all(http, connections)
         await asyncio.sleep(1.0)
         rss_per_client = (sum(s.rss_bytes() for s in cluster) - rss0) / len(connections)
-        log(f"many rooms: {len(connections)} screens connected "
+        log(f"many rooms ({routing}): {len(connections)} screens connected "
             f"in {time.monotonic() - began:.0f} s; {seconds:.0f} s of comments")
 
         for room in rooms:
@@ -187,7 +214,7 @@ async def run(cluster: list[Server], courses: list[dict[str, Any]], session_ids:
 
     delays = [(started - planned) * 1000
               for room in rooms for planned, started, _answered, _seqs in room.sent]
-    return MultiResult(len(rooms), len(everyone), seconds, rate_scale, phase, delays,
+    return MultiResult(routing, len(rooms), len(everyone), seconds, rate_scale, phase, delays,
                        sum(len(room.plan) for room in rooms),
                        sum(room.skipped for room in rooms), cpu, rss_per_client, refetches)
 

@@ -24,8 +24,10 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "comment_sql_statements": ("<=", 4, "SQL statements per comment (session/user included)"),
     "fanout_53_p99_ms": ("<=", 25.0, "53 phones + projector: p99 POST start → last screen (ms)"),
     "fanout_500_p99_ratio": ("<=", 1.5, "500 phones: p99 last screen, Teten / bare"),
-    "multi_p99_ms": ("<=", 50.0, "30 rooms × 50 phones: p99 POST start → last screen (ms)"),
-    "multi_lost": ("==", 0, "30 rooms × 50 phones, 2 processes: lost deliveries"),
+    "multi_p99_ms": ("<=", 50.0, "30 rooms × 50 phones, 2 processes routed by course: p99 "
+                     "POST start → last screen (ms)"),
+    "multi_lost": ("==", 0, "30 rooms × 50 phones, 2 processes routed by course: lost "
+                   "deliveries"),
     "connect_ms_ratio": ("<=", 2.0, "CPU per socket connect (reconnect storm), Teten / bare"),
     "page_p95_fair_ratio_max": ("<=", 3.0,
                                 "pages: the slowest page's p95 / the fair baseline's p95"),
@@ -33,6 +35,14 @@ TARGETS: dict[str, tuple[str, float, str]] = {
 }
 #: Issue 7's figures, kept for comparison with earlier runs (no longer targets).
 EARLIER = ("page_p95_ms_max", "page_p95_ratio_max", "cpu_per_screen_ratio")
+#: The many-rooms run per routing (bench/multi.py): the summary's section and key prefix.
+#: ``course`` is the documented topology (the targets); ``ip`` a plain sticky balancer, for
+#: comparison.
+MULTI_KEYS = {"course": "multi", "ip": "multi_ip"}
+#: Figures beside the targets, with their spread: many rooms behind a plain sticky balancer.
+COMPARISON = {"multi_ip_p99_ms": "30 rooms × 50 phones, 2 processes, phones spread by address "
+                                 "(ip_hash): p99 POST start → last screen (ms)",
+              "multi_ip_lost": "the same: lost deliveries"}
 #: The many-rooms run has no blocks: its spread is over this many windows of equal time.
 MULTI_WINDOWS = 5
 PERCENTILES = (50, 95, 99)
@@ -164,7 +174,7 @@ def code_version() -> dict[str, Any]:
 def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> dict[str, Any]:
     """The summary written to ``latest.json`` (issue 7's keys at the top)."""
     fan: dict[tuple[str, int], FanoutResult] = results["fanout"]
-    summary: dict[str, Any] = {key: None for key in (*TARGETS, *EARLIER)}
+    summary: dict[str, Any] = {key: None for key in (*TARGETS, *COMPARISON, *EARLIER)}
     summary["when"] = datetime.fromtimestamp(began, UTC).isoformat(timespec="seconds")
     summary["machine"] = machine(args.postgres)
     summary["machine"]["busy_before_run"] = _r(results.get("busy_before", math.nan))
@@ -292,10 +302,11 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
             by_round.append(max(per_page) if per_page else math.nan)
         spreads["page_p95_fair_ratio_max"] = _spread(by_round)
 
-    multi = results.get("multi")
-    if multi is not None:
+    for routing, multi in results.get("multi_by_routing", {}).items():
+        key = MULTI_KEYS[routing]
         phase = multi.phase
-        summary["multi"] = {
+        summary[key] = {
+            "routing": routing,
             "rooms": multi.rooms, "phones": multi.phones, "processes": len(multi.cpu_seconds),
             "seconds": multi.seconds, "rate_scale": multi.rate_scale,
             "comments_planned": multi.comments_planned,
@@ -314,12 +325,12 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
             "rss_per_screen_kB": _r(multi.rss_per_client_bytes / 1024, 1),
             **_refetches(multi.refetches),
         }
-        summary["multi_lost"] = phase.lost
-        summary["multi_p99_ms"] = _r(percentile(phase.last_screen_ms, 99))
-        spreads["multi_p99_ms"] = _spread([percentile(w, 99) for w in windows(
+        summary[f"{key}_lost"] = phase.lost
+        summary[f"{key}_p99_ms"] = _r(percentile(phase.last_screen_ms, 99))
+        spreads[f"{key}_p99_ms"] = _spread([percentile(w, 99) for w in windows(
             phase.last_screen_at, MULTI_WINDOWS)])
-        spreads["multi_lost"] = _spread([sum(w) for w in windows(phase.lost_at,
-                                                                 MULTI_WINDOWS)], 0)
+        spreads[f"{key}_lost"] = _spread([sum(w) for w in windows(phase.lost_at,
+                                                                  MULTI_WINDOWS)], 0)
     for n, entry in sorted(results.get("votes", {}).items()):
         # Issue 20, point 4: N phones vote within a few seconds (bench/votes.py).
         summary.setdefault("votes", {})[str(n)] = entry
@@ -336,7 +347,8 @@ def build(results: dict[str, Any], args: argparse.Namespace, began: float) -> di
         "comment_sql_statements": "the counted comments",
         "fanout_53_p99_ms": "Teten's blocks (the value is the p99 of all its blocks' comments)",
         "fanout_500_p99_ratio": "the rounds: Teten's block p99 ÷ the bare server's",
-        "multi_*": f"{MULTI_WINDOWS} windows of equal time (one run, not interleaved)",
+        "multi_*": f"{MULTI_WINDOWS} windows of equal time (one run, not interleaved); "
+                   "multi_ip_* the same run with the phones spread by address",
         "connect_ms_ratio": "the reconnect storms at the largest N",
         "page_p95_fair_ratio_max": "the page rounds",
         "memory_per_phone_ratio": "the room sizes (the value is the largest N's)"}
@@ -464,12 +476,21 @@ def table(summary: dict[str, Any]) -> str:
         for reason in summary.get("pages_not_measured", {}).values():
             out.append(f"  not measured: {reason}")
         out.append("")
-    multi = summary.get("multi")
-    if multi:
-        out.append(f"Many rooms: {multi['rooms']} rooms × {multi['phones'] // multi['rooms']} "
+    for key in MULTI_KEYS.values():
+        multi = summary.get(key)
+        if not multi:
+            continue
+        how = ("every device of a room on its course's owner (COURSE_WORKERS=2)"
+               if multi["routing"] == "course" else "phone i of a room on process i % 2")
+        out.append(f"Many rooms, routed by {multi['routing']} ({key}_p99_ms: {how}): "
+                   f"{multi['rooms']} rooms × {multi['phones'] // multi['rooms']} "
                    f"phones + projectors, {multi['processes']} processes, Redis + PostgreSQL, "
                    f"{multi['seconds']:.0f} s at {multi['rate_scale']:g}× one comment per phone "
                    f"per 30 s")
+        spread_p99 = summary["spread"].get(f"{key}_p99_ms", {})
+        out.append(f"  p99 last screen {_f(summary.get(f'{key}_p99_ms'))} ms (windows "
+                   f"{_f(spread_p99.get('min'))}–{_f(spread_p99.get('max'))} ms), lost "
+                   f"{summary.get(f'{key}_lost')}")
         out.append(f"  comments sent {multi['comments']} of {multi['comments_planned']} "
                    f"planned ({multi['comments_per_s']}/s; not sent before the end "
                    f"{multi['comments_not_sent_in_time']}, skipped at the rate limit "
@@ -517,6 +538,13 @@ def table(summary: dict[str, Any]) -> str:
         out.append(f"  {key:28}{_f(judged['value'], 2):>8}  {judged['target']:6} {verdict:13}"
                    f"{spread_text}")
         out.append(f"  {'':28}{'':8}  {judged['meaning']}")
+    out.append("Beside the targets: value, and its spread (as above)")
+    for key, meaning in COMPARISON.items():
+        sp = summary.get("spread", {}).get(key)
+        spread_text = (f"{_f(sp['median'], 2)} [{_f(sp['p25'], 2)}–{_f(sp['p75'], 2)}] "
+                       f"({_f(sp['min'], 2)}–{_f(sp['max'], 2)}), n={sp['n']}") if sp else "–"
+        out.append(f"  {key:28}{_f(summary.get(key), 2):>8}  {'':20}{spread_text}")
+        out.append(f"  {'':28}{'':8}  {meaning}")
     out.append("Earlier figures (issue 7): " + ", ".join(
         f"{key} {_f(summary.get(key), 2)}" for key in EARLIER))
     out.append("")
@@ -548,9 +576,9 @@ def plot(results: dict[str, Any], path: Path) -> bool:
                     _ecdf(axis, getattr(result.latency, figures), f"{system}, N={n}", style,
                           colours.get(n, "tab:green"))
     ax.set_title("Fan-out: POST start → each screen")
-    multi = results.get("multi")
-    if multi is not None:
-        _ecdf(ax2, multi.phase.last_screen_ms, "30 rooms × 50, 2 processes", "-", "tab:purple")
+    for routing, multi in results.get("multi_by_routing", {}).items():
+        _ecdf(ax2, multi.phase.last_screen_ms, f"30 rooms × 50, 2 processes, by {routing}",
+              "-" if routing == "course" else ":", "tab:purple")
     ax2.set_title("POST start → last screen of the comment")
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 

@@ -61,8 +61,8 @@ class Run:
         self.database_url = ""
         self.servers: list[infra.Server] = []
         self.session_ids: set[str] = set()
-        self.results: dict[str, Any] = {"fanout": {}, "pages": [], "multi": None, "signin": {},
-                                        "sql": []}
+        self.results: dict[str, Any] = {"fanout": {}, "pages": [], "multi_by_routing": {},
+                                        "signin": {}, "sql": []}
         self.keep_logs = args.keep
 
     # -- processes -------------------------------------------------------------------------------
@@ -106,10 +106,12 @@ class Run:
         specs = [f"fanout{n}:{n}:15" if n == 53 else f"fanout{n}:{n}" for n in self.args.sizes]
         if 53 not in self.args.sizes:
             specs.append("fanout53:53:15")  # the pages need it
+        if self.args.only_multi:
+            specs = []
         if not self.args.skip_multi:
             specs += [f"room{r:02d}:{self.args.multi_phones}"
                       for r in range(1, self.args.multi_rooms + 1)]
-        queues = [] if self.args.skip_pages else ["queue200:200"]
+        queues = [] if self.args.skip_pages or self.args.only_multi else ["queue200:200"]
         out = self.workdir / "seeded.json"
         started = time.monotonic()
         self.python("-m", "bench.seed", *(f"--course={s}" for s in specs),
@@ -320,16 +322,25 @@ class Run:
         self.stop(teten, bare)
 
     async def many_rooms(self, courses: dict[str, dict[str, Any]]) -> None:
-        settings = {"SOCKETIO_MESSAGE_QUEUE": self.args.redis, "SOCKETIO_CHANNEL": self.channel}
-        cluster = [self.start(f"teten-{name}", "course.wsgi:app", **settings)
-                   for name in ("a", "b")]
-        for server in cluster:
-            server.wait_ready()
+        """The many-rooms run once per routing (``--multi-routing``), each on two fresh
+        processes: with ``course`` they own courses (``COURSE_WORKERS=2``), with ``ip`` not."""
         rooms = [courses[f"room{r:02d}"] for r in range(1, self.args.multi_rooms + 1)]
-        self.results["multi"] = await multi.run(
-            cluster, rooms, self.session_ids, seconds=self.args.multi_seconds,
-            rate_scale=self.args.multi_scale, refetch=self.args.refetch, log=_log)
-        self.stop(*cluster)
+        for routing in self.args.multi_routing:
+            settings = {"SOCKETIO_MESSAGE_QUEUE": self.args.redis,
+                        "SOCKETIO_CHANNEL": self.channel}
+            cluster = []
+            for index, name in enumerate(("a", "b")):
+                owning = {"WORKERS": "2", "WORKER_INDEX": str(index)} \
+                    if routing == "course" else {}
+                cluster.append(self.start(f"teten-{routing}-{name}", "course.wsgi:app",
+                                          **settings, **owning))
+            for server in cluster:
+                server.wait_ready()
+            self.results["multi_by_routing"][routing] = await multi.run(
+                cluster, rooms, self.session_ids, seconds=self.args.multi_seconds,
+                rate_scale=self.args.multi_scale, routing=routing, refetch=self.args.refetch,
+                log=_log)
+            self.stop(*cluster)
 
     def cleanup(self) -> None:
         for server in list(self.servers):
@@ -386,7 +397,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="votes: measured rounds per server and room size (0: skip)")
     parser.add_argument("--vote-spread", type=float, default=5.0,
                         help="votes: every phone votes within this many seconds")
+    parser.add_argument("--multi-routing", default=list(multi.ROUTINGS),
+                        type=lambda s: [r for r in s.split(",") if r],
+                        help="many rooms: how a room's devices are spread over the two "
+                             "processes, run in this order (default course,ip): course = on "
+                             "the process that owns the course (multi_p99_ms), ip = phone i on "
+                             "process i %% 2 (multi_ip_p99_ms)")
     parser.add_argument("--skip-multi", action="store_true")
+    parser.add_argument("--only-multi", action="store_true",
+                        help="only the many-rooms run (no fan-out, votes, pages or SQL count)")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--keep", action="store_true",
                         help="keep the database and the servers' logs")
@@ -395,7 +414,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def _main(run: Run, courses: dict[str, dict[str, Any]]) -> None:
-    await run.single_process(courses)
+    if not run.args.only_multi:
+        await run.single_process(courses)
     if not run.args.skip_multi:
         await run.many_rooms(courses)
 

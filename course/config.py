@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     # Redis pub/sub channel; deployments (or test runs) sharing one Redis need distinct ones.
     "SOCKETIO_CHANNEL": "flask-socketio",
     "SOCKETIO_ASYNC_MODE": "threading",  # "gevent" under gunicorn
+    # Course routing (course.realtime.topology, docs/deploy.md): N processes that own the
+    # courses (course c on process c % N) and this process's index 0 … N − 1. 0: off.
+    "WORKERS": 0,
+    "WORKER_INDEX": 0,
     "SESSION_REDIS_URL": None,  # server-side sessions in Redis instead of instance/sessions
     "SESSION_DIR": None,  # default: <instance>/sessions
     "IDLE_TIMEOUT_MINUTES": 120,  # staff and citizens; a warning comes before it
@@ -118,6 +122,11 @@ def _derive(app: Flask) -> None:
         cfg["SESSION_TYPE"] = ("redis" if cfg["SESSION_REDIS_URL"]
                                else "database" if database.startswith("postgresql")
                                else "cachelib")
+    workers, index = int(cfg["WORKERS"] or 0), int(cfg["WORKER_INDEX"] or 0)
+    if workers < 0 or (workers and not 0 <= index < workers):
+        raise ValueError(f"COURSE_WORKER_INDEX {index} is not one of COURSE_WORKERS {workers}'s "
+                         "process indexes (0 … COURSE_WORKERS - 1)")
+    cfg["WORKERS"], cfg["WORKER_INDEX"] = workers, index
     cfg["SESSION_DIR"] = cfg["SESSION_DIR"] or str(instance / "sessions")
     cfg["ATTACHMENT_DIR"] = cfg["ATTACHMENT_DIR"] or str(instance / "attachments")
 

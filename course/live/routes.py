@@ -91,6 +91,7 @@ def _console(course, form, *, new_link: tuple[DisplayLink, str] | None = None, s
     if web.wants_fragment():
         return web.render(None, "live/_console_panel.html", status=status, **panel)
     streams = realtime.streams_for(current_user)  # before the regions
+    realtime.route_to(course.id)  # the console's posts go to the course's owner (its pushes)
     page = {**panel, **fragments.now_context(course, realtime.FACILITATORS),
             **fragments.questions_context(course, realtime.FACILITATORS, sort=_question_sort()),
             **fragments.attendance_context(course), "streams": streams,

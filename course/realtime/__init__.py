@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from course.realtime import topology
 from course.realtime.push import (
     EVENT_FRAGMENTS,
     EVENT_HELLO,
@@ -41,13 +42,14 @@ from course.realtime.rooms import (
     staff_room,
     team_room,
 )
+from course.realtime.topology import route_to
 
 __all__ = [
     "AUDIENCES", "EVENT_FRAGMENTS", "EVENT_HELLO", "EVENT_SYNC", "FACILITATORS",
     "PARTICIPANTS", "PROJECTOR", "Admission", "admit_with", "citizen_room", "claim",
     "claim_course", "commit_and_push", "current_seqs", "disconnect", "discard_pushes",
     "entitle", "init_app", "refetch_for", "refetch_to", "remove_for", "render_for", "render_to",
-    "room", "rooms_for", "staff_room", "streams_for", "team_room",
+    "room", "rooms_for", "route_to", "staff_room", "streams_for", "team_room",
 ]
 
 
@@ -62,6 +64,7 @@ def init_app(app: Flask) -> None:
 
     app.extensions[EXTENSION] = Registry()
     socketio.on_namespace(LiveNamespace("/"))
+    topology.init_app(app)
 
 
 def streams_for(person: object) -> dict[str, int]:

@@ -19,6 +19,7 @@ from flask import g, has_request_context, render_template
 from sqlalchemy.dialects import postgresql, sqlite
 
 from course.extensions import db, socketio
+from course.realtime import topology
 from course.realtime.models import LiveConnection, LiveStream
 from course.realtime.rooms import AUDIENCES, room
 
@@ -165,12 +166,18 @@ def commit_and_push(*, keep_loaded: bool = False) -> None:
     finally:
         session.expire_on_commit = expire
     for name, seq, fragments in messages:
-        socketio.emit(EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments},
-                      to=name)
+        emit_to(name, EVENT_FRAGMENTS, {"stream": name, "seq": seq, "fragments": fragments})
     if messages:
         # The emits only queue the message for each socket; yield once so the sockets' writers
         # send it before this request goes on with its own work (the poster's next page).
         socketio.sleep(0)
+
+
+def emit_to(room_name: str, event: str, payload: dict[str, Any]) -> None:
+    """Emit to a room: in this process alone when it holds all of the room's sockets (a pinned
+    room of a course it owns, :func:`course.realtime.topology.local`), otherwise through the
+    message queue to every process. Every push to a room goes out here."""
+    socketio.emit(event, payload, to=room_name, ignore_queue=topology.local(room_name))
 
 
 def discard_pushes() -> None:

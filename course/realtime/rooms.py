@@ -19,6 +19,11 @@ PARTICIPANTS = "participants"
 FACILITATORS = "facilitators"
 PROJECTOR = "projector"
 AUDIENCES = (PARTICIPANTS, FACILITATORS, PROJECTOR)
+#: The audiences whose screens are all devices of that one course (its phones; its projector
+#: and speaker's screen): with several processes each such room lives on its course's owner
+#: (course.realtime.topology). The facilitators' room is not among them: a facilitator or team
+#: lead of several courses holds one socket in all their courses' rooms.
+PINNED = (PARTICIPANTS, PROJECTOR)
 
 #: Prefixes of every room name below (what ``live:sync`` answers for).
 ROOM_PREFIXES = ("course:", "team:", "staff:", "citizen:")
@@ -29,6 +34,16 @@ def room(course_id: int, audience: str) -> str:
     if audience not in AUDIENCES:
         raise ValueError(audience)
     return f"course:{course_id}:{audience}"
+
+
+def pinned_course(name: str) -> int | None:
+    """The course of a :data:`PINNED` room's name (``room(c, PARTICIPANTS)`` → ``c``), else
+    ``None``: the one place that reads a course out of a room's name."""
+    prefix, _, rest = name.partition(":")
+    course_id, _, audience = rest.partition(":")
+    if prefix != "course" or audience not in PINNED or not course_id.isdigit():
+        return None
+    return int(course_id)
 
 
 def team_room(team_id: int) -> str:

@@ -13,7 +13,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
 
 from course.extensions import db, socketio
-from course.realtime import push, rooms
+from course.realtime import push, rooms, topology
 from course.realtime.models import LiveConnection
 from course.sessions import SOCKET_ADMITTED
 
@@ -84,6 +84,7 @@ class LiveNamespace(Namespace):
         admission = rooms.admit(auth)
         if admission is None:
             raise ConnectionRefusedError("sign in first")
+        topology.refuse_foreign(admission.rooms)  # a course's devices are on its owner
         for name in admission.rooms:
             join_room(name)
         # A socket's id is new with every connection: an insert, not a merge (a read first).

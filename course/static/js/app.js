@@ -367,7 +367,10 @@
 
   var auth = body.dataset.displayToken ? { display: body.dataset.displayToken }
     : body.dataset.speakerToken ? { speaker: body.dataset.speakerToken } : {};
-  var socket = io({ auth: auth });
+  // The course this page is a device of, when the processes own courses: the balancer routes
+  // the socket by it (docs/nginx.conf), on every request of the socket.
+  var socket = io(body.dataset.liveCourse ? { auth: auth, query: { course: body.dataset.liveCourse } }
+    : { auth: auth });
 
   socket.on("live:hello", function (message) {
     var stale = everConnected;
