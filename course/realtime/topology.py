@@ -101,8 +101,9 @@ def init_app(app: Flask) -> None:
     """The routing cookie, set on the answers of a course's pages; ``live_course`` for the
     layout's ``data-live-course``."""
     app.jinja_env.globals["live_course"] = page_course
-    template_rendered.connect(_remember_page_course, app)
-    app.after_request(_set_cookie)
+    if app.config["WORKERS"]:  # (off, a render and an answer pay nothing for it)
+        template_rendered.connect(_remember_page_course, app)
+        app.after_request(_set_cookie)
 
 
 def _remember_page_course(app: Flask, template: Any, context: dict[str, Any],
