@@ -153,10 +153,10 @@ async def run(cluster: list[Server], courses: list[dict[str, Any]], session_ids:
                                course["code"], c["code"], course["round_id"])
                   for i, c in enumerate(course["citizens"])]
         rooms.append(RoomRun(course, phones))
-    # The phones sign in at most 8 at a time per process, whatever the routing. One gate of 16
-    # for all lets the slower process gather all 16 (and routed by course a whole room is on
-    # one process), and 16 sign-ins at once lock up a process's connection pool (15: a request
-    # holds one connection while the session store waits for another; 30 s, then 500s).
+    # The phones sign in at most 8 at a time per process, whatever the routing, so that both
+    # routings start alike (sign-in is not what is measured). Sixteen at once on one process
+    # once locked up its connection pool — a request held its connection while the session
+    # store waited for a second — until course/sessions.py saved on one (376a05c).
     by_process: dict[str, list[client.Phone]] = {}
     for room in rooms:
         for phone in room.phones:
