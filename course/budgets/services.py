@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from course import money, web
 from course.budgets.models import (
@@ -382,6 +382,7 @@ def _date_warning(spec: FieldSpec, value: Any) -> str | None:
 def draft_of(citizen: Citizen) -> Draft | None:
     """The citizen's draft, if they have opened the budget tool."""
     return db.session.scalar(sa.select(Draft).where(Draft.citizen_id == citizen.id).options(
+        joinedload(Draft.course),  # the budget cap of the totals: in the same statement
         selectinload(Draft.lines).selectinload(BudgetLine.attachments),
         selectinload(Draft.strategy)))
 
