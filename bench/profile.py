@@ -156,8 +156,10 @@ def main(argv: list[str] | None = None) -> None:
     url = infra.create_database(args.postgres)
     try:
         course = _seed(url, args.size, args.lines, workdir, secret, args.queue)
+        # as the benchmark's servers run (bench/run.py): the consultant signs in with a password
         os.environ.update(COURSE_DATABASE_URL=url, COURSE_SECRET_KEY=secret,
-                          COURSE_INSTANCE_PATH=str(workdir / "instance"))
+                          COURSE_INSTANCE_PATH=str(workdir / "instance"),
+                          COURSE_STAFF_TWO_FACTOR="false")
         poll = None
         if args.votes:
             env = {k: v for k, v in os.environ.items()}

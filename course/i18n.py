@@ -16,6 +16,9 @@ from flask_babel import (
     get_translations,
     to_user_timezone,
 )
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from course.extensions import babel
 from course.money import format_amount
@@ -80,6 +83,33 @@ def _translations():
     return cached
 
 
+#: How many messages a catalog keeps translated for the templates (a bound, should a template
+#: ever translate text that is not a literal of its own).
+TEMPLATE_TEXTS_MAX = 4096
+
+
+@pass_context
+def template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """Jinja's newstyle ``gettext`` and ``_``, the same text, with each message without
+    placeholders translated once per catalog and kept: a queue of 200 rows or an editor of 15
+    lines asks for the same few messages hundreds of times, and each call through Jinja's
+    wrappers (alias, context call, catalog lookup, Markup, ``%``) cost ≈ 10 µs."""
+    catalog = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        text = catalog.ugettext(string)
+        return (Markup(text) if autoescape else text) % variables
+    kept = catalog.__dict__.setdefault("teten_template_texts", {})
+    text = kept.get((string, autoescape))
+    if text is None:
+        # As Jinja does: always a format string ("100 %%" shows "100 %").
+        text = catalog.ugettext(string)
+        text = (Markup(text) if autoescape else text) % {}
+        if len(kept) < TEMPLATE_TEXTS_MAX:
+            kept[(string, autoescape)] = text
+    return text
+
+
 @contextmanager
 def force_locale(locale: str) -> Iterator[None]:
     """Flask-Babel's ``force_locale``, also for templates rendered inside it."""
@@ -106,6 +136,7 @@ def init_app(app: Flask) -> None:
         lambda string: _translations().ugettext(string),
         lambda singular, plural, n: _translations().ungettext(singular, plural, n),
         newstyle=True)
+    app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)
     app.jinja_env.filters["kroner"] = kroner
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock

@@ -84,3 +84,52 @@ def test_a_date_is_formatted_once_per_request_and_language(app):
             assert "November" in i18n.long_date(day)
         assert i18n.long_date(day) == "24. november 2026"
         assert len(g.teten_long_dates) == 2
+
+
+#: Templates asking for messages in every way the app's templates do: a message alone, one
+#: with a literal "%%", one with placeholders (escaped; the message itself is safe), the
+#: plural; autoescaped as the app's HTML templates are, and not.
+_MESSAGES = ("{{ _('Back to the course') }}|{{ gettext('Cases') }}|{{ _('100 %% sure') }}|"
+             "{{ _('Decided %(date)s', date='<b>') }}|"
+             "{{ ngettext('%(num)d day', '%(num)d days', 3) }}|{{ _('a < b') }}")
+_BOTH = (f"{{% autoescape true %}}{_MESSAGES}{{% endautoescape %}}#"
+         f"{{% autoescape false %}}{_MESSAGES}{{% endautoescape %}}")
+
+
+def test_templates_translate_as_jinja_does(app):
+    """The app's template ``gettext`` (each message kept per catalog) renders exactly what
+    Jinja's own newstyle ``gettext`` renders, in Danish and in English, inside ``force_locale``
+    too, twice in a row (the second time from what was kept)."""
+    from jinja2.ext import _make_new_gettext
+
+    jinjas = _make_new_gettext(lambda string: i18n._translations().ugettext(string))
+    ours = app.jinja_env.from_string(_BOTH)
+    reference = app.jinja_env.from_string(_BOTH, globals={"_": jinjas, "gettext": jinjas})
+    with app.test_request_context():
+        for _ in range(2):
+            danish = ours.render()
+            assert danish == reference.render()
+            assert danish == ("Tilbage til forløbet|Sager|100 % sure|Afgjort &lt;b&gt;|3 dage|"
+                              "a < b#Tilbage til forløbet|Sager|100 % sure|Afgjort <b>|"
+                              "3 dage|a < b")
+            with i18n.force_locale("en"):
+                english = ours.render()
+                assert english == reference.render()
+                assert english.startswith("Back to the course|Cases|")
+            assert ours.render() == danish
+
+
+def test_a_template_translates_each_message_once_per_catalog(app, monkeypatch):
+    """A queue of 200 rows asks for the same messages hundreds of times: the catalog is asked
+    once for each (Jinja's own ``gettext`` asked it every time, ≈ 10 µs a call)."""
+    asked = []
+    message = f"A message of this test only {id(asked)}"
+    template = app.jinja_env.from_string("{% for n in range(50) %}{{ _(m) }}{% endfor %}")
+    with app.test_request_context():
+        catalog = i18n._translations()
+        original = catalog.ugettext
+        monkeypatch.setattr(catalog, "ugettext",
+                            lambda string: asked.append(string) or original(string))
+        assert template.render(m=message) == message * 50
+        assert template.render(m=message) == message * 50
+    assert asked == [message]

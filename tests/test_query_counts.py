@@ -300,3 +300,112 @@ def test_a_vote_costs_its_pinned_statements_in_a_room_of_3_and_of_53(app, make_w
         assert changed.status_code == 200 and 'value="2" checked' in changed.get_data(as_text=True)
         counts.append(len(statements))
     assert counts == [VOTE_STATEMENTS, VOTE_STATEMENTS], counts
+
+
+# -- issue 19's third pass: what the slowest pages no longer read -------------------------------
+
+
+def _statements(app, client, path: str, **headers: str) -> list[str]:
+    with counted(app) as statements:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return list(statements)
+
+
+def _reading(statements: list[str], table: str) -> list[str]:
+    return [s for s in statements if re.search(rf"\bFROM {table}\b", s)]
+
+
+def _editor_with_lines(app, make_world, lines: int):
+    """A citizen's draft of ``lines`` budget lines (folded above five) and their signed-in phone."""
+    from course.budgets.models import BudgetLine, Draft
+
+    world = make_world(f"Team {lines} lines", citizens=1)
+    citizen_id, code = world.citizens[0]
+    complete_draft(app, citizen_id, world.course_id)
+    with app.app_context():
+        draft = db.session.scalars(sa.select(Draft).where(Draft.citizen_id == citizen_id)).one()
+        for n in range(1, lines):
+            draft.lines.append(BudgetLine(position=n, title=f"Post {n}", amount=100,
+                                          change="x", job_effect="y"))
+        db.session.commit()
+        line_ids = [line.id for line in draft.lines]
+        draft_id = draft.id
+    phone = app.test_client()
+    join_citizen(phone, world.course_code, code)
+    phone.get("/me/budget")  # the first visit may create rows
+    return phone, draft_id, line_ids
+
+
+# An opened budget line (htmx, GET /drafts/<id>/lines/<id>): the signed-in person (1), the draft
+# (1), the line (1), its fields' versions (1) and its attachments (1). 7 before issue 19's third
+# pass: the versions of every field of the draft were read for it, so the draft's other lines
+# and its strategy were read too.
+OPEN_LINE_STATEMENTS = 5
+
+
+def test_an_opened_line_reads_only_its_own_fields(app, make_world):
+    phone, draft_id, line_ids = _editor_with_lines(app, make_world, 15)
+    statements = _statements(app, phone, f"/drafts/{draft_id}/lines/{line_ids[7]}",
+                             **{"HX-Request": "true"})
+    print("\n".join(s[:140] for s in statements))
+    assert len(_reading(statements, "budget_lines")) == 1, statements
+    assert not _reading(statements, "strategy_items"), statements
+    assert len(statements) == OPEN_LINE_STATEMENTS, statements
+
+
+def test_the_editor_reads_no_names_without_feedback_to_name(app, make_world):
+    """The editor shows the closed rounds' feedback beside the plan with its reviewers' names:
+    before any round has closed there is nothing to name, and the course's names are not
+    read (they were, for every visit); the draft's course is read with the draft."""
+    phone, _draft_id, _line_ids = _editor_with_lines(app, make_world, 15)
+    statements = _statements(app, phone, "/me/budget")
+    assert not _reading(statements, "citizens"), statements
+    # the course (its budget cap, for the totals) comes with the draft, not after it
+    assert len([s for s in statements if re.search(r"\b(drafts|courses)\b", s)]) == 1, statements
+    assert 'id="part-feedback"' not in phone.get("/me/budget").get_data(as_text=True)
+
+
+def test_the_projector_page_reads_the_running_day_once_and_no_reactions(app, make_world):
+    """The projector page: its course is read with the display link, the running day once
+    (the join strip's count takes the day the now region read), and the reactions' part
+    reads nothing — the page opens with no burst (bursts come pushed); it counted the last
+    seconds' reactions and threw them away. The same number of statements with 3 and 53
+    participants."""
+    counts = []
+    for size in (3, 53):
+        world, facilitator = _sparring_room(app, make_world, size)
+        token = facilitator.post(f"/courses/{world.course_id}/projector").headers[
+            "Location"].rsplit("/", 1)[1]
+        wall = app.test_client()
+        wall.get(f"/projector/{token}")
+        statements = _statements(app, wall, f"/projector/{token}")
+        assert len(_reading(statements, "live_sessions")) == 1, statements
+        # the course with its display link, in one statement
+        assert len([s for s in statements
+                    if re.search(r"\b(display_links|courses)\b", s)]) == 1, statements
+        assert not _reading(statements, "reactions"), statements
+        assert not _reading(statements, "reaction_sets"), statements
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_editor_builds_no_url_per_folded_line(app, make_world, monkeypatch):
+    """A folded line links to itself opened (with and without JavaScript) and moves up and
+    down: its URLs are the line's id put into routes built once per request, not three
+    ``url_for`` calls per line (≈ 10 µs each) — as many calls with 6 lines as with 15."""
+    built = []
+    url_for = app.jinja_env.globals["url_for"]
+    monkeypatch.setitem(app.jinja_env.globals, "url_for",
+                        lambda *a, **k: built.append(a[0]) or url_for(*a, **k))
+    calls = []
+    for lines in (6, 15):
+        phone, draft_id, line_ids = _editor_with_lines(app, make_world, lines)
+        built.clear()
+        page = phone.get("/me/budget").get_data(as_text=True)
+        calls.append(len(built))
+        line = line_ids[-1]
+        assert f'href="/me/budget?open={line}#line-{line}"' in page
+        assert f'hx-get="/drafts/{draft_id}/lines/{line}"' in page
+        assert f'action="/drafts/{draft_id}/lines/{line}/move"' in page
+    assert calls[0] == calls[1], calls

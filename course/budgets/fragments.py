@@ -125,12 +125,38 @@ def field_messages() -> Markup:
     return Markup(" ".join(f'data-msg-{k}="{escape(v)}"' for k, v in texts.items()))
 
 
+def line_url(endpoint: str, draft_id: int, line_id: int) -> str:
+    """A budget line's URL (``budgets.open_line``, ``budgets.move_line``): the route is built
+    once per request and draft, the line's id put in — the editor of a long plan asks for
+    three URLs per line, ≈ 10 µs each through ``url_for``."""
+    cache = g.setdefault("teten_line_urls", {})
+    key = (endpoint, draft_id)
+    if key not in cache:
+        head, found, tail = url_for(endpoint, draft_id=draft_id, line_id=0).rpartition("/lines/0")
+        cache[key] = (head + "/lines/", tail) if found else None
+    parts = cache[key]
+    if parts is None:
+        return url_for(endpoint, draft_id=draft_id, line_id=line_id)
+    return f"{parts[0]}{line_id}{parts[1]}"
+
+
+def opened_line_url(line_id: int) -> str:
+    """The editor with one line open (``?open=<id>``, where a page without JavaScript lands),
+    the editor's URL built once per request."""
+    base = g.get("teten_editor_url")
+    if base is None:
+        base = g.teten_editor_url = url_for("budgets.my_draft")
+    return f"{base}?open={line_id}"
+
+
 FILTERS = {"amount_input": amount_input}
 GLOBALS = {
     "cpr_shaped": cpr_shaped,
     "attachment_accept": files.ACCEPT,
     "max_comment_length": sparring.MAX_COMMENT,
     "save_field_url": save_field_url,
+    "line_url": line_url,
+    "opened_line_url": opened_line_url,
     "field_messages": field_messages,
 }
 

@@ -205,7 +205,7 @@ def open_line(draft_id: int, line_id: int):
     if not web.wants_fragment():
         return _back_to_editor(f"line-{line.id}", line.id)
     return _fragment("budgets/_line.html", draft=draft, line=line, opened=True,
-                     versions=services.field_versions(draft), states={})
+                     versions=services.line_versions(line), states={})
 
 
 def _line_or_404(draft: Draft, line_id: int) -> BudgetLine:

@@ -42,8 +42,8 @@ def now_contexts(course: Course, audiences: Iterable[str]
               "today": local_today(),
               "next_meeting": None if view.running else course.next_meeting(local_today()),
               "shown_question": questions.spotlight(course.id) if view.running else None}
-    if realtime.PROJECTOR in audiences:
-        common.update(join_count_context(course))
+    if realtime.PROJECTOR in audiences:  # the day the view just read, not read again
+        common.update(join_count_context(course, view.day))
     parts = {audience: web.parts_of("live.now", course=course, audience=audience, view=view)
              for audience in audiences}
     return common, parts

@@ -180,8 +180,9 @@ def _link_or_404(token: str) -> DisplayLink:
 @allow(DISPLAY)
 def projector(token: str):
     """The projector view of one course, opened through a display link (no sign-in, no timeout)."""
-    link = _link_or_404(token)
-    course = db.session.get(Course, link.course_id)
+    course = services.display_course_for_token(token)
+    if course is None:
+        abort(404)
     return web.render(
         "live/projector.html", token=token,
         streams=realtime.current_seqs([realtime.room(course.id, realtime.PROJECTOR)]),

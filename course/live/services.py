@@ -81,6 +81,18 @@ def display_link_for_token(token: str) -> DisplayLink | None:
     )
 
 
+def display_course_for_token(token: str) -> Course | None:
+    """The course a live (not revoked) display link with this token shows, read with the link
+    in one statement (the projector page needs nothing else of the link)."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        sa.select(Course).join(DisplayLink, DisplayLink.course_id == Course.id)
+        .where(DisplayLink.token_hash == codes.token_hash(token),
+               DisplayLink.revoked_at.is_(None))
+    )
+
+
 def revoke_display_link(link: DisplayLink) -> None:
     """Stop a projector link from working; its open screens are disconnected by the caller."""
     link.revoked_at = link.revoked_at or utcnow()

@@ -39,7 +39,9 @@ def settings_context(course: Course, **extra: Any) -> dict[str, Any]:
 
 
 def projector_part(_page: str, *, course: Course, token: str) -> dict[str, Any]:
-    return {"reactions_part": {**projector_context(course.id), "burst": [], "token": token}}
+    """The projector page opens with no burst (bursts only come pushed): nothing to count."""
+    return {"reactions_part": {"burst": [], "labels": labels,
+                               "stamp": int(utcnow().timestamp() * 1000), "token": token}}
 
 
 def phone_part(_page: str, *, citizen: Citizen) -> dict[str, Any]:

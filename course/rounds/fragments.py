@@ -123,8 +123,9 @@ def now_part(_page: str, *, course: Course, audience: str, view: NowView) -> dic
 
 def draft_part(_page: str, *, draft: Draft) -> dict[str, Any]:
     """Beside a draft (the editor, the staff views, the case): the closed rounds' visible
-    feedback on it, grouped by criterion, and the reviewers' names."""
+    feedback on it, grouped by criterion, and the reviewers' names (read only where there is
+    feedback to name: a plan before its first closed round shows none)."""
     rounds = peerreview.feedback_for_draft(db.session, draft.id)
     total = sum(len(group.items) for _round, groups in rounds for group in groups)
     return {"draft_feedback": {"rounds": rounds, "total": total},
-            "feedback_names": services.names(draft.course_id)}
+            "feedback_names": services.names(draft.course_id) if rounds else {}}
