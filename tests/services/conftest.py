@@ -135,6 +135,17 @@ def fresh_database(postgres_admin: str) -> Iterator[str]:
         drop_database(postgres_admin, url)
 
 
+def postgresql_app(make_app: Callable[..., Any], database_url: str, **settings: Any) -> Any:
+    """An app from the factory on ``database_url`` (psycopg 3) with its sessions in the
+    database, as in production, and the schema created; ``settings`` as for ``make_app``."""
+    from tests.conftest import create_schema
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=database_url.replace(
+        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database", **settings)
+    create_schema(app)
+    return app
+
+
 @pytest.fixture(scope="session")
 def seeded_template(postgres_admin: str, tmp_path_factory: pytest.TempPathFactory
                     ) -> Iterator[str]:

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from course.extensions import db
 from course.types import utcnow
-from tests.conftest import create_schema, login_staff
+from tests.conftest import login_staff
+from tests.services.conftest import postgresql_app
 from tests.test_query_counts import _comment_costs
 from tests.test_sessions import _cookie
 
@@ -26,10 +27,7 @@ COMMENT_STATEMENTS_POSTGRESQL = 9
 
 @pytest.fixture
 def app(make_app, fresh_database):
-    app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database.replace(
-        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database")
-    create_schema(app)
-    return app
+    return postgresql_app(make_app, fresh_database)
 
 
 def test_a_comment_on_postgresql_costs_the_same_with_3_53_and_500_plans(app, make_world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import create_schema
+from tests.services.conftest import postgresql_app
 from tests.test_query_counts import _editor_with_lines, _reading, _statements
 
 pytestmark = pytest.mark.services
@@ -12,10 +12,7 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture
 def app(make_app, fresh_database):
-    app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database.replace(
-        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database")
-    create_schema(app)
-    return app
+    return postgresql_app(make_app, fresh_database)
 
 
 def test_the_editor_reads_its_field_versions_in_one_statement_of_constant_text(app, make_world):

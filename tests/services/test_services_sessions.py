@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from course.extensions import db
 from course.people.models import LoginSession
 from course.types import utcnow
-from tests.conftest import create_schema, login_staff
+from tests.conftest import login_staff
+from tests.services.conftest import postgresql_app
 from tests.test_sessions import _cookie
 
 pytestmark = pytest.mark.services
@@ -20,10 +21,7 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture
 def app(make_app, fresh_database):
-    app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database.replace(
-        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database")
-    create_schema(app)
-    return app
+    return postgresql_app(make_app, fresh_database)
 
 
 def _office(client) -> int:
@@ -111,10 +109,8 @@ def test_a_request_never_holds_two_connections(make_app, fresh_database, make_wo
     the end, after the request gave its connection back. On a pool of ONE connection every
     step still works — holding the request's connection while waiting for a second, sixteen
     sign-ins at once on a pool of fifteen waited on each other until the pool's timeout."""
-    app = make_app(SQLALCHEMY_DATABASE_URI=fresh_database.replace(
-        "postgresql://", "postgresql+psycopg://", 1), SESSION_TYPE="database",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 2})
-    create_schema(app)
+    app = postgresql_app(make_app, fresh_database, SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_size": 1, "max_overflow": 0, "pool_timeout": 2})
     with app.app_context():
         make_world()
     client = app.test_client()
